@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+/**
+ * The process configuration, read from the environment once, validated and frozen.
+ * A bad value stops the start with a message that names the variable.
+ */
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    HOST: z.string().default('0.0.0.0'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
+    DB_POOL_MAX: positiveInt.default(20),
+    DB_CONNECTION_TIMEOUT_MS: positiveInt.default(2000),
+    DB_STATEMENT_TIMEOUT_MS: positiveInt.default(5000),
+    SEED_ON_START: boolean.default(true),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWT_JWKS_URL: z.string().url().optional(),
+    JWT_ISSUER: z.string().default('dignity-graph'),
+    JWT_AUDIENCE: z.string().default('dignity-graph-api'),
+    ALLOW_INTROSPECTION: boolean.optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'is required in production (or set JWT_JWKS_URL)',
+      });
+    }
+  });
+
+/** A development-only signing secret, so `npm start` works with no configuration. */
+const DEV_JWT_SECRET = 'dignity-graph-development-secret-not-for-production';
+
+export type Config = Readonly<{
+  env: 'development' | 'test' | 'production';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  embeddedPgDir: string;
+  db: Readonly<{ poolMax: number; connectionTimeoutMs: number; statementTimeoutMs: number }>;
+  seedOnStart: boolean;
+  jwt: Readonly<{
+    secret: string | undefined;
+    jwksUrl: string | undefined;
+    issuer: string;
+    audience: string;
+  }>;
+  allowIntrospection: boolean;
+  logLevel: string;
+}>;
+
+export class ConfigError extends Error {}
+
+/** Parses an environment (by default `process.env`) into a frozen `Config`. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
+  return Object.freeze({
+    env: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    embeddedPgDir: e.EMBEDDED_PG_DIR,
+    db: Object.freeze({
+      poolMax: e.DB_POOL_MAX,
+      connectionTimeoutMs: e.DB_CONNECTION_TIMEOUT_MS,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    }),
+    seedOnStart: e.SEED_ON_START,
+    jwt: Object.freeze({
+      secret: e.JWT_SECRET ?? (isProduction || e.JWT_JWKS_URL ? undefined : DEV_JWT_SECRET),
+      jwksUrl: e.JWT_JWKS_URL,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+    }),
+    allowIntrospection: e.ALLOW_INTROSPECTION ?? !isProduction,
+    logLevel: e.LOG_LEVEL,
+  });
+}
