@@ -23,6 +23,8 @@ export function createDataSource(
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // Extensions are created by migrations, reviewed like everything else.
+    installExtensions: false,
     logging: false,
     poolSize: db.poolMax,
     applicationName: options.applicationName ?? 'dignity-graph',

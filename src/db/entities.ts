@@ -1,2 +1,31 @@
+import { ActivityEntity } from '../modules/activity/activity.entity';
+import { ApiKeyEntity } from '../modules/api-key/api-key.entity';
+import { AuditEventEntity } from '../modules/audit/audit-event.entity';
+import { CommunityEntity, ProjectCommunityEntity } from '../modules/community/community.entity';
+import { IndicatorEntity } from '../modules/indicator/indicator.entity';
+import { MeasurementEntity } from '../modules/measurement/measurement.entity';
+import { MembershipEntity } from '../modules/membership/membership.entity';
+import { OrganisationEntity } from '../modules/organisation/organisation.entity';
+import { ProjectEntity, ProjectOrganisationEntity } from '../modules/project/project.entity';
+import { SharingAgreementEntity } from '../modules/sharing-agreement/sharing-agreement.entity';
+import { TenantEntity } from '../modules/tenant/tenant.entity';
+import { UserEntity } from '../modules/user/user.entity';
+
 /** Every TypeORM entity, for the data source. */
-export const ENTITIES: Function[] = [];
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- the type DataSourceOptions.entities takes
+export const ENTITIES: Function[] = [
+  TenantEntity,
+  OrganisationEntity,
+  UserEntity,
+  MembershipEntity,
+  ProjectEntity,
+  ProjectOrganisationEntity,
+  CommunityEntity,
+  ProjectCommunityEntity,
+  IndicatorEntity,
+  ActivityEntity,
+  MeasurementEntity,
+  ApiKeyEntity,
+  AuditEventEntity,
+  SharingAgreementEntity,
+];

@@ -1,0 +1,182 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { escapeLiteral } from 'pg';
+import type { Config } from '../config';
+import { apiKeySecretMatches, parseApiKey } from './api-key-secret';
+import { type Grant, type Principal, PrincipalKind, Role, Scope } from './principal';
+
+/** What a request presented, after its signature or shape has been checked. */
+export type Credential =
+  | Readonly<{ kind: 'anonymous' }>
+  | Readonly<{ kind: 'jwt'; subject: string }>
+  | Readonly<{ kind: 'apiKey'; prefix: string; secret: string }>;
+
+/** A credential that is present but not acceptable: always answered with HTTP 401. */
+export class AuthenticationError extends Error {}
+
+/** Clock skew tolerated on `exp` and `nbf`. */
+const CLOCK_TOLERANCE_SECONDS = 60;
+
+/**
+ * Reads the credential of a request: `Authorization: Bearer <JWT>` or `X-Api-Key`.
+ * Anything present but malformed, unsigned, expired or for another issuer or audience is
+ * an error, never a fall-back to anonymous.
+ */
+export class Authenticator {
+  private readonly key: Uint8Array | JWTVerifyGetKey;
+  private readonly algorithms: string[];
+
+  constructor(private readonly jwt: Config['jwt']) {
+    if (jwt.jwksUrl) {
+      this.key = createRemoteJWKSet(new URL(jwt.jwksUrl));
+      this.algorithms = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+    } else if (jwt.secret) {
+      this.key = new TextEncoder().encode(jwt.secret);
+      this.algorithms = ['HS256'];
+    } else {
+      throw new Error('JWT_SECRET or JWT_JWKS_URL is required');
+    }
+  }
+
+  async credentialOf(headers: IncomingHttpHeaders): Promise<Credential> {
+    const authorization = headers.authorization;
+    const apiKey = headers['x-api-key'];
+    if (authorization !== undefined && apiKey !== undefined) {
+      throw new AuthenticationError('Send either an Authorization header or an X-Api-Key, not both');
+    }
+    if (typeof apiKey === 'string') {
+      const parsed = parseApiKey(apiKey.trim());
+      if (!parsed) throw new AuthenticationError('The API key is malformed');
+      return { kind: 'apiKey', ...parsed };
+    }
+    if (apiKey !== undefined) throw new AuthenticationError('Send one X-Api-Key header');
+    if (authorization === undefined) return { kind: 'anonymous' };
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) throw new AuthenticationError('The Authorization header must be "Bearer <token>"');
+    return { kind: 'jwt', subject: await this.verify(match[1]!) };
+  }
+
+  private async verify(token: string): Promise<string> {
+    try {
+      const { payload } = await jwtVerify(token, this.key as Uint8Array, {
+        issuer: this.jwt.issuer,
+        audience: this.jwt.audience,
+        algorithms: this.algorithms,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['sub', 'exp'],
+      });
+      return payload.sub!;
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw new AuthenticationError('The token has expired');
+      if (error instanceof joseErrors.JOSEError) throw new AuthenticationError('The token is invalid');
+      throw error;
+    }
+  }
+}
+
+/**
+ * The SQL that loads a principal at the start of its request transaction (run as the owner,
+ * before the switch to the application role) and sets `app.tenant_ids` to the tenants whose
+ * rows it may read. Aggregate-only roles read no rows, so they add no tenant here.
+ */
+export function principalPreamble(credential: Exclude<Credential, { kind: 'anonymous' }>): string {
+  if (credential.kind === 'jwt') {
+    return `
+      WITH u AS (SELECT id, subject, platform_admin FROM users WHERE subject = ${escapeLiteral(credential.subject)}),
+      g AS (
+        SELECT m.tenant_id, t.code, m.organisation_id, m.role
+        FROM u JOIN memberships m ON m.user_id = u.id AND m.revoked_at IS NULL
+        JOIN tenants t ON t.id = m.tenant_id
+      )
+      SELECT u.id, u.platform_admin,
+        (SELECT coalesce(json_agg(json_build_object('tenantId', g.tenant_id, 'tenantCode', g.code,
+          'organisationId', g.organisation_id, 'role', g.role)), '[]') FROM g) AS grants,
+        (SELECT coalesce(json_agg(json_build_object('tenantId', t.id, 'tenantCode', t.code)), '[]')
+          FROM tenants t WHERE u.platform_admin) AS all_tenants,
+        set_config('app.tenant_ids', CASE
+          WHEN u.platform_admin THEN (SELECT coalesce(string_agg(id::text, ','), '') FROM tenants)
+          ELSE (SELECT coalesce(string_agg(DISTINCT g.tenant_id::text, ','), '') FROM g
+                WHERE g.role <> 'AGGREGATE_ANALYST') END, true) AS tenant_ids
+      FROM u`;
+  }
+  // A key acts for its organisation with the roles the organisation holds in the key's
+  // tenants, so it can never exceed them; its scopes narrow what it may do with them.
+  return `
+    WITH k AS (SELECT * FROM api_keys WHERE prefix = ${escapeLiteral(credential.prefix)}),
+    g AS (
+      SELECT DISTINCT m.tenant_id, t.code, m.organisation_id, m.role
+      FROM k JOIN memberships m ON m.organisation_id = k.organisation_id
+        AND m.tenant_id = ANY (k.tenant_ids) AND m.revoked_at IS NULL
+      JOIN tenants t ON t.id = m.tenant_id
+    )
+    SELECT k.id, k.organisation_id, k.secret_hash, k.scopes, k.last_used_at,
+      (SELECT coalesce(json_agg(json_build_object('tenantId', g.tenant_id, 'tenantCode', g.code,
+        'organisationId', g.organisation_id, 'role', g.role)), '[]') FROM g) AS grants,
+      set_config('app.tenant_ids', CASE
+        WHEN k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
+          AND k.scopes && ARRAY['read', 'write', 'admin']
+        THEN (SELECT coalesce(string_agg(DISTINCT g.tenant_id::text, ','), '') FROM g
+              WHERE g.role <> 'AGGREGATE_ANALYST')
+        ELSE '' END, true) AS tenant_ids
+    FROM k
+    WHERE k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`;
+}
+
+type UserRow = {
+  id: string;
+  platform_admin: boolean;
+  grants: Grant[];
+  all_tenants: { tenantId: string; tenantCode: string }[];
+};
+type KeyRow = {
+  id: string;
+  organisation_id: string;
+  secret_hash: Buffer;
+  scopes: Scope[];
+  last_used_at: Date | null;
+  grants: Grant[];
+};
+
+/**
+ * Builds the principal from the preamble's rows; null when the credential names nobody
+ * who may act: an unknown user, a user with no membership left, an unknown, revoked or
+ * expired key, or a key whose secret does not match.
+ */
+export function principalFromRows(
+  credential: Exclude<Credential, { kind: 'anonymous' }>,
+  rows: unknown[],
+): { principal: Principal; keyLastUsedAt?: Date | null } | null {
+  if (rows.length !== 1) return null;
+  if (credential.kind === 'jwt') {
+    const row = rows[0] as UserRow;
+    const grants: Grant[] = row.platform_admin
+      ? row.all_tenants.map((t) => ({ ...t, organisationId: '', role: Role.PLATFORM_ADMIN }))
+      : row.grants;
+    if (grants.length === 0) return null;
+    return {
+      principal: Object.freeze({
+        kind: PrincipalKind.USER,
+        id: row.id,
+        subject: credential.subject,
+        organisationId: null,
+        platformAdmin: row.platform_admin,
+        grants: Object.freeze(grants),
+        scopes: null,
+      }),
+    };
+  }
+  const row = rows[0] as KeyRow;
+  if (!apiKeySecretMatches(credential.secret, row.secret_hash)) return null;
+  return {
+    principal: Object.freeze({
+      kind: PrincipalKind.API_KEY,
+      id: row.id,
+      subject: credential.prefix,
+      organisationId: row.organisation_id,
+      platformAdmin: false,
+      grants: Object.freeze(row.grants),
+      scopes: Object.freeze([...row.scopes]),
+    }),
+    keyLastUsedAt: row.last_used_at,
+  };
+}

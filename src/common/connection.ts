@@ -1,0 +1,275 @@
+import { ArgsType, type ClassType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { badUserInput } from './errors';
+import type { ParentKey } from './loader';
+
+export type { ParentKey };
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+export enum OrderDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+registerEnumType(OrderDirection, { name: 'OrderDirection', description: 'Sort direction.' });
+
+@ObjectType({ description: 'Where a page of a connection sits in the whole list.' })
+export class PageInfo {
+  @Field({ description: 'Whether more items follow this page.' })
+  hasNextPage!: boolean;
+
+  @Field({ description: 'Whether items precede this page (true when `after` was given).' })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the first item of the page.' })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last item; pass it as `after`.' })
+  endCursor!: string | null;
+}
+
+/** A page as services return it: rows with their cursors, and a lazily counted total. */
+export type Page<T> = Readonly<{
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
+  /** Counts the whole filtered list; run only when a client asks for `totalCount`. */
+  count: () => Promise<number>;
+}>;
+
+/** Builds the Relay connection and edge types of a node type. */
+export function Connection<T extends object>(node: ClassType<T>, nodeName: string) {
+  @ObjectType(`${nodeName}Edge`, { description: `A ${nodeName} in a page, with its cursor.` })
+  class Edge {
+    @Field({ description: 'Opaque position of this item; pass it as `after`.' })
+    cursor!: string;
+
+    @Field(() => node, { description: `The ${nodeName}.` })
+    node!: T;
+  }
+
+  @ObjectType(`${nodeName}Connection`, { description: `A page of ${nodeName}s.` })
+  class ConnectionType {
+    @Field(() => [Edge], { description: 'The items of this page, with their cursors.' })
+    edges!: Edge[];
+
+    @Field(() => PageInfo, { description: 'Where this page sits in the whole list.' })
+    pageInfo!: PageInfo;
+
+    count!: () => Promise<number>;
+
+    @Field(() => [node], { description: `The ${nodeName}s of this page, without cursors.` })
+    get nodes(): T[] {
+      return this.edges.map((edge) => edge.node);
+    }
+
+    @Field(() => Int, { description: 'How many items the whole filtered list holds.' })
+    totalCount(): Promise<number> {
+      return this.count();
+    }
+  }
+  return ConnectionType;
+}
+
+/** Checks `first` (1..100; larger is an error, never silently clamped). */
+export function pageSize(first: number | undefined | null): number {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw badUserInput('first', `first must be between 1 and ${MAX_PAGE_SIZE}`);
+  }
+  return size;
+}
+
+/** A keyset position: the sort column's value and the row id. */
+export type Cursor = Readonly<{ value: string | number; id: string }>;
+
+export function encodeCursor(value: unknown, id: string): string {
+  const plain = value instanceof Date ? value.toISOString() : value;
+  return Buffer.from(JSON.stringify([plain, id]), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string | null | undefined): Cursor | null {
+  if (cursor === null || cursor === undefined) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      (typeof parsed[0] === 'string' || typeof parsed[0] === 'number') &&
+      typeof parsed[1] === 'string' &&
+      /^[0-9a-f-]{36}$/i.test(parsed[1])
+    ) {
+      return { value: parsed[0], id: parsed[1] };
+    }
+  } catch {
+    // fall through: not a cursor of ours
+  }
+  throw badUserInput('after', 'after is not a valid cursor');
+}
+
+/** The paging arguments every connection field takes. */
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, {
+    nullable: true,
+    description: `How many items to return: 1 to ${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}.`,
+  })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Return the items after this cursor.' })
+  after?: string | null;
+}
+
+/** Wraps a service's page in a connection type, whose fields are getters and methods. */
+export function toConnection<C extends object, T>(type: ClassType<C>, page: Page<T>): C {
+  return Object.assign(new type(), page);
+}
+
+/** Turns fetched rows (one more than the page size) into a page. */
+export function toPage<T extends { id: string }>(
+  rows: T[],
+  size: number,
+  after: Cursor | null,
+  sortValue: (row: T) => unknown,
+  count: () => Promise<number>,
+): Page<T> {
+  const hasNextPage = rows.length > size;
+  const pageRows = hasNextPage ? rows.slice(0, size) : rows;
+  const edges = pageRows.map((node) => ({ cursor: encodeCursor(sortValue(node), node.id), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    count,
+  };
+}
+
+/**
+ * The keyset condition and ORDER BY for sorting on `column` then `id`. `column` and
+ * `idColumn` are SQL expressions chosen by the service, never by the client.
+ */
+export function keyset(
+  column: string,
+  idColumn: string,
+  direction: OrderDirection,
+  after: Cursor | null,
+  cast: string,
+  params: unknown[],
+): { where: string | null; orderBy: string } {
+  const dir = direction === OrderDirection.DESC ? 'DESC' : 'ASC';
+  const orderBy = `${column} ${dir}, ${idColumn} ${dir}`;
+  if (!after) return { where: null, orderBy };
+  params.push(after.value, after.id);
+  const op = dir === 'DESC' ? '<' : '>';
+  return {
+    where: `(${column}, ${idColumn}) ${op} ($${params.length - 1}::${cast}, $${params.length}::uuid)`,
+    orderBy,
+  };
+}
+
+/** How a service lists one kind of row: all SQL here is the service's, never the client's. */
+export type PageQuery<T> = Readonly<{
+  select: string;
+  from: string;
+  where: string[];
+  params: unknown[];
+  sort: Readonly<{ column: string; cast: string; value: (row: T) => unknown }>;
+  idColumn: string;
+  direction: OrderDirection;
+  first?: number | null;
+  after?: string | null;
+}>;
+
+/**
+ * Runs a keyset-paginated list query in the request transaction: the filter is applied in
+ * SQL, so hidden rows are never fetched, counted or skipped over.
+ */
+export async function fetchPage<T extends { id: string }>(
+  run: <R extends object>(sql: string, params: unknown[]) => Promise<R[]>,
+  query: PageQuery<T>,
+): Promise<Page<T>> {
+  const size = pageSize(query.first);
+  const after = decodeCursor(query.after);
+  const where = query.where.length > 0 ? query.where.join(' AND ') : 'true';
+  const countParams = [...query.params];
+  const params = [...query.params];
+  const position = keyset(query.sort.column, query.idColumn, query.direction, after, query.sort.cast, params);
+  params.push(size + 1);
+  const rows = await run<T>(
+    `SELECT ${query.select} FROM ${query.from}
+     WHERE ${where}${position.where ? ` AND ${position.where}` : ''}
+     ORDER BY ${position.orderBy} LIMIT $${params.length}`,
+    params,
+  );
+  const count = async () => {
+    const [row] = await run<{ count: number }>(
+      `SELECT count(*)::int AS count FROM ${query.from} WHERE ${where}`,
+      countParams,
+    );
+    return row?.count ?? 0;
+  };
+  return toPage(rows, size, after, query.sort.value, count);
+}
+
+/** A parent row a nested connection hangs from. */
+
+/**
+ * Like `PageQuery`, for a connection nested under many parents at once. `parentWhere` is SQL
+ * over the placeholders `k.tenant_id` and `k.parent_id` (the parent's keys).
+ */
+export type NestedPageQuery<T> = Omit<PageQuery<T>, 'where'> & Readonly<{ parentWhere: string; where: string[] }>;
+
+/**
+ * Fetches one page per parent in a single statement (a LATERAL subquery per parent, each
+ * reading only its page through the index), and counts, when asked, in one more.
+ */
+export async function fetchNestedPages<T extends { id: string }>(
+  run: <R extends object>(sql: string, params: unknown[]) => Promise<R[]>,
+  query: NestedPageQuery<T>,
+  parents: readonly ParentKey[],
+): Promise<Page<T>[]> {
+  const size = pageSize(query.first);
+  const after = decodeCursor(query.after);
+  const params = [...query.params];
+  const position = keyset(query.sort.column, query.idColumn, query.direction, after, query.sort.cast, params);
+  const where = [query.parentWhere, ...query.where].join(' AND ');
+  const countParams = [...query.params];
+  const tenantIds = parents.map((p) => p.tenantId);
+  const parentIds = parents.map((p) => p.id);
+  params.push(tenantIds, parentIds, size + 1);
+  const n = params.length;
+  const rows = await run<T & { parentOrdinal: string }>(
+    `SELECT k.ord AS "parentOrdinal", x.*
+     FROM unnest($${n - 2}::uuid[], $${n - 1}::uuid[]) WITH ORDINALITY AS k (tenant_id, parent_id, ord)
+     CROSS JOIN LATERAL (
+       SELECT ${query.select} FROM ${query.from}
+       WHERE ${where}${position.where ? ` AND ${position.where}` : ''}
+       ORDER BY ${position.orderBy} LIMIT $${n}
+     ) x`,
+    params,
+  );
+  const byParent = parents.map(() => [] as T[]);
+  for (const { parentOrdinal, ...row } of rows) byParent[Number(parentOrdinal) - 1]!.push(row as unknown as T);
+
+  let counts: Promise<number[]> | undefined;
+  const countAll = () => {
+    counts ??= (async () => {
+      countParams.push(tenantIds, parentIds);
+      const m = countParams.length;
+      const result = await run<{ count: number }>(
+        `SELECT (SELECT count(*)::int FROM ${query.from} WHERE ${where}) AS count
+         FROM unnest($${m - 1}::uuid[], $${m}::uuid[]) WITH ORDINALITY AS k (tenant_id, parent_id, ord)
+         ORDER BY k.ord`,
+        countParams,
+      );
+      return result.map((r) => r.count);
+    })();
+    return counts;
+  };
+  return byParent.map((pageRows, index) =>
+    toPage(pageRows, size, after, query.sort.value, async () => (await countAll())[index] ?? 0),
+  );
+}

@@ -1,0 +1,43 @@
+import type DataLoader from 'dataloader';
+import type { Logger } from 'pino';
+import type { Access } from './auth/access';
+import { DomainError, ErrorCode } from './common/errors';
+import type { RequestTransaction } from './db/request-transaction';
+
+/**
+ * Everything one request carries: who is calling, what it may touch, its own database
+ * transaction and its DataLoaders. Built fresh for every request, so nothing (shield's rule
+ * cache included) is shared between principals.
+ */
+export class RequestContext {
+  private readonly loaders = new Map<string, DataLoader<unknown, unknown, unknown>>();
+
+  constructor(
+    readonly requestId: string,
+    readonly access: Access,
+    private readonly transaction: RequestTransaction | null,
+    readonly log: Logger,
+  ) {}
+
+  get principal() {
+    return this.access.principal;
+  }
+
+  /** The request's transaction; only authenticated requests have one. */
+  get tx(): RequestTransaction {
+    if (!this.transaction) {
+      throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Authentication required');
+    }
+    return this.transaction;
+  }
+
+  /** The request's DataLoader named `name`, created by `create` on first use. */
+  loader<K, V, C = K>(name: string, create: () => DataLoader<K, V, C>): DataLoader<K, V, C> {
+    let loader = this.loaders.get(name);
+    if (!loader) {
+      loader = create() as unknown as DataLoader<unknown, unknown, unknown>;
+      this.loaders.set(name, loader);
+    }
+    return loader as unknown as DataLoader<K, V, C>;
+  }
+}

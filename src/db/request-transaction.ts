@@ -1,0 +1,85 @@
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+
+/** The role every request runs as: not the owner of any table, no BYPASSRLS. */
+export const APPLICATION_ROLE = 'dg_app';
+
+/**
+ * One request's database work: a single transaction on one pooled connection, running as
+ * the application role with the principal's tenants set transaction-locally, so row-level
+ * security applies to every statement and nothing survives into the next user of the
+ * connection.
+ *
+ * It opens with one round trip: `BEGIN`, the caller's preamble (which runs as the owner,
+ * typically reading the principal and calling `set_config('app.tenant_ids', …, true)`), and
+ * `SET LOCAL ROLE`. Everything after runs as the application role.
+ */
+export class RequestTransaction {
+  /** SQL round trips this transaction has made, including its own BEGIN and COMMIT. */
+  statements = 1;
+  private finished = false;
+
+  private constructor(private readonly client: PoolClient) {}
+
+  /**
+   * Checks out a connection and opens the transaction. Resolves to the transaction and the
+   * preamble's result sets (one per statement in `preamble`, which must be plain SQL with
+   * its literals escaped: the simple query protocol takes no parameters).
+   */
+  static async open(pool: Pool, preamble: string): Promise<[RequestTransaction, QueryResult[]]> {
+    const client = await pool.connect();
+    try {
+      const results = (await client.query(
+        `BEGIN; ${preamble}; SET LOCAL ROLE ${APPLICATION_ROLE}`,
+      )) as unknown as QueryResult[];
+      // Drop BEGIN's and SET's results: the caller asked for its own statements'.
+      return [new RequestTransaction(client), results.slice(1, -1)];
+    } catch (error) {
+      await RequestTransaction.discard(client, error);
+      throw error;
+    }
+  }
+
+  get isOpen(): boolean {
+    return !this.finished;
+  }
+
+  async query<T extends QueryResultRow>(text: string, values?: unknown[]): Promise<T[]> {
+    if (this.finished) throw new Error('The request transaction has already ended');
+    this.statements += 1;
+    const result = await this.client.query<T>(text, values);
+    return result.rows;
+  }
+
+  /** Commits and returns the connection to the pool. */
+  async commit(): Promise<void> {
+    await this.end('COMMIT');
+  }
+
+  /** Rolls back and returns the connection to the pool; safe to call more than once. */
+  async rollback(): Promise<void> {
+    await this.end('ROLLBACK');
+  }
+
+  private async end(command: 'COMMIT' | 'ROLLBACK'): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    this.statements += 1;
+    try {
+      await this.client.query(command);
+      this.client.release();
+    } catch (error) {
+      await RequestTransaction.discard(this.client, error);
+      throw error;
+    }
+  }
+
+  /** Ends a connection whose state is unknown: roll back if possible, else destroy it. */
+  private static async discard(client: PoolClient, cause: unknown): Promise<void> {
+    try {
+      await client.query('ROLLBACK');
+      client.release();
+    } catch {
+      client.release(cause instanceof Error ? cause : true);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { UUIDResolver } from 'graphql-scalars';
+import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { toConnection } from '../../common/connection';
+import type { RequestContext } from '../../context';
+import { communityById } from '../community/community.loaders';
+import { Community } from '../community/community.type';
+import { organisationById } from '../organisation/organisation.loaders';
+import { Organisation } from '../organisation/organisation.type';
+import { projectById } from '../project/project.loaders';
+import { Project } from '../project/project.type';
+import { tenantById } from '../tenant/tenant.loaders';
+import { Tenant } from '../tenant/tenant.type';
+import { ActivitiesArgs } from './activity.inputs';
+import { activityById } from './activity.loaders';
+import { listActivities } from './activity.service';
+import { Activity, ActivityConnection, Participants } from './activity.type';
+
+@Resolver(() => Activity)
+export class ActivityResolver {
+  @Query(() => ActivityConnection, { description: 'Activities you may read, one page at a time; latest first by default.' })
+  async activities(@Args() args: ActivitiesArgs, @Ctx() ctx: RequestContext) {
+    return toConnection(ActivityConnection, await listActivities(ctx, args));
+  }
+
+  @Query(() => Activity, {
+    nullable: true,
+    description: 'One activity by id; null if it does not exist or is hidden from you.',
+  })
+  activity(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext) {
+    return activityById(ctx).load(id);
+  }
+
+  @FieldResolver(() => Tenant, { description: 'The tenant (country) of the activity.' })
+  tenant(@Root() activity: Activity, @Ctx() ctx: RequestContext) {
+    return tenantById(ctx).load(activity.tenantId);
+  }
+
+  @FieldResolver(() => Project, { description: 'The project the activity belongs to.' })
+  project(@Root() activity: Activity, @Ctx() ctx: RequestContext) {
+    return projectById(ctx).load(activity.projectId);
+  }
+
+  @FieldResolver(() => Community, { nullable: true, description: 'The community it took place in, if any.' })
+  community(@Root() activity: Activity, @Ctx() ctx: RequestContext) {
+    return activity.communityId ? communityById(ctx).load(activity.communityId) : null;
+  }
+
+  @FieldResolver(() => Organisation, { nullable: true, description: 'The organisation that facilitated it.' })
+  facilitator(@Root() activity: Activity, @Ctx() ctx: RequestContext) {
+    return activity.facilitatorOrganisationId
+      ? organisationById(ctx).load(activity.facilitatorOrganisationId)
+      : null;
+  }
+
+  @FieldResolver(() => Organisation, { description: 'The organisation that recorded it.' })
+  recordedBy(@Root() activity: Activity, @Ctx() ctx: RequestContext) {
+    return organisationById(ctx).load(activity.recordedByOrganisationId);
+  }
+
+  @FieldResolver(() => Participants, { description: 'How many people took part, by sex.' })
+  participants(@Root() activity: Activity): Participants {
+    const { participantsFemale: female, participantsMale: male, participantsOther: other } = activity;
+    return { female, male, other, total: female + male + other };
+  }
+}

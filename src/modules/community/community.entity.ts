@@ -1,0 +1,123 @@
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { ProjectEntity } from '../project/project.entity';
+import { TenantEntity } from '../tenant/tenant.entity';
+
+export enum Settlement {
+  RURAL = 'RURAL',
+  URBAN = 'URBAN',
+}
+
+/** A village or town of one tenant where projects work. */
+@Entity({ name: 'communities' })
+@Check('communities_name_check', 'length(name) BETWEEN 1 AND 300')
+@Check('communities_region_check', 'length(region) BETWEEN 1 AND 200')
+@Check('communities_district_check', 'length(district) BETWEEN 1 AND 200')
+@Check('communities_settlement_check', `settlement IN ('RURAL', 'URBAN')`)
+@Check('communities_households_check', 'households >= 0')
+@Check('communities_population_check', 'population >= 0')
+@Index('communities_tenant_name_idx', ['tenantId', 'name', 'id'])
+@Index('communities_tenant_region_idx', ['tenantId', 'region', 'district'])
+// The migration builds it with the gin_trgm_ops operator class, which TypeORM cannot express;
+// name, column and method are still compared.
+@Index('communities_name_trgm_idx', ['name'], { type: 'gin' })
+export class CommunityEntity {
+  @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'communities_pkey' })
+  tenantId!: string;
+
+  @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'communities_pkey' })
+  id!: string;
+
+  @Column({ name: 'name', type: 'text' })
+  name!: string;
+
+  @Column({ name: 'region', type: 'text' })
+  region!: string;
+
+  @Column({ name: 'district', type: 'text' })
+  district!: string;
+
+  @Column({ name: 'settlement', type: 'text' })
+  settlement!: Settlement;
+
+  @Column({ name: 'households', type: 'integer', nullable: true })
+  households!: number | null;
+
+  @Column({ name: 'population', type: 'integer', nullable: true })
+  population!: number | null;
+
+  @Column({ name: 'version', type: 'integer', default: 1 })
+  version!: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+
+  @Column({ name: 'created_by', type: 'text', nullable: true })
+  createdBy!: string | null;
+
+  @Column({ name: 'updated_by', type: 'text', nullable: true })
+  updatedBy!: string | null;
+
+  @ManyToOne(() => TenantEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'communities_tenant_id_fkey' })
+  tenant?: TenantEntity;
+}
+
+/** A community a project works in. */
+@Entity({ name: 'project_communities' })
+@Index('project_communities_community_idx', ['tenantId', 'communityId', 'projectId'])
+export class ProjectCommunityEntity {
+  @PrimaryColumn({
+    name: 'tenant_id',
+    type: 'uuid',
+    primaryKeyConstraintName: 'project_communities_pkey',
+  })
+  tenantId!: string;
+
+  @PrimaryColumn({
+    name: 'project_id',
+    type: 'uuid',
+    primaryKeyConstraintName: 'project_communities_pkey',
+  })
+  projectId!: string;
+
+  @PrimaryColumn({
+    name: 'community_id',
+    type: 'uuid',
+    primaryKeyConstraintName: 'project_communities_pkey',
+  })
+  communityId!: string;
+
+  @ManyToOne(() => ProjectEntity, { nullable: false, onDelete: 'CASCADE' })
+  @JoinColumn([
+    {
+      name: 'tenant_id',
+      referencedColumnName: 'tenantId',
+      foreignKeyConstraintName: 'project_communities_tenant_id_project_id_fkey',
+    },
+    { name: 'project_id', referencedColumnName: 'id' },
+  ])
+  project?: ProjectEntity;
+
+  @ManyToOne(() => CommunityEntity, { nullable: false, onDelete: 'CASCADE' })
+  @JoinColumn([
+    {
+      name: 'tenant_id',
+      referencedColumnName: 'tenantId',
+      foreignKeyConstraintName: 'project_communities_tenant_id_community_id_fkey',
+    },
+    { name: 'community_id', referencedColumnName: 'id' },
+  ])
+  community?: CommunityEntity;
+}

@@ -1,0 +1,47 @@
+import { UUIDResolver } from 'graphql-scalars';
+import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { toConnection } from '../../common/connection';
+import type { RequestContext } from '../../context';
+import { ActivitiesArgs } from '../activity/activity.inputs';
+import { activitiesOfParent } from '../activity/activity.loaders';
+import { ActivityConnection } from '../activity/activity.type';
+import { MeasurementsArgs } from '../measurement/measurement.inputs';
+import { measurementsOfParent } from '../measurement/measurement.loaders';
+import { MeasurementConnection } from '../measurement/measurement.type';
+import { tenantById } from '../tenant/tenant.loaders';
+import { Tenant } from '../tenant/tenant.type';
+import { CommunitiesArgs } from './community.inputs';
+import { communityById } from './community.loaders';
+import { listCommunities } from './community.service';
+import { Community, CommunityConnection } from './community.type';
+
+@Resolver(() => Community)
+export class CommunityResolver {
+  @Query(() => CommunityConnection, { description: 'Communities you may read, one page at a time.' })
+  async communities(@Args() args: CommunitiesArgs, @Ctx() ctx: RequestContext) {
+    return toConnection(CommunityConnection, await listCommunities(ctx, args));
+  }
+
+  @Query(() => Community, {
+    nullable: true,
+    description: 'One community by id; null if it does not exist or is hidden from you.',
+  })
+  community(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext) {
+    return communityById(ctx).load(id);
+  }
+
+  @FieldResolver(() => Tenant, { description: 'The tenant (country) the community is in.' })
+  tenant(@Root() community: Community, @Ctx() ctx: RequestContext) {
+    return tenantById(ctx).load(community.tenantId);
+  }
+
+  @FieldResolver(() => ActivityConnection, { description: 'Activities held in the community; latest first by default.' })
+  async activities(@Root() community: Community, @Args() args: ActivitiesArgs, @Ctx() ctx: RequestContext) {
+    return toConnection(ActivityConnection, await activitiesOfParent(ctx, 'community', args).load(community));
+  }
+
+  @FieldResolver(() => MeasurementConnection, { description: 'Measurements taken in the community.' })
+  async measurements(@Root() community: Community, @Args() args: MeasurementsArgs, @Ctx() ctx: RequestContext) {
+    return toConnection(MeasurementConnection, await measurementsOfParent(ctx, 'community', args).load(community));
+  }
+}

@@ -1,0 +1,76 @@
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { TenantEntity } from '../tenant/tenant.entity';
+
+export enum IndicatorUnit {
+  PERCENT = 'PERCENT',
+  COUNT = 'COUNT',
+  CURRENCY = 'CURRENCY',
+  SCORE = 'SCORE',
+  INDEX = 'INDEX',
+}
+
+export enum IndicatorDirection {
+  DECREASE_IS_BETTER = 'DECREASE_IS_BETTER',
+  INCREASE_IS_BETTER = 'INCREASE_IS_BETTER',
+}
+
+/** A quantity the programme tracks: global when tenant_id is null, otherwise one tenant's own. */
+@Entity({ name: 'indicators' })
+@Check('indicators_code_check', `code ~ '^[A-Z][A-Z0-9_]{1,63}$'`)
+@Check('indicators_name_check', 'length(name) BETWEEN 1 AND 300')
+@Check('indicators_unit_check', `unit IN ('PERCENT', 'COUNT', 'CURRENCY', 'SCORE', 'INDEX')`)
+@Check('indicators_direction_check', `direction IN ('DECREASE_IS_BETTER', 'INCREASE_IS_BETTER')`)
+// Unique on (coalesce(tenant_id, nil uuid), code): an expression index TypeORM cannot express,
+// so it is declared by name only and left alone (test/integration/entities.test.ts checks it exists).
+@Index('indicators_code_uq', { synchronize: false })
+@Index('indicators_tenant_idx', ['tenantId'])
+export class IndicatorEntity {
+  @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'indicators_pkey' })
+  id!: string;
+
+  /** Null for the global indicators every tenant shares. */
+  @Column({ name: 'tenant_id', type: 'uuid', nullable: true })
+  tenantId!: string | null;
+
+  @Column({ name: 'code', type: 'text' })
+  code!: string;
+
+  @Column({ name: 'name', type: 'text' })
+  name!: string;
+
+  @Column({ name: 'description', type: 'text', nullable: true })
+  description!: string | null;
+
+  @Column({ name: 'unit', type: 'text' })
+  unit!: IndicatorUnit;
+
+  @Column({ name: 'direction', type: 'text' })
+  direction!: IndicatorDirection;
+
+  @Column({ name: 'version', type: 'integer', default: 1 })
+  version!: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+
+  @Column({ name: 'created_by', type: 'text', nullable: true })
+  createdBy!: string | null;
+
+  @Column({ name: 'updated_by', type: 'text', nullable: true })
+  updatedBy!: string | null;
+
+  @ManyToOne(() => TenantEntity, { nullable: true, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'indicators_tenant_id_fkey' })
+  tenant?: TenantEntity | null;
+}

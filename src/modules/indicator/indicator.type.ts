@@ -1,0 +1,37 @@
+import { Connection } from '../../common/connection';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { IndicatorDirection, IndicatorUnit } from './indicator.entity';
+
+registerEnumType(IndicatorUnit, { name: 'IndicatorUnit', description: 'The unit an indicator is measured in.' });
+registerEnumType(IndicatorDirection, {
+  name: 'IndicatorDirection',
+  description: 'Which way an indicator should move for things to be getting better.',
+});
+
+@ObjectType({ description: 'A quantity the programme measures, e.g. DV_PREVALENCE or FAMILY_SAVINGS.' })
+export class Indicator {
+  @Field(() => ID, { description: 'Stable identifier (UUID).' })
+  id!: string;
+
+  tenantId!: string | null;
+
+  @Field({ description: 'Code, unique among global indicators or within its tenant.' })
+  code!: string;
+
+  @Field({ description: 'Name of the indicator.' })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'How it is defined and measured.' })
+  description!: string | null;
+
+  @Field(() => IndicatorUnit, { description: 'The unit values are in.' })
+  unit!: IndicatorUnit;
+
+  @Field(() => IndicatorDirection, { description: 'Which way is better.' })
+  direction!: IndicatorDirection;
+
+  @Field(() => Int, { description: 'Row version, for optimistic concurrency on updates.' })
+  version!: number;
+}
+
+export const IndicatorConnection = Connection(Indicator, 'Indicator');

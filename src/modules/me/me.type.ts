@@ -1,0 +1,38 @@
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { PrincipalKind, Role, Scope } from '../../auth/principal';
+
+registerEnumType(Role, { name: 'Role', description: 'What a member of an organisation may do in a tenant (DESIGN §3).' });
+registerEnumType(Scope, { name: 'Scope', description: 'A capability: read rows, write rows, read aggregates, administer.' });
+registerEnumType(PrincipalKind, { name: 'PrincipalKind', description: 'A signed-in user or an API key.' });
+
+@ObjectType({ description: 'A role held in one tenant for one organisation.' })
+export class Membership {
+  tenantId!: string;
+  organisationId!: string;
+
+  @Field(() => Role, { description: 'The role.' })
+  role!: Role;
+}
+
+@ObjectType({ description: 'The caller, as this request authenticated it.' })
+export class Me {
+  @Field(() => PrincipalKind, { description: 'A user (bearer token) or an API key.' })
+  kind!: PrincipalKind;
+
+  @Field(() => ID, { description: "The user's or the key's id." })
+  id!: string;
+
+  @Field({ description: "The token's subject, or the key's prefix." })
+  subject!: string;
+
+  @Field({ description: 'Whether the caller administers every tenant.' })
+  platformAdmin!: boolean;
+
+  organisationId!: string | null;
+
+  @Field(() => [Membership], { description: 'The roles in force for this request, per tenant and organisation.' })
+  memberships!: Membership[];
+
+  @Field(() => [Scope], { description: 'The capabilities in force: a key’s scopes, or what a user’s roles allow.' })
+  scopes!: Scope[];
+}

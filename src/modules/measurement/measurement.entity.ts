@@ -1,0 +1,151 @@
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
+import { AgeBand } from '../activity/activity.entity';
+import { CommunityEntity } from '../community/community.entity';
+import { IndicatorEntity } from '../indicator/indicator.entity';
+import { OrganisationEntity } from '../organisation/organisation.entity';
+import { ProjectEntity } from '../project/project.entity';
+
+export enum MeasurementPeriod {
+  BASELINE = 'BASELINE',
+  MIDLINE = 'MIDLINE',
+  ENDLINE = 'ENDLINE',
+  ROUTINE = 'ROUTINE',
+}
+
+export enum Sex {
+  FEMALE = 'FEMALE',
+  MALE = 'MALE',
+  OTHER = 'OTHER',
+}
+
+/** One value of an indicator for a project (and maybe a community) at a point in time. */
+@Entity({ name: 'measurements' })
+// PostgreSQL shortened the generated name to 63 bytes.
+@Unique('measurements_tenant_id_recorded_by_organisation_id_external_key', [
+  'tenantId',
+  'recordedByOrganisationId',
+  'externalId',
+])
+@Check('measurements_period_check', `period IN ('BASELINE', 'MIDLINE', 'ENDLINE', 'ROUTINE')`)
+@Check('measurements_sample_size_check', 'sample_size >= 0')
+@Check('measurements_sex_check', `sex IN ('FEMALE', 'MALE', 'OTHER')`)
+@Check(
+  'measurements_age_band_check',
+  `age_band IN ('UNDER_18', 'AGE_18_24', 'AGE_25_49', 'AGE_50_PLUS', 'MIXED')`,
+)
+@Check('measurements_source_check', 'length(source) <= 1000')
+@Check('measurements_external_id_check', 'length(external_id) BETWEEN 1 AND 200')
+// (…, measured_on DESC, id DESC) in the migration; TypeORM does not compare order.
+@Index('measurements_community_idx', ['tenantId', 'communityId', 'measuredOn', 'id'])
+@Index('measurements_project_idx', ['tenantId', 'projectId', 'measuredOn', 'id'])
+@Index('measurements_indicator_idx', ['tenantId', 'indicatorId', 'period', 'measuredOn'])
+@Index('measurements_indicator_fk_idx', ['indicatorId'])
+@Index('measurements_tenant_measured_idx', ['tenantId', 'measuredOn', 'id'])
+@Index('measurements_recorded_by_idx', ['recordedByOrganisationId'])
+export class MeasurementEntity {
+  @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'measurements_pkey' })
+  tenantId!: string;
+
+  @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'measurements_pkey' })
+  id!: string;
+
+  @Column({ name: 'indicator_id', type: 'uuid' })
+  indicatorId!: string;
+
+  @Column({ name: 'project_id', type: 'uuid' })
+  projectId!: string;
+
+  @Column({ name: 'community_id', type: 'uuid', nullable: true })
+  communityId!: string | null;
+
+  @Column({ name: 'period', type: 'text' })
+  period!: MeasurementPeriod;
+
+  /** `YYYY-MM-DD`. */
+  @Column({ name: 'measured_on', type: 'date' })
+  measuredOn!: string;
+
+  /** numeric(18, 4), kept as a decimal string so no precision is lost. */
+  @Column({ name: 'value', type: 'numeric', precision: 18, scale: 4 })
+  value!: string;
+
+  @Column({ name: 'sample_size', type: 'integer', nullable: true })
+  sampleSize!: number | null;
+
+  @Column({ name: 'sex', type: 'text', nullable: true })
+  sex!: Sex | null;
+
+  @Column({ name: 'age_band', type: 'text', nullable: true })
+  ageBand!: AgeBand | null;
+
+  @Column({ name: 'source', type: 'text', nullable: true })
+  source!: string | null;
+
+  @Column({ name: 'recorded_by_organisation_id', type: 'uuid' })
+  recordedByOrganisationId!: string;
+
+  /** The recording organisation's own id for the row, which makes imports idempotent. */
+  @Column({ name: 'external_id', type: 'text', nullable: true })
+  externalId!: string | null;
+
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt!: Date | null;
+
+  @Column({ name: 'version', type: 'integer', default: 1 })
+  version!: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+
+  @Column({ name: 'created_by', type: 'text', nullable: true })
+  createdBy!: string | null;
+
+  @Column({ name: 'updated_by', type: 'text', nullable: true })
+  updatedBy!: string | null;
+
+  @ManyToOne(() => IndicatorEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'indicator_id', foreignKeyConstraintName: 'measurements_indicator_id_fkey' })
+  indicator?: IndicatorEntity;
+
+  @ManyToOne(() => ProjectEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn([
+    {
+      name: 'tenant_id',
+      referencedColumnName: 'tenantId',
+      foreignKeyConstraintName: 'measurements_tenant_id_project_id_fkey',
+    },
+    { name: 'project_id', referencedColumnName: 'id' },
+  ])
+  project?: ProjectEntity;
+
+  @ManyToOne(() => CommunityEntity, { nullable: true, onDelete: 'RESTRICT' })
+  @JoinColumn([
+    {
+      name: 'tenant_id',
+      referencedColumnName: 'tenantId',
+      foreignKeyConstraintName: 'measurements_tenant_id_community_id_fkey',
+    },
+    { name: 'community_id', referencedColumnName: 'id' },
+  ])
+  community?: CommunityEntity | null;
+
+  @ManyToOne(() => OrganisationEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({
+    name: 'recorded_by_organisation_id',
+    foreignKeyConstraintName: 'measurements_recorded_by_organisation_id_fkey',
+  })
+  recordedByOrganisation?: OrganisationEntity;
+}

@@ -1,0 +1,14 @@
+import type DataLoader from 'dataloader';
+import type { Page } from '../../common/connection';
+import { perParentLoader, type ParentKey } from '../../common/loader';
+import type { RequestContext } from '../../context';
+import type { MeasurementsArgs } from './measurement.inputs';
+import { measurementsOf } from './measurement.service';
+import type { Measurement } from './measurement.type';
+
+export const measurementsOfParent = (
+  ctx: RequestContext,
+  parent: 'project' | 'community',
+  args: MeasurementsArgs,
+): DataLoader<ParentKey, Page<Measurement>, string> =>
+  perParentLoader(ctx, `${parent}.measurements`, args, (parents) => measurementsOf(ctx, parent, parents, args));

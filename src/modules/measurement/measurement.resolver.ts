@@ -1,0 +1,45 @@
+import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { toConnection } from '../../common/connection';
+import type { RequestContext } from '../../context';
+import { communityById } from '../community/community.loaders';
+import { Community } from '../community/community.type';
+import { indicatorById } from '../indicator/indicator.loaders';
+import { Indicator } from '../indicator/indicator.type';
+import { projectById } from '../project/project.loaders';
+import { Project } from '../project/project.type';
+import { tenantById } from '../tenant/tenant.loaders';
+import { Tenant } from '../tenant/tenant.type';
+import { MeasurementsArgs } from './measurement.inputs';
+import { listMeasurements } from './measurement.service';
+import { Measurement, MeasurementConnection } from './measurement.type';
+
+@Resolver(() => Measurement)
+export class MeasurementResolver {
+  @Query(() => MeasurementConnection, { description: 'Measurements you may read, one page at a time.' })
+  async measurements(@Args() args: MeasurementsArgs, @Ctx() ctx: RequestContext) {
+    return toConnection(MeasurementConnection, await listMeasurements(ctx, args));
+  }
+
+  @FieldResolver(() => Tenant, { description: 'The tenant (country) of the measurement.' })
+  tenant(@Root() measurement: Measurement, @Ctx() ctx: RequestContext) {
+    return tenantById(ctx).load(measurement.tenantId);
+  }
+
+  @FieldResolver(() => Indicator, { description: 'What was measured.' })
+  indicator(@Root() measurement: Measurement, @Ctx() ctx: RequestContext) {
+    return indicatorById(ctx).load(measurement.indicatorId);
+  }
+
+  @FieldResolver(() => Project, { description: 'The project that measured it.' })
+  project(@Root() measurement: Measurement, @Ctx() ctx: RequestContext) {
+    return projectById(ctx).load(measurement.projectId);
+  }
+
+  @FieldResolver(() => Community, {
+    nullable: true,
+    description: 'The community it describes; null for a project-level value.',
+  })
+  community(@Root() measurement: Measurement, @Ctx() ctx: RequestContext) {
+    return measurement.communityId ? communityById(ctx).load(measurement.communityId) : null;
+  }
+}

@@ -1,0 +1,60 @@
+import { Connection } from '../../common/connection';
+import { LocalDateResolver } from 'graphql-scalars';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { AgeBand } from '../activity/activity.entity';
+import { MeasurementPeriod, Sex } from './measurement.entity';
+
+registerEnumType(MeasurementPeriod, {
+  name: 'MeasurementPeriod',
+  description: 'When in a project a value was measured: baseline, midline, endline or routine monitoring.',
+});
+registerEnumType(Sex, { name: 'Sex', description: 'Sex of respondents, for disaggregated values.' });
+
+@ObjectType({ description: 'One value of an indicator for a project, and optionally one of its communities.' })
+export class Measurement {
+  @Field(() => ID, { description: 'Stable identifier (UUID).' })
+  id!: string;
+
+  tenantId!: string;
+  indicatorId!: string;
+  projectId!: string;
+  communityId!: string | null;
+
+  @Field(() => MeasurementPeriod, { description: 'Baseline, midline, endline or routine.' })
+  period!: MeasurementPeriod;
+
+  @Field(() => LocalDateResolver, { description: 'Day the value was measured (or the survey closed).' })
+  measuredOn!: string;
+
+  @Field(() => Float, { description: "The value, in the indicator's unit." })
+  value!: number;
+
+  @Field(() => Int, { nullable: true, description: 'How many respondents the value is based on.' })
+  sampleSize!: number | null;
+
+  @Field(() => Sex, { nullable: true, description: 'Sex of the respondents, when disaggregated.' })
+  sex!: Sex | null;
+
+  @Field(() => AgeBand, { nullable: true, description: 'Age band of the respondents, when disaggregated.' })
+  ageBand!: AgeBand | null;
+
+  @Field(() => String, { nullable: true, description: 'Where the value comes from and how it was obtained.' })
+  source!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "The recording organisation's own identifier for this row (unique per tenant and organisation).",
+  })
+  externalId!: string | null;
+
+  @Field(() => Int, { description: 'Row version, for optimistic concurrency on updates.' })
+  version!: number;
+
+  @Field({ description: 'When the row was created.' })
+  createdAt!: Date;
+
+  @Field({ description: 'When the row was last changed.' })
+  updatedAt!: Date;
+}
+
+export const MeasurementConnection = Connection(Measurement, 'Measurement');

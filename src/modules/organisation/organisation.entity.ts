@@ -1,0 +1,39 @@
+import { Check, Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+
+export enum OrganisationKind {
+  IMPLEMENTER = 'IMPLEMENTER',
+  PARTNER_NGO = 'PARTNER_NGO',
+  UN_AGENCY = 'UN_AGENCY',
+  DONOR = 'DONOR',
+  GOVERNMENT = 'GOVERNMENT',
+  RELIGIOUS_INSTITUTION = 'RELIGIOUS_INSTITUTION',
+  COMMUNITY_GROUP = 'COMMUNITY_GROUP',
+}
+
+/** An organisation taking part in the programme; global, shared by every tenant. */
+@Entity({ name: 'organisations' })
+@Unique('organisations_name_key', ['name'])
+@Check('organisations_name_check', 'length(name) BETWEEN 1 AND 300')
+@Check(
+  'organisations_kind_check',
+  `kind IN ('IMPLEMENTER', 'PARTNER_NGO', 'UN_AGENCY', 'DONOR', 'GOVERNMENT', 'RELIGIOUS_INSTITUTION', 'COMMUNITY_GROUP')`,
+)
+export class OrganisationEntity {
+  @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'organisations_pkey' })
+  id!: string;
+
+  @Column({ name: 'name', type: 'text' })
+  name!: string;
+
+  @Column({ name: 'kind', type: 'text' })
+  kind!: OrganisationKind;
+
+  @Column({ name: 'version', type: 'integer', default: 1 })
+  version!: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+}

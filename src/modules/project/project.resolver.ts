@@ -1,0 +1,82 @@
+import { UUIDResolver } from 'graphql-scalars';
+import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { toConnection } from '../../common/connection';
+import type { RequestContext } from '../../context';
+import { activitiesOfParent } from '../activity/activity.loaders';
+import { ActivitiesArgs } from '../activity/activity.inputs';
+import { ActivityConnection } from '../activity/activity.type';
+import { communitiesOfProject } from '../community/community.loaders';
+import { CommunitiesArgs } from '../community/community.inputs';
+import { CommunityConnection } from '../community/community.type';
+import { measurementsOfParent } from '../measurement/measurement.loaders';
+import { MeasurementsArgs } from '../measurement/measurement.inputs';
+import { MeasurementConnection } from '../measurement/measurement.type';
+import { organisationById } from '../organisation/organisation.loaders';
+import { Organisation } from '../organisation/organisation.type';
+import { tenantById } from '../tenant/tenant.loaders';
+import { Tenant } from '../tenant/tenant.type';
+import { ProjectsArgs } from './project.inputs';
+import { projectById, projectOrganisationLinks } from './project.loaders';
+import { listProjects } from './project.service';
+import { Project, ProjectConnection } from './project.type';
+
+
+@Resolver(() => Project)
+export class ProjectResolver {
+  @Query(() => ProjectConnection, { description: 'Projects you may read, one page at a time.' })
+  async projects(@Args() args: ProjectsArgs, @Ctx() ctx: RequestContext) {
+    return toConnection(ProjectConnection, await listProjects(ctx, args));
+  }
+
+  @Query(() => Project, { nullable: true, description: 'One project by id; null if it does not exist or is hidden from you.' })
+  project(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext) {
+    return projectById(ctx).load(id);
+  }
+
+  @FieldResolver(() => Tenant, { description: 'The tenant (country) the project runs in.' })
+  async tenant(@Root() project: Project, @Ctx() ctx: RequestContext) {
+    return tenantById(ctx).load(project.tenantId);
+  }
+
+  @FieldResolver(() => Organisation, { nullable: true, description: 'The organisation implementing the project.' })
+  async implementer(@Root() project: Project, @Ctx() ctx: RequestContext) {
+    const [id] = await this.organisationIds(ctx, project, 'IMPLEMENTER');
+    return id ? organisationById(ctx).load(id) : null;
+  }
+
+  @FieldResolver(() => [Organisation], { description: 'The organisations funding the project.' })
+  async donors(@Root() project: Project, @Ctx() ctx: RequestContext) {
+    return this.organisations(ctx, project, 'DONOR');
+  }
+
+  @FieldResolver(() => [Organisation], { description: 'Partner organisations running parts of the project.' })
+  async partners(@Root() project: Project, @Ctx() ctx: RequestContext) {
+    return this.organisations(ctx, project, 'PARTNER');
+  }
+
+  @FieldResolver(() => CommunityConnection, { description: 'Communities the project targets.' })
+  async communities(@Root() project: Project, @Args() args: CommunitiesArgs, @Ctx() ctx: RequestContext) {
+    return toConnection(CommunityConnection, await communitiesOfProject(ctx, args).load(project));
+  }
+
+  @FieldResolver(() => ActivityConnection, { description: "The project's activities; latest first by default." })
+  async activities(@Root() project: Project, @Args() args: ActivitiesArgs, @Ctx() ctx: RequestContext) {
+    return toConnection(ActivityConnection, await activitiesOfParent(ctx, 'project', args).load(project));
+  }
+
+  @FieldResolver(() => MeasurementConnection, { description: "The project's measurements." })
+  async measurements(@Root() project: Project, @Args() args: MeasurementsArgs, @Ctx() ctx: RequestContext) {
+    return toConnection(MeasurementConnection, await measurementsOfParent(ctx, 'project', args).load(project));
+  }
+
+  private async organisationIds(ctx: RequestContext, project: Project, role: string): Promise<string[]> {
+    const links = await projectOrganisationLinks(ctx).load(project);
+    return links.filter((link) => link.role === role).map((link) => link.organisationId);
+  }
+
+  private async organisations(ctx: RequestContext, project: Project, role: string) {
+    const ids = await this.organisationIds(ctx, project, role);
+    const organisations = await organisationById(ctx).loadMany(ids);
+    return organisations.filter((o): o is Organisation => o !== null && !(o instanceof Error));
+  }
+}

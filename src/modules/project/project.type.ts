@@ -1,0 +1,51 @@
+import { Connection } from '../../common/connection';
+import { LocalDateResolver } from 'graphql-scalars';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ProjectStatus } from './project.entity';
+
+registerEnumType(ProjectStatus, {
+  name: 'ProjectStatus',
+  description: 'Where a project is in its life.',
+});
+
+@ObjectType({
+  description: 'A programme project run in one tenant, e.g. "Living with Dignity" in Tajikistan.',
+})
+export class Project {
+  @Field(() => ID, { description: 'Stable identifier (UUID).' })
+  id!: string;
+
+  tenantId!: string;
+
+  @Field({ description: 'Short code, unique in its tenant, e.g. LWD-TJ.' })
+  code!: string;
+
+  @Field({ description: 'Name of the project.' })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'What the project does.' })
+  description!: string | null;
+
+  @Field(() => ProjectStatus, { description: 'Planned, active or closed.' })
+  status!: ProjectStatus;
+
+  @Field(() => LocalDateResolver, { description: 'First day of the project.' })
+  startDate!: string;
+
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: 'Last day of the project, if set.',
+  })
+  endDate!: string | null;
+
+  @Field(() => Int, { description: 'Row version, for optimistic concurrency on updates.' })
+  version!: number;
+
+  @Field({ description: 'When the row was created.' })
+  createdAt!: Date;
+
+  @Field({ description: 'When the row was last changed.' })
+  updatedAt!: Date;
+}
+
+export const ProjectConnection = Connection(Project, 'Project');

@@ -1,0 +1,39 @@
+import { Check, Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+
+/** A country programme: the unit of data isolation that every tenant-owned row keys on. */
+@Entity({ name: 'tenants' })
+@Unique('tenants_code_key', ['code'])
+@Check('tenants_code_check', `code ~ '^[A-Z]{2}$'`)
+@Check('tenants_name_check', 'length(name) BETWEEN 1 AND 200')
+@Check('tenants_min_cell_size_check', 'min_cell_size >= 3')
+export class TenantEntity {
+  @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'tenants_pkey' })
+  id!: string;
+
+  /** Two capital letters, the country code, e.g. `KG`. */
+  @Column({ name: 'code', type: 'text' })
+  code!: string;
+
+  @Column({ name: 'name', type: 'text' })
+  name!: string;
+
+  @Column({ name: 'default_locale', type: 'text', default: 'en' })
+  defaultLocale!: string;
+
+  /** IANA time zone name. */
+  @Column({ name: 'timezone', type: 'text', default: 'UTC' })
+  timezone!: string;
+
+  /** Smallest group size an aggregate may report for this tenant. */
+  @Column({ name: 'min_cell_size', type: 'integer', default: 10 })
+  minCellSize!: number;
+
+  @Column({ name: 'version', type: 'integer', default: 1 })
+  version!: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,63 @@
+import { GraphQLError } from 'graphql';
+import { allow, deny, shield } from 'graphql-shield';
+import type { IRules } from 'graphql-shield';
+import { DomainError, ErrorCode } from '../common/errors';
+import { isAuthenticated, readsRows } from './rules';
+
+/**
+ * Layer 1 of DESIGN §3: a rule on every type of the schema (a test walks the schema and
+ * fails on any field without one). Types carry the rule all their fields share.
+ */
+export const RULES: IRules = {
+  Query: {
+    me: isAuthenticated,
+    tenants: isAuthenticated,
+    tenant: isAuthenticated,
+    indicators: isAuthenticated,
+    projects: readsRows,
+    project: readsRows,
+    communities: readsRows,
+    community: readsRows,
+    activities: readsRows,
+    activity: readsRows,
+    measurements: readsRows,
+  },
+  Me: isAuthenticated,
+  Membership: isAuthenticated,
+  Tenant: isAuthenticated,
+  Organisation: isAuthenticated,
+  Indicator: isAuthenticated,
+  Project: readsRows,
+  Community: readsRows,
+  Activity: readsRows,
+  Participants: readsRows,
+  Measurement: readsRows,
+  // Pages only wrap nodes; the nodes and the fields that return pages carry the rules.
+  PageInfo: allow,
+  TenantConnection: allow,
+  TenantEdge: allow,
+  IndicatorConnection: allow,
+  IndicatorEdge: allow,
+  ProjectConnection: allow,
+  ProjectEdge: allow,
+  CommunityConnection: allow,
+  CommunityEdge: allow,
+  ActivityConnection: allow,
+  ActivityEdge: allow,
+  MeasurementConnection: allow,
+  MeasurementEdge: allow,
+};
+
+export const permissions = shield(RULES, {
+  fallbackRule: deny,
+  allowExternalErrors: false,
+  debug: false,
+  // A denied rule (err === null) is FORBIDDEN. Errors thrown by resolvers pass on to the one
+  // error formatter, which keeps domain errors and masks everything else.
+  fallbackError: (err: unknown) =>
+    err === null || err === undefined
+      ? new DomainError(ErrorCode.FORBIDDEN, 'You are not allowed to see this')
+      : err instanceof GraphQLError || err instanceof Error
+        ? err
+        : new Error(String(err)),
+});
