@@ -15,7 +15,7 @@ export class RequestContext {
   constructor(
     readonly requestId: string,
     readonly access: Access,
-    private readonly transaction: RequestTransaction | null,
+    readonly transaction: RequestTransaction | null,
     readonly log: Logger,
   ) {}
 

@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { DateTimeResolver } from 'graphql-scalars';
+import type { ValidationError } from 'class-validator';
+import type { Logger } from 'pino';
+import { ArgumentValidationError, buildSchema } from 'type-graphql';
+import type { DataSource } from 'typeorm';
+import { Access } from './auth/access';
+import { AuthenticationError, Authenticator, principalFromRows, principalPreamble } from './auth/authenticate';
+import { DomainError, ErrorCode } from './common/errors';
+import type { Config } from './config';
+import { RequestContext } from './context';
+import { RequestTransaction } from './db/request-transaction';
+import { ActivityResolver } from './modules/activity/activity.resolver';
+import { CommunityResolver } from './modules/community/community.resolver';
+import { IndicatorResolver } from './modules/indicator/indicator.resolver';
+import { MeasurementResolver } from './modules/measurement/measurement.resolver';
+import { MembershipResolver, MeResolver } from './modules/me/me.resolver';
+import { ProjectResolver } from './modules/project/project.resolver';
+import { TenantResolver } from './modules/tenant/tenant.resolver';
+import { permissions } from './permissions/permissions';
+import { poolOf } from './db/data-source';
+
+export const RESOLVERS = [
+  MeResolver,
+  MembershipResolver,
+  TenantResolver,
+  ProjectResolver,
+  CommunityResolver,
+  ActivityResolver,
+  IndicatorResolver,
+  MeasurementResolver,
+] as const;
+
+/** The schema as type-graphql builds it, before the permission layer. */
+export function buildBareSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    validate: { forbidUnknownValues: false },
+  });
+}
+
+/** Test-only switches: production code never passes them. */
+export type UnsafeTestLayers = Readonly<{ shield?: boolean; scopedSql?: boolean }>;
+
+export type AppOptions = Readonly<{
+  config: Config;
+  dataSource: DataSource;
+  log: Logger;
+  unsafeTestLayers?: UnsafeTestLayers;
+  /** Called after each GraphQL request with the SQL round trips it made (tests, metrics). */
+  onRequestEnd?: (stats: { operationName: string | null; statements: number }) => void;
+}>;
+
+export type App = Readonly<{ server: Server; apollo: ApolloServer<RequestContext>; schema: GraphQLSchema }>;
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** Locals the authentication middleware leaves for Apollo's context function. */
+type Locals = { context: RequestContext };
+
+/**
+ * Builds the HTTP server: GraphQL at /graphql behind authentication and the permission
+ * layer, plus /healthz and /readyz. Used by main.ts and by the tests.
+ */
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config, dataSource, log } = options;
+  const pool = poolOf(dataSource);
+  const bare = await buildBareSchema();
+  const schema = options.unsafeTestLayers?.shield === false ? bare : applyMiddleware(bare, permissions);
+  const authenticator = new Authenticator(config.jwt);
+  const app = express();
+  app.disable('x-powered-by');
+  const server = createServer(app);
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection: config.allowIntrospection,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: config.isProduction,
+    formatError,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginLandingPageDisabled(),
+      transactionPlugin(options.onRequestEnd),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await readiness(dataSource);
+    res.status(ready.ok ? 200 : 503).json(ready);
+  });
+  app.get('/', (_req, res) => {
+    res.type('text/plain').send(landingText(config));
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    async (req: Request, res: Response<unknown, Locals>, next: NextFunction) => {
+      const requestId =
+        typeof req.headers['x-request-id'] === 'string' && REQUEST_ID.test(req.headers['x-request-id'])
+          ? req.headers['x-request-id']
+          : randomUUID();
+      res.setHeader('x-request-id', requestId);
+      const requestLog = log.child({ requestId });
+      try {
+        const credential = await authenticator.credentialOf(req.headers);
+        if (credential.kind === 'anonymous') {
+          res.locals.context = new RequestContext(requestId, new Access(null), null, requestLog);
+          return next();
+        }
+        const [tx, results] = await RequestTransaction.open(pool, principalPreamble(credential));
+        const found = principalFromRows(credential, results[0]?.rows ?? []);
+        if (!found) {
+          await tx.rollback();
+          throw new AuthenticationError('The credential is not valid, or grants nothing any more');
+        }
+        // Whatever happens to the request, its transaction never outlives it.
+        res.on('close', () => void tx.rollback().catch(() => undefined));
+        const access = new Access(found.principal, options.unsafeTestLayers?.scopedSql !== false);
+        res.locals.context = new RequestContext(requestId, access, tx, requestLog.child({ principal: found.principal.id }));
+        next();
+      } catch (error) {
+        if (error instanceof AuthenticationError) {
+          res.setHeader('WWW-Authenticate', 'Bearer');
+          res.status(401).json({ errors: [{ message: error.message, extensions: { code: ErrorCode.UNAUTHENTICATED, requestId } }] });
+          return;
+        }
+        requestLog.error({ err: error }, 'could not open the request transaction');
+        res.status(503).json({
+          errors: [{ message: 'The service is unavailable; try again shortly', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, requestId } }],
+        });
+      }
+    },
+    expressMiddleware(apollo, {
+      context: async ({ res }) => (res as Response<unknown, Locals>).locals.context,
+    }),
+  );
+
+  return { server, apollo, schema };
+}
+
+/**
+ * Commits each request's transaction before its response is sent (a mutation with any
+ * error rolls back instead), logs unexpected errors with the request id, and stamps the
+ * request id onto masked errors.
+ */
+function transactionPlugin(
+  onRequestEnd: AppOptions['onRequestEnd'],
+): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ contextValue, errors }) {
+          for (const error of errors) {
+            const original = unwrapResolverError(error);
+            if (!isClientError(original) && !hasClientCode(error)) {
+              contextValue.log.error({ err: original, path: error.path }, 'unexpected error');
+            }
+          }
+        },
+        async willSendResponse({ contextValue, response, operation }) {
+          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          for (const error of body?.errors ?? []) {
+            if (error.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
+              (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            }
+          }
+          const tx = contextValue.transaction;
+          if (tx?.isOpen) {
+            const failedWrite = operation?.operation === 'mutation' && (body?.errors?.length ?? 0) > 0;
+            try {
+              if (failedWrite) await tx.rollback();
+              else await tx.commit();
+            } catch (error) {
+              contextValue.log.error({ err: error }, 'could not end the request transaction');
+              if (body) {
+                body.data = null;
+                body.errors = [internalError(contextValue.requestId)];
+              }
+            }
+          }
+          onRequestEnd?.({ operationName: operation?.name?.value ?? null, statements: tx?.statements ?? 0 });
+        },
+      };
+    },
+  };
+}
+
+/** Codes Apollo and graphql-js give to errors the client caused (parse, validation, variables). */
+const CLIENT_CODES = new Set<unknown>([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+function isClientError(error: unknown): boolean {
+  return error instanceof DomainError || error instanceof ArgumentValidationError;
+}
+
+function hasClientCode(error: { extensions?: Record<string, unknown>; originalError?: unknown }): boolean {
+  const original = (error as { originalError?: unknown }).originalError;
+  return CLIENT_CODES.has(error.extensions?.code) && (original === undefined || original === null);
+}
+
+function internalError(requestId?: string): GraphQLFormattedError {
+  return {
+    message: 'Internal server error',
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) },
+  };
+}
+
+/**
+ * The one place errors are shaped for clients: domain errors and the client errors of
+ * GraphQL itself keep their message and code; everything else (a database error, a bug)
+ * becomes INTERNAL_SERVER_ERROR with no message, stack or SQL.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) {
+    const { http: _http, ...extensions } = original.extensions as Record<string, unknown>;
+    return { message: original.message, path: formatted.path, locations: formatted.locations, extensions };
+  }
+  if (original instanceof ArgumentValidationError) {
+    const { field, message } = firstViolation(original.extensions.validationErrors);
+    return {
+      message,
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: ErrorCode.BAD_USER_INPUT, field },
+    };
+  }
+  if (hasClientCode(error as { extensions?: Record<string, unknown> })) {
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: formatted.extensions?.code } };
+  }
+  return { ...internalError(), path: formatted.path, locations: formatted.locations };
+}
+
+/** The first failed constraint of class-validator's tree, with the dotted path of its field. */
+function firstViolation(errors: ValidationError[], prefix = ''): { field: string; message: string } {
+  for (const error of errors) {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const constraint = error.constraints ? Object.values(error.constraints)[0] : undefined;
+    if (constraint) return { field, message: `${field}: ${constraint}` };
+    if (error.children?.length) return firstViolation(error.children, field);
+  }
+  return { field: prefix, message: 'Invalid input' };
+}
+
+/** Ready when the database answers and every migration has been applied. */
+async function readiness(dataSource: DataSource): Promise<{ ok: boolean; database: string; migrations: string }> {
+  try {
+    const pending = await dataSource.showMigrations();
+    return { ok: !pending, database: 'up', migrations: pending ? 'pending' : 'current' };
+  } catch {
+    return { ok: false, database: 'down', migrations: 'unknown' };
+  }
+}
+
+function landingText(config: Config): string {
+  return [
+    'Dignity Graph — GraphQL API for the monitoring data of the Living with Dignity programme.',
+    '',
+    `Environment: ${config.env}`,
+    'GraphQL endpoint: POST /graphql (Authorization: Bearer <token> or X-Api-Key: <key>)',
+    config.isProduction ? '' : 'Get a development token: npm run token -- --user tj-admin@demo.dignity-graph.org',
+  ].join('\n');
+}
