@@ -57,8 +57,10 @@ export type SyntheticReport = Readonly<{
 const CREATED_BY = 'seed:synthetic';
 
 /**
- * Project status is judged against this fixed date rather than today, so that the rows do
- * not depend on the day the generator runs.
+ * The data describe the programme as of this date: projects ending before it are CLOSED,
+ * and nothing is reported after it (activities start, and measurements are taken, on or
+ * before it; only closed projects have an endline). A fixed date rather than today, so that
+ * the rows do not depend on the day the generator runs.
  */
 const STATUS_REFERENCE_DATE = '2026-11-01';
 
@@ -589,6 +591,9 @@ async function createWorkTables(client: ClientBase, plan: UnitPlan): Promise<voi
   // between 2019 and 2024, two to five years long; a partner organisation of their own.
   await client.query(`
     CREATE TEMP TABLE syn_project ON COMMIT DROP AS
+    SELECT q.*, least(q.end_date, date '${STATUS_REFERENCE_DATE}') AS observed_end,
+           q.end_date < date '${STATUS_REFERENCE_DATE}' AS closed
+      FROM (
     WITH base AS (
       SELECT i AS idx, ${(u - 1) * P} + i AS gp, i % 3 AS t
         FROM generate_series(0, ${P - 1}) i
@@ -622,7 +627,8 @@ async function createWorkTables(client: ClientBase, plan: UnitPlan): Promise<voi
           WHEN d.t = ${KG} AND ${draw('pk', 'd.gp')} < 0.3 THEN 'RELIGIOUS_INSTITUTION'
           WHEN ${draw('pk', 'd.gp')} > 0.85 THEN 'COMMUNITY_GROUP'
           ELSE 'PARTNER_NGO' END
-        AND pk.k = floor(${draw('pkn', 'd.gp')} * pk.n)`);
+        AND pk.k = floor(${draw('pkn', 'd.gp')} * pk.n)
+      ) q`);
 
   // Communities: community j is targeted by project j mod P (about C/P per project), in the
   // project's region, mostly in its district.
@@ -663,7 +669,7 @@ function insertProjects(): string {
                           created_by, updated_by)
     SELECT tenant_id, id, code, name,
            'Synthetic project generated for load and pagination tests; not programme data.',
-           CASE WHEN end_date < date '${STATUS_REFERENCE_DATE}' THEN 'CLOSED' ELSE 'ACTIVE' END,
+           CASE WHEN closed THEN 'CLOSED' ELSE 'ACTIVE' END,
            start_date, end_date, '${CREATED_BY}', '${CREATED_BY}'
       FROM syn_project ORDER BY idx`;
 }
@@ -706,7 +712,8 @@ function insertProjectCommunities(plan: UnitPlan): string {
 }
 
 /**
- * Activities lo … hi of the unit: spread evenly over projects, dated within the project, in
+ * Activities lo … hi of the unit: spread evenly over projects, starting within the project
+ * and not after STATUS_REFERENCE_DATE, in
  * one of the project's communities (8 % project-wide), typed by the shares of ACTIVITY_TYPES
  * (Kyrgyz projects add religious-leader sessions), titled in the local language, Russian or
  * English, facilitated and recorded by International Alert or the project's partner.
@@ -730,7 +737,7 @@ function insertActivities(plan: UnitPlan, lo: number, hi: number): string {
              CASE WHEN p.n_communities = 0 OR ${draw('an', 'b.ga')} < 0.08 THEN NULL
                   ELSE p.idx + ${P} * floor(${draw('ac', 'b.ga')} * p.n_communities)::int END
                AS community_idx,
-             p.start_date + floor(${draw('ad', 'b.ga')} * (p.end_date - p.start_date + 1))::int
+             p.start_date + floor(${draw('ad', 'b.ga')} * (p.observed_end - p.start_date + 1))::int
                AS start_date,
              p.end_date AS project_end,
              CASE WHEN p.t = ${KG} AND ${draw('ak', 'b.ga')} < ${KG_EXTRA_RELIGIOUS_SHARE}
@@ -769,7 +776,8 @@ function insertActivities(plan: UnitPlan, lo: number, hi: number): string {
 /**
  * Measurements lo … hi of the unit. Row g belongs to series g mod (communities × indicators)
  * and is that series' occurrence ⌊g / series⌋: BASELINE, ENDLINE, MIDLINE, then ROUTINE rows
- * spread over the project (so small units still get baseline–endline pairs). Each series has
+ * spread over the observed part of the project, so small units still get baseline–endline
+ * pairs (a project still running has no endline yet: MIDLINE, then ROUTINE). Each series has
  * its own baseline level and change in the indicator's better direction; routine rows follow
  * the trend with noise, and a third of them are disaggregated by sex (wellbeing, cohesion)
  * or by age (the women's indicators). Surveys are recorded by International Alert, routine
@@ -802,15 +810,20 @@ function insertMeasurements(plan: UnitPlan, lo: number, hi: number): string {
       SELECT b.gm, b.k, b.j, c.tenant_id, c.id AS community_id, p.id AS project_id,
              p.partner_id, p.start_date, p.end_date,
              c.gc::bigint * ${INDICATOR_CODES.length} + b.k AS sk,
-             CASE b.j WHEN 0 THEN 'BASELINE' WHEN 1 THEN 'ENDLINE' WHEN 2 THEN 'MIDLINE'
-                      ELSE 'ROUTINE' END AS period,
-             CASE b.j
-               WHEN 0 THEN p.start_date + ${between('mdb', 'c.gc', 15, 45)}
-               WHEN 1 THEN p.end_date - ${between('mde', 'c.gc', 15, 45)}
-               WHEN 2 THEN p.start_date + (p.end_date - p.start_date) / 2
-                           + ${between('mdm', 'c.gc', -15, 15)}
+             CASE WHEN b.j = 0 THEN 'BASELINE'
+                  WHEN b.j = 1 AND p.closed THEN 'ENDLINE'
+                  WHEN b.j = 1 OR (b.j = 2 AND p.closed) THEN 'MIDLINE'
+                  ELSE 'ROUTINE' END AS period,
+             CASE
+               WHEN b.j = 0 THEN p.start_date + ${between('mdb', 'c.gc', 15, 45)}
+               WHEN b.j = 1 AND p.closed THEN p.end_date - ${between('mde', 'c.gc', 15, 45)}
+               WHEN b.j = 1 OR (b.j = 2 AND p.closed)
+                 THEN p.start_date + (p.observed_end - p.start_date) / 2
+                      + ${between('mdm', 'c.gc', -15, 15)}
+               WHEN b.j = 2
+                 THEN p.start_date + floor(${draw('mdr', 'b.gm')} * (p.observed_end - p.start_date))::int
                ELSE p.start_date + floor((b.j - 3 + ${draw('mdr', 'b.gm')}) / ${routine}
-                                         * (p.end_date - p.start_date))::int
+                                         * (p.observed_end - p.start_date))::int
              END AS measured_on,
              CASE WHEN b.j >= 3 THEN (b.j - 3) % 3 ELSE 0 END AS split
         FROM base b
@@ -834,7 +847,7 @@ function insertMeasurements(plan: UnitPlan, lo: number, hi: number): string {
            v.project_id, v.community_id, v.period, v.measured_on,
            round(least(v.max, greatest(0,
              (v.bl + (v.el - v.bl) * CASE v.period WHEN 'BASELINE' THEN 0 WHEN 'ENDLINE' THEN 1
-                                                   WHEN 'MIDLINE' THEN 0.5 ELSE v.progress END)
+                                                   ELSE v.progress END)
              * CASE WHEN v.period = 'ROUTINE' THEN 0.95 + 0.1 * ${draw('mn', 'v.gm')} ELSE 1 END
              * CASE WHEN v.k IN (${sexDisaggregated.join(', ')}) AND v.split = 2 THEN 0.95 ELSE 1 END
            ))::numeric, 2),

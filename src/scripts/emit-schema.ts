@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { printPublicSchema } from '../schema-printer';
+
+/** `npm run schema:emit`: writes the SDL to schema/schema.graphql. */
+async function main(): Promise<void> {
+  const path = join(__dirname, '..', '..', '..', 'schema', 'schema.graphql');
+  writeFileSync(path, await printPublicSchema());
+  console.log(`Wrote ${path}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
