@@ -113,7 +113,9 @@ export class InitialSchema1764216000000 implements MigrationInterface {
         CHECK (end_date IS NULL OR end_date >= start_date)
       )`);
     await db.query(`CREATE INDEX projects_tenant_name_idx ON projects (tenant_id, name, id)`);
-    await db.query(`CREATE INDEX projects_tenant_start_idx ON projects (tenant_id, start_date, id)`);
+    await db.query(
+      `CREATE INDEX projects_tenant_start_idx ON projects (tenant_id, start_date, id)`,
+    );
     await db.query(`CREATE INDEX projects_name_trgm_idx ON projects USING gin (name gin_trgm_ops)`);
 
     await db.query(`

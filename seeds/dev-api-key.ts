@@ -38,7 +38,9 @@ export async function ensureDevApiKey(client: ClientBase): Promise<string | null
     );
     const row = seeded.rows[0] as { tenants: number; organisation: boolean } | undefined;
     if (row?.tenants !== tenantIds.length || !row.organisation) {
-      throw new Error('ensureDevApiKey: the programme seed has not run (tenants or organisation missing)');
+      throw new Error(
+        'ensureDevApiKey: the programme seed has not run (tenants or organisation missing)',
+      );
     }
     const key = generateApiKey();
     await client.query(

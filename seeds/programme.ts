@@ -141,7 +141,10 @@ function keyed<K extends string>(keys: readonly K[], kind: number): Record<K, st
   return Object.fromEntries(keys.map((key, i) => [key, seedId(kind, i + 1)])) as Record<K, string>;
 }
 
-function measurementIds(): Record<OutcomeCommunity, Record<IndicatorCode, Record<SurveyPeriod, string>>> {
+function measurementIds(): Record<
+  OutcomeCommunity,
+  Record<IndicatorCode, Record<SurveyPeriod, string>>
+> {
   // n = community·100 + indicator·10 + period, so an id names its cell: …0111 is the first
   // community's DV_PREVALENCE baseline.
   return Object.fromEntries(
@@ -227,7 +230,13 @@ function demoUser(
  * that a partner of one project cannot see another project of the same tenant.
  */
 export const DEMO_USERS: Readonly<Record<UserKey, DemoUser>> = deepFreeze({
-  platformAdmin: demoUser('platformAdmin', 'platform-admin', 'Platform administrator (demo)', [], true),
+  platformAdmin: demoUser(
+    'platformAdmin',
+    'platform-admin',
+    'Platform administrator (demo)',
+    [],
+    true,
+  ),
   tjAdmin: demoUser('tjAdmin', 'tj-admin', 'TJ country office admin (demo)', [
     { key: 'tjAdmin', tenant: 'TJ', organisation: 'internationalAlert', role: 'TENANT_ADMIN' },
   ]),
@@ -285,7 +294,7 @@ export const DEMO_USERS: Readonly<Record<UserKey, DemoUser>> = deepFreeze({
 /** Who the seed says created its rows (the `created_by` columns). */
 const SEEDED_BY = 'seed';
 
-const SEED_TABLES = [
+export const SEED_TABLES = [
   'tenants',
   'organisations',
   'users',
@@ -329,7 +338,10 @@ const ORGANISATION_ROWS: Readonly<Record<OrganisationKey, { name: string; kind: 
   britishEmbassyUz: { name: 'British Embassy in Uzbekistan', kind: 'DONOR' },
   unWomen: { name: 'UN Women', kind: 'UN_AGENCY' },
   // Illustrative partners: the names are invented, in the scripts such partners use.
-  tjWomenRights: { name: 'Ташкилоти ҷамъиятии «Занон барои ҳуқуқ ва баробарӣ»', kind: 'PARTNER_NGO' },
+  tjWomenRights: {
+    name: 'Ташкилоти ҷамъиятии «Занон барои ҳуқуқ ва баробарӣ»',
+    kind: 'PARTNER_NGO',
+  },
   tjFamilyCentre: { name: 'Маркази ҷамъиятии «Ҳамдилӣ дар оила»', kind: 'PARTNER_NGO' },
   tjInitiativeGroup: { name: 'Гурӯҳи ташаббускори занони деҳаи Навобод', kind: 'COMMUNITY_GROUP' },
   kgWomenVoice: { name: '«Аялдар үнү» коомдук бирикмеси', kind: 'PARTNER_NGO' },
@@ -338,7 +350,10 @@ const ORGANISATION_ROWS: Readonly<Record<OrganisationKey, { name: string; kind: 
     kind: 'RELIGIOUS_INSTITUTION',
   },
   kgVillageWomenCouncil: { name: 'Жаңы-Жол айылынын аялдар кеңеши', kind: 'COMMUNITY_GROUP' },
-  uzWomenRights: { name: '«Ayollar huquqi va tengligi» nodavlat notijorat tashkiloti', kind: 'PARTNER_NGO' },
+  uzWomenRights: {
+    name: '«Ayollar huquqi va tengligi» nodavlat notijorat tashkiloti',
+    kind: 'PARTNER_NGO',
+  },
 };
 
 const PROJECTS: readonly Row[] = [
@@ -791,7 +806,12 @@ const ACTIVITIES: Readonly<Record<ActivityKey, ActivitySpec>> = {
   },
 };
 
-type IndicatorSpec = Readonly<{ name: string; description: string; unit: string; direction: string }>;
+type IndicatorSpec = Readonly<{
+  name: string;
+  description: string;
+  unit: string;
+  direction: string;
+}>;
 
 const INDICATORS: Readonly<Record<IndicatorCode, IndicatorSpec>> = {
   DV_PREVALENCE: {
@@ -1047,7 +1067,11 @@ function sharingAgreementRows(): Row[] {
  * Inserts rows that all have the same columns, skipping any that already exist, and returns
  * how many were new. Values travel as parameters, so names in any script need no quoting.
  */
-async function insertRows(client: ClientBase, table: SeedTable, rows: readonly Row[]): Promise<number> {
+async function insertRows(
+  client: ClientBase,
+  table: SeedTable,
+  rows: readonly Row[],
+): Promise<number> {
   const first = rows[0];
   if (!first) return 0;
   const columns = Object.keys(first);

@@ -106,35 +106,100 @@ const PLACES: readonly (readonly [region: string, districts: readonly string[]])
  */
 const VILLAGES: readonly (readonly string[])[] = [
   [
-    'Навобод', 'Дӯстӣ', 'Ватан', 'Истиқлол', 'Гулистон', 'Баҳор', 'Сомониён', 'Зарафшон',
-    'Ҷилликӯл', 'Обшорон', 'Пахтаобод', 'Ғалаба', 'Чорбоғ', 'Навбаҳор', 'Ширинобод', 'Қаротоғ',
-    'Navobod', 'Guliston', 'Bahor', 'Chorbogh', 'Первомайский', 'Октябрьский',
+    'Навобод',
+    'Дӯстӣ',
+    'Ватан',
+    'Истиқлол',
+    'Гулистон',
+    'Баҳор',
+    'Сомониён',
+    'Зарафшон',
+    'Ҷилликӯл',
+    'Обшорон',
+    'Пахтаобод',
+    'Ғалаба',
+    'Чорбоғ',
+    'Навбаҳор',
+    'Ширинобод',
+    'Қаротоғ',
+    'Navobod',
+    'Guliston',
+    'Bahor',
+    'Chorbogh',
+    'Первомайский',
+    'Октябрьский',
   ],
   [
-    'Ак-Суу', 'Кара-Булак', 'Жаңы-Жер', 'Кызыл-Туу', 'Ынтымак', 'Сары-Таш', 'Көк-Жар', 'Бирлик',
-    'Ала-Бука', 'Ак-Терек', 'Кара-Жыгач', 'Жийде', 'Кең-Булуң', 'Төрт-Көл', 'Kok-Jar', 'Birlik',
-    'Ивановка', 'Покровка', 'Садовое', 'Первомайское',
+    'Ак-Суу',
+    'Кара-Булак',
+    'Жаңы-Жер',
+    'Кызыл-Туу',
+    'Ынтымак',
+    'Сары-Таш',
+    'Көк-Жар',
+    'Бирлик',
+    'Ала-Бука',
+    'Ак-Терек',
+    'Кара-Жыгач',
+    'Жийде',
+    'Кең-Булуң',
+    'Төрт-Көл',
+    'Kok-Jar',
+    'Birlik',
+    'Ивановка',
+    'Покровка',
+    'Садовое',
+    'Первомайское',
   ],
   [
-    'Yangiobod', 'Boʻston', 'Navbahor', 'Qoʻshtepa', 'Doʻstlik', 'Mustaqillik', 'Oltinkoʻl',
-    'Chinobod', 'Gʻalaba', 'Bogʻishamol', 'Tinchlik', 'Obod', 'Yangihayot', 'Янгиобод', 'Қўштепа',
-    'Дўстлик', 'Навбаҳор', 'Пахтакор',
+    'Yangiobod',
+    'Boʻston',
+    'Navbahor',
+    'Qoʻshtepa',
+    'Doʻstlik',
+    'Mustaqillik',
+    'Oltinkoʻl',
+    'Chinobod',
+    'Gʻalaba',
+    'Bogʻishamol',
+    'Tinchlik',
+    'Obod',
+    'Yangihayot',
+    'Янгиобод',
+    'Қўштепа',
+    'Дўстлик',
+    'Навбаҳор',
+    'Пахтакор',
   ],
 ];
 
 /** Invented partner names per tenant and kind; a district and number make each unique. */
 const PARTNER_NAMES: readonly (readonly [kind: string, names: readonly string[]])[][] = [
   [
-    ['PARTNER_NGO', ['Ташкилоти ҷамъиятии «Мададгор»', 'Ташкилоти ҷамъиятии «Нури умед»', 'Маркази «Ояндаи нек»', 'Women’s Initiative Centre']],
+    [
+      'PARTNER_NGO',
+      [
+        'Ташкилоти ҷамъиятии «Мададгор»',
+        'Ташкилоти ҷамъиятии «Нури умед»',
+        'Маркази «Ояндаи нек»',
+        'Women’s Initiative Centre',
+      ],
+    ],
     ['COMMUNITY_GROUP', ['Гурӯҳи ташаббускори занон', 'Шӯрои маҳалла']],
   ],
   [
-    ['PARTNER_NGO', ['«Үмүт» коомдук бирикмеси', '«Ак жол» коомдук фонду', 'Общественный фонд «Равенство»']],
+    [
+      'PARTNER_NGO',
+      ['«Үмүт» коомдук бирикмеси', '«Ак жол» коомдук фонду', 'Общественный фонд «Равенство»'],
+    ],
     ['COMMUNITY_GROUP', ['Айыл аялдар кеңеши', 'Жаштар демилгелүү тобу']],
     ['RELIGIOUS_INSTITUTION', ['Диний лидерлер кеңеши', 'Отун-айлар бирикмеси']],
   ],
   [
-    ['PARTNER_NGO', ['«Mehr» nodavlat notijorat tashkiloti', '«Oila tayanchi» NNT', '«Ishonch» ayollar markazi']],
+    [
+      'PARTNER_NGO',
+      ['«Mehr» nodavlat notijorat tashkiloti', '«Oila tayanchi» NNT', '«Ishonch» ayollar markazi'],
+    ],
     ['COMMUNITY_GROUP', ['Mahalla faollari guruhi', 'Ayollar kengashi']],
   ],
 ];
@@ -304,14 +369,38 @@ const TITLE_LANGUAGES = [
 const INDICATOR_LEVELS: Readonly<
   Record<
     (typeof INDICATOR_CODES)[number],
-    { baseline: (b: string) => string; endline: (bl: string, e: string) => string; max: number | null }
+    {
+      baseline: (b: string) => string;
+      endline: (bl: string, e: string) => string;
+      max: number | null;
+    }
   >
 > = {
-  DV_PREVALENCE: { baseline: (b) => `20 + 40 * ${b}`, endline: (bl, e) => `${bl} * (0.4 + 0.5 * ${e})`, max: 100 },
-  WOMEN_MOBILITY: { baseline: (b) => `15 + 35 * ${b}`, endline: (bl, e) => `${bl} + 10 + 25 * ${e}`, max: 100 },
-  FAMILY_SAVINGS: { baseline: (b) => `10 + 70 * ${b}`, endline: (bl, e) => `${bl} * (1.5 + 7.5 * ${e})`, max: null },
-  MENTAL_WELLBEING: { baseline: (b) => `30 + 25 * ${b}`, endline: (bl, e) => `${bl} + 5 + 15 * ${e}`, max: 100 },
-  COMMUNITY_COHESION: { baseline: (b) => `3 + 3 * ${b}`, endline: (bl, e) => `${bl} + 0.5 + 2 * ${e}`, max: 10 },
+  DV_PREVALENCE: {
+    baseline: (b) => `20 + 40 * ${b}`,
+    endline: (bl, e) => `${bl} * (0.4 + 0.5 * ${e})`,
+    max: 100,
+  },
+  WOMEN_MOBILITY: {
+    baseline: (b) => `15 + 35 * ${b}`,
+    endline: (bl, e) => `${bl} + 10 + 25 * ${e}`,
+    max: 100,
+  },
+  FAMILY_SAVINGS: {
+    baseline: (b) => `10 + 70 * ${b}`,
+    endline: (bl, e) => `${bl} * (1.5 + 7.5 * ${e})`,
+    max: null,
+  },
+  MENTAL_WELLBEING: {
+    baseline: (b) => `30 + 25 * ${b}`,
+    endline: (bl, e) => `${bl} + 5 + 15 * ${e}`,
+    max: 100,
+  },
+  COMMUNITY_COHESION: {
+    baseline: (b) => `3 + 3 * ${b}`,
+    endline: (bl, e) => `${bl} + 0.5 + 2 * ${e}`,
+    max: 10,
+  },
 };
 
 /**
@@ -356,14 +445,26 @@ function vocabulary(): {
     for (const [region, districts] of regions) {
       const regionFirst = rows.length;
       for (const district of districts) {
-        rows.push({ t, k: rows.length, n, region, district, region_first: regionFirst, region_count: districts.length });
+        rows.push({
+          t,
+          k: rows.length,
+          n,
+          region,
+          district,
+          region_first: regionFirst,
+          region_count: districts.length,
+        });
       }
     }
     return rows;
   });
-  const villages = VILLAGES.flatMap((names, t) => names.map((name, k) => ({ t, k, n: names.length, name })));
+  const villages = VILLAGES.flatMap((names, t) =>
+    names.map((name, k) => ({ t, k, n: names.length, name })),
+  );
   const partners = PARTNER_NAMES.flatMap((kinds, t) =>
-    kinds.flatMap(([kind, names]) => names.map((name, k) => ({ t, kind, k, n: names.length, name }))),
+    kinds.flatMap(([kind, names]) =>
+      names.map((name, k) => ({ t, kind, k, n: names.length, name })),
+    ),
   );
   const projectNames = PROJECT_NAMES.flatMap((names, t) =>
     names.map((name, lang) => ({ t, lang, name })),
@@ -371,7 +472,12 @@ function vocabulary(): {
   const titles = ACTIVITY_TYPES.flatMap(({ type, titles: byLanguage }) =>
     [0, 1, 2].flatMap((t) =>
       // lang 0: the tenant's language; 1: Russian; 2: English.
-      [byLanguage[t]!, byLanguage[3], byLanguage[4]].map((title, lang) => ({ type, t, lang, title })),
+      [byLanguage[t]!, byLanguage[3], byLanguage[4]].map((title, lang) => ({
+        type,
+        t,
+        lang,
+        title,
+      })),
     ),
   );
   return { places, villages, partners, projectNames, titles };
@@ -419,7 +525,9 @@ export async function seedSynthetic(
   const unitsSkipped: number[] = [];
   for (let u = 1; u <= scale; u++) {
     const plan: UnitPlan = { u, unit, marker: projectCode((u - 1) * unit.projects + 1) };
-    const loaded = await loadUnit(client, plan, inserted, (line) => log(`unit ${u}/${scale}: ${line}`));
+    const loaded = await loadUnit(client, plan, inserted, (line) =>
+      log(`unit ${u}/${scale}: ${line}`),
+    );
     (loaded ? unitsLoaded : unitsSkipped).push(u);
   }
   if (unitsLoaded.length > 0) {
@@ -453,13 +561,25 @@ async function assertProgrammeSeeded(client: ClientBase): Promise<void> {
             (SELECT count(*) FROM indicators WHERE id = ANY ($3::uuid[]))::int AS indicators`,
     [
       TENANT_IDS,
-      [SEED_IDS.organisations.internationalAlert, SEED_IDS.organisations.ukGovernment, SEED_IDS.organisations.unWomen, SEED_IDS.organisations.britishEmbassyUz],
+      [
+        SEED_IDS.organisations.internationalAlert,
+        SEED_IDS.organisations.ukGovernment,
+        SEED_IDS.organisations.unWomen,
+        SEED_IDS.organisations.britishEmbassyUz,
+      ],
       INDICATOR_CODES.map((code) => SEED_IDS.indicators[code]),
     ],
   );
   const row = result.rows[0];
-  if (!row || row.tenants !== 3 || row.organisations !== 4 || row.indicators !== INDICATOR_CODES.length) {
-    throw new Error('seedSynthetic: run seedProgramme first (its tenants, organisations and indicators are missing)');
+  if (
+    !row ||
+    row.tenants !== 3 ||
+    row.organisations !== 4 ||
+    row.indicators !== INDICATOR_CODES.length
+  ) {
+    throw new Error(
+      'seedSynthetic: run seedProgramme first (its tenants, organisations and indicators are missing)',
+    );
   }
 }
 
@@ -475,10 +595,10 @@ async function loadUnit(
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [SYNTHETIC_LOCK_KEY]);
-    const present = await client.query('SELECT 1 FROM projects WHERE tenant_id = $1 AND code = $2', [
-      SEED_IDS.tenants.TJ,
-      plan.marker,
-    ]);
+    const present = await client.query(
+      'SELECT 1 FROM projects WHERE tenant_id = $1 AND code = $2',
+      [SEED_IDS.tenants.TJ, plan.marker],
+    );
     if (present.rowCount) {
       await client.query('COMMIT');
       log(`already present (project ${plan.marker}); skipped`);
@@ -497,10 +617,17 @@ async function loadUnit(
       ['project_organisations', [insertProjectOrganisations()]],
       ['communities', [insertCommunities()]],
       ['project_communities', [insertProjectCommunities(plan)]],
-      ['activities', chunks(plan.unit.activities, ACTIVITY_CHUNK).map(([lo, hi]) => insertActivities(plan, lo, hi))],
+      [
+        'activities',
+        chunks(plan.unit.activities, ACTIVITY_CHUNK).map(([lo, hi]) =>
+          insertActivities(plan, lo, hi),
+        ),
+      ],
       [
         'measurements',
-        chunks(plan.unit.measurements, MEASUREMENT_CHUNK).map(([lo, hi]) => insertMeasurements(plan, lo, hi)),
+        chunks(plan.unit.measurements, MEASUREMENT_CHUNK).map(([lo, hi]) =>
+          insertMeasurements(plan, lo, hi),
+        ),
       ],
     ];
     for (const [table, statements] of steps) {
@@ -792,7 +919,10 @@ function insertMeasurements(plan: UnitPlan, lo: number, hi: number): string {
   }
   const occurrences = Math.ceil(unit.measurements / series);
   const routine = Math.max(1, occurrences - 3);
-  const byIndicator = (column: string, expression: (code: (typeof INDICATOR_CODES)[number]) => string): string =>
+  const byIndicator = (
+    column: string,
+    expression: (code: (typeof INDICATOR_CODES)[number]) => string,
+  ): string =>
     `CASE ${column} ${INDICATOR_CODES.map((code, k) => `WHEN ${k} THEN ${expression(code)}`).join(' ')} END`;
   const sexDisaggregated = [3, 4]; // MENTAL_WELLBEING, COMMUNITY_COHESION
   const ageDisaggregated = [0, 1]; // DV_PREVALENCE, WOMEN_MOBILITY

@@ -29,7 +29,9 @@ const schema = z
     JWT_ISSUER: z.string().default('dignity-graph'),
     JWT_AUDIENCE: z.string().default('dignity-graph-api'),
     ALLOW_INTROSPECTION: boolean.optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {

@@ -33,11 +33,10 @@ export class RequestContext {
 
   /** The request's DataLoader named `name`, created by `create` on first use. */
   loader<K, V, C = K>(name: string, create: () => DataLoader<K, V, C>): DataLoader<K, V, C> {
-    let loader = this.loaders.get(name);
-    if (!loader) {
-      loader = create() as unknown as DataLoader<unknown, unknown, unknown>;
-      this.loaders.set(name, loader);
-    }
-    return loader as unknown as DataLoader<K, V, C>;
+    const existing = this.loaders.get(name) as DataLoader<K, V, C> | undefined;
+    if (existing) return existing;
+    const loader = create();
+    this.loaders.set(name, loader);
+    return loader;
   }
 }

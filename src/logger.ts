@@ -9,7 +9,13 @@ export function createLogger(level: string): Logger {
     level,
     base: { service: 'dignity-graph' },
     redact: {
-      paths: ['req.headers.authorization', 'req.headers["x-api-key"]', '*.token', '*.secret', '*.password'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers["x-api-key"]',
+        '*.token',
+        '*.secret',
+        '*.password',
+      ],
       censor: '[redacted]',
     },
   });

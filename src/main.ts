@@ -19,7 +19,9 @@ async function main(): Promise<void> {
     const client = await poolOf(dataSource).connect();
     try {
       const report = await seedProgramme(client);
-      say(report.totalInserted > 0 ? 'Loaded the programme seed data' : 'Seed data already present');
+      say(
+        report.totalInserted > 0 ? 'Loaded the programme seed data' : 'Seed data already present',
+      );
       if (!config.isProduction) {
         const key = await ensureDevApiKey(client);
         if (key) say(`Development API key (shown once): ${key}`);
@@ -33,9 +35,13 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  say(`Dignity Graph is listening: open http://localhost:${port}/ in a browser; GraphQL at http://localhost:${port}/graphql`);
+  say(
+    `Dignity Graph is listening: open http://localhost:${port}/ in a browser; GraphQL at http://localhost:${port}/graphql`,
+  );
   if (!config.isProduction) {
-    say('Get a token: npm run token -- --user tj-admin@demo.dignity-graph.org, then send "Authorization: Bearer <token>"');
+    say(
+      'Get a token: npm run token -- --user tj-admin@demo.dignity-graph.org, then send "Authorization: Bearer <token>"',
+    );
   }
 
   let stopping = false;

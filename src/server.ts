@@ -6,7 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { type GraphQLFormattedError, type GraphQLSchema, OperationTypeNode } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { ValidationError } from 'class-validator';
@@ -147,7 +147,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       }
     },
     expressMiddleware(apollo, {
-      context: async ({ res }) => (res as Response<unknown, Locals>).locals.context,
+      context: ({ res }) => Promise.resolve((res as Response<unknown, Locals>).locals.context),
     }),
   );
 
@@ -163,26 +163,27 @@ function transactionPlugin(
   onRequestEnd: AppOptions['onRequestEnd'],
 ): ApolloServerPlugin<RequestContext> {
   return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ contextValue, errors }) {
+    requestDidStart() {
+      return Promise.resolve({
+        didEncounterErrors({ contextValue, errors }) {
           for (const error of errors) {
             const original = unwrapResolverError(error);
             if (!isClientError(original) && !hasClientCode(error)) {
               contextValue.log.error({ err: original, path: error.path }, 'unexpected error');
             }
           }
+          return Promise.resolve();
         },
         async willSendResponse({ contextValue, response, operation }) {
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           for (const error of body?.errors ?? []) {
-            if (error.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
+            if (error.extensions?.code === String(ErrorCode.INTERNAL_SERVER_ERROR)) {
               (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
             }
           }
           const tx = contextValue.transaction;
           if (tx?.isOpen) {
-            const failedWrite = operation?.operation === 'mutation' && (body?.errors?.length ?? 0) > 0;
+            const failedWrite = operation?.operation === OperationTypeNode.MUTATION && (body?.errors?.length ?? 0) > 0;
             try {
               if (failedWrite) await tx.rollback();
               else await tx.commit();
@@ -196,7 +197,7 @@ function transactionPlugin(
           }
           onRequestEnd?.({ operationName: operation?.name?.value ?? null, statements: tx?.statements ?? 0 });
         },
-      };
+      });
     },
   };
 }

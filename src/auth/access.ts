@@ -41,12 +41,14 @@ export class Access {
     private readonly scopedSql = true,
   ) {
     const grants = principal?.grants ?? [];
-    const readsRows = principal !== null && scopeAllows(principal, Scope.READ, Scope.WRITE, Scope.ADMIN);
+    const readsRows =
+      principal !== null && scopeAllows(principal, Scope.READ, Scope.WRITE, Scope.ADMIN);
     const full = new Set<string>();
     const partner: [string, string][] = [];
     for (const grant of readsRows ? grants : []) {
       if (FULL_TENANT_ROLES.has(grant.role)) full.add(grant.tenantId);
-      else if (ROW_READER_ROLES.has(grant.role)) partner.push([grant.tenantId, grant.organisationId]);
+      else if (ROW_READER_ROLES.has(grant.role))
+        partner.push([grant.tenantId, grant.organisationId]);
     }
     const partnerPairs = partner.filter(([tenantId]) => !full.has(tenantId));
     this.fullTenantIds = [...full];
@@ -118,7 +120,11 @@ export class Access {
     return `${tenantIdSql} = ANY ($${params.length}::uuid[])`;
   }
 
-  private partnerProjectSql(tenantIdSql: string, projectIdSql: string, params: unknown[]): string | null {
+  private partnerProjectSql(
+    tenantIdSql: string,
+    projectIdSql: string,
+    params: unknown[],
+  ): string | null {
     if (this.partnerTenantIds.length === 0) return null;
     params.push(this.partnerTenantIds, this.partnerOrganisationIds);
     return `EXISTS (

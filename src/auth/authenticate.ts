@@ -3,7 +3,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetK
 import { escapeLiteral } from 'pg';
 import type { Config } from '../config';
 import { apiKeySecretMatches, parseApiKey } from './api-key-secret';
-import { type Grant, type Principal, PrincipalKind, Role, Scope } from './principal';
+import { type Grant, type Principal, PrincipalKind, Role, type Scope } from './principal';
 
 /** What a request presented, after its signature or shape has been checked. */
 export type Credential =
@@ -42,7 +42,9 @@ export class Authenticator {
     const authorization = headers.authorization;
     const apiKey = headers['x-api-key'];
     if (authorization !== undefined && apiKey !== undefined) {
-      throw new AuthenticationError('Send either an Authorization header or an X-Api-Key, not both');
+      throw new AuthenticationError(
+        'Send either an Authorization header or an X-Api-Key, not both',
+      );
     }
     if (typeof apiKey === 'string') {
       const parsed = parseApiKey(apiKey.trim());
@@ -67,8 +69,10 @@ export class Authenticator {
       });
       return payload.sub!;
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw new AuthenticationError('The token has expired');
-      if (error instanceof joseErrors.JOSEError) throw new AuthenticationError('The token is invalid');
+      if (error instanceof joseErrors.JWTExpired)
+        throw new AuthenticationError('The token has expired');
+      if (error instanceof joseErrors.JOSEError)
+        throw new AuthenticationError('The token is invalid');
       throw error;
     }
   }

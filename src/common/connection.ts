@@ -24,7 +24,10 @@ export class PageInfo {
   @Field(() => String, { nullable: true, description: 'Cursor of the first item of the page.' })
   startCursor!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Cursor of the last item; pass it as `after`.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Cursor of the last item; pass it as `after`.',
+  })
   endCursor!: string | null;
 }
 
@@ -196,7 +199,14 @@ export async function fetchPage<T extends { id: string }>(
   const where = query.where.length > 0 ? query.where.join(' AND ') : 'true';
   const countParams = [...query.params];
   const params = [...query.params];
-  const position = keyset(query.sort.column, query.idColumn, query.direction, after, query.sort.cast, params);
+  const position = keyset(
+    query.sort.column,
+    query.idColumn,
+    query.direction,
+    after,
+    query.sort.cast,
+    params,
+  );
   params.push(size + 1);
   const rows = await run<T>(
     `SELECT ${query.select} FROM ${query.from}
@@ -220,7 +230,8 @@ export async function fetchPage<T extends { id: string }>(
  * Like `PageQuery`, for a connection nested under many parents at once. `parentWhere` is SQL
  * over the placeholders `k.tenant_id` and `k.parent_id` (the parent's keys).
  */
-export type NestedPageQuery<T> = Omit<PageQuery<T>, 'where'> & Readonly<{ parentWhere: string; where: string[] }>;
+export type NestedPageQuery<T> = Omit<PageQuery<T>, 'where'> &
+  Readonly<{ parentWhere: string; where: string[] }>;
 
 /**
  * Fetches one page per parent in a single statement (a LATERAL subquery per parent, each
@@ -234,7 +245,14 @@ export async function fetchNestedPages<T extends { id: string }>(
   const size = pageSize(query.first);
   const after = decodeCursor(query.after);
   const params = [...query.params];
-  const position = keyset(query.sort.column, query.idColumn, query.direction, after, query.sort.cast, params);
+  const position = keyset(
+    query.sort.column,
+    query.idColumn,
+    query.direction,
+    after,
+    query.sort.cast,
+    params,
+  );
   const where = [query.parentWhere, ...query.where].join(' AND ');
   const countParams = [...query.params];
   const tenantIds = parents.map((p) => p.tenantId);
@@ -252,7 +270,8 @@ export async function fetchNestedPages<T extends { id: string }>(
     params,
   );
   const byParent = parents.map(() => [] as T[]);
-  for (const { parentOrdinal, ...row } of rows) byParent[Number(parentOrdinal) - 1]!.push(row as unknown as T);
+  for (const { parentOrdinal, ...row } of rows)
+    byParent[Number(parentOrdinal) - 1]!.push(row as unknown as T);
 
   let counts: Promise<number[]> | undefined;
   const countAll = () => {

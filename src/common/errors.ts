@@ -30,7 +30,9 @@ export class DomainError extends GraphQLError {
     extensions: Record<string, unknown> = {},
   ) {
     const status = HTTP_STATUS[code];
-    super(message, { extensions: { code, ...extensions, ...(status ? { http: { status } } : {}) } });
+    super(message, {
+      extensions: { code, ...extensions, ...(status ? { http: { status } } : {}) },
+    });
     this.name = 'DomainError';
   }
 }

@@ -22,10 +22,15 @@ const parentCacheKey = (key: ParentKey): string => `${key.tenantId}:${key.id}`;
  * arguments, or a list such as a project's organisations): one statement per batch.
  */
 export function perParentLoader<T>(
-  ctx: { loader: <K, V, C = K>(name: string, create: () => DataLoader<K, V, C>) => DataLoader<K, V, C> },
+  ctx: {
+    loader: <K, V, C = K>(name: string, create: () => DataLoader<K, V, C>) => DataLoader<K, V, C>;
+  },
   field: string,
   args: object,
   fetch: (parents: readonly ParentKey[]) => Promise<T[]>,
 ): DataLoader<ParentKey, T, string> {
-  return ctx.loader(`${field}:${JSON.stringify(args)}`, () => new DataLoader<ParentKey, T, string>(fetch, { cacheKeyFn: parentCacheKey }));
+  return ctx.loader(
+    `${field}:${JSON.stringify(args)}`,
+    () => new DataLoader<ParentKey, T, string>(fetch, { cacheKeyFn: parentCacheKey }),
+  );
 }

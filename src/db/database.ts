@@ -8,7 +8,11 @@ import { startEmbeddedPostgres } from './embedded-postgres';
 // Date at local midnight.
 types.setTypeParser(types.builtins.DATE, (value) => value);
 
-export type Database = Readonly<{ dataSource: DataSource; embedded: boolean; close: () => Promise<void> }>;
+export type Database = Readonly<{
+  dataSource: DataSource;
+  embedded: boolean;
+  close: () => Promise<void>;
+}>;
 
 /**
  * Connects to DATABASE_URL, or starts the embedded PostgreSQL when it is unset, and applies
@@ -40,9 +44,9 @@ export async function openDatabase(config: Config, log: (line: string) => void):
 }
 
 async function checkOwnerRole(dataSource: DataSource): Promise<void> {
-  const [role] = (await dataSource.query(
+  const [role] = await dataSource.query<{ bypasses: boolean }[]>(
     `SELECT rolsuper OR rolbypassrls AS bypasses FROM pg_roles WHERE rolname = current_user`,
-  )) as { bypasses: boolean }[];
+  );
   if (!role?.bypasses) {
     throw new Error(
       'The DATABASE_URL role must be a superuser or have BYPASSRLS: it reads memberships to authenticate requests, which then run as the restricted role dg_app',

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -69,4 +69,21 @@ export async function startEmbeddedPostgres(
       await pg.stop();
     },
   };
+}
+
+/**
+ * The URL of the embedded database a running `npm start` serves (read from its
+ * postmaster.pid), for command-line tools that run beside it.
+ */
+export function runningEmbeddedUrl(dir: string): string {
+  const pidFile = resolve(dir, 'postmaster.pid');
+  const port = existsSync(pidFile)
+    ? readFileSync(pidFile, 'utf8').split('\n')[3]?.trim()
+    : undefined;
+  if (!port) {
+    throw new Error(
+      `No embedded PostgreSQL is running in ${dir}: start the API with npm start first, or set DATABASE_URL`,
+    );
+  }
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
 }

@@ -39,7 +39,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // The seed writes demo users with known subjects and mints an API key: never in production.
   if (config.isProduction) {
-    throw new UsageError('db:seed loads demo users and a development API key: refusing with NODE_ENV=production');
+    throw new UsageError(
+      'db:seed loads demo users and a development API key: refusing with NODE_ENV=production',
+    );
   }
   const say = (line: string) => console.log(line);
   let database: Database | null = null;

@@ -14,7 +14,11 @@ export type GraphQLResponse<T = Record<string, unknown>> = {
   headers: Headers;
   body: {
     data?: T | null;
-    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+    errors?: {
+      message: string;
+      path?: (string | number)[];
+      extensions?: Record<string, unknown>;
+    }[];
   };
 };
 
@@ -46,7 +50,11 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signin
  * database.
  */
 export async function startTestServer(
-  options: { env?: Record<string, string>; unsafeTestLayers?: UnsafeTestLayers; seed?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    unsafeTestLayers?: UnsafeTestLayers;
+    seed?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase();
   let devApiKey = '';
@@ -96,7 +104,11 @@ export async function startTestServer(
         headers: { 'content-type': 'application/json', ...authHeaders, ...headers },
         body: JSON.stringify({ query, variables }),
       });
-      return { status: response.status, headers: response.headers, body: (await response.json()) as never };
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: (await response.json()) as never,
+      };
     },
     tokenFor: (subject, tokenOptions) => signToken(config.jwt, subject, tokenOptions),
     close: async () => {

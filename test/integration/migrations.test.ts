@@ -11,7 +11,9 @@ describe('migrations', () => {
     const rows: { table_name: string }[] = await db.dataSource.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
     );
-    expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['activities', 'measurements']));
+    expect(rows.map((r) => r.table_name)).toEqual(
+      expect.arrayContaining(['activities', 'measurements']),
+    );
   });
 
   it('can be reverted and applied again', async () => {

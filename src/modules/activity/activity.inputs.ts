@@ -9,7 +9,10 @@ export enum ActivityOrderField {
   TITLE = 'TITLE',
   CREATED_AT = 'CREATED_AT',
 }
-registerEnumType(ActivityOrderField, { name: 'ActivityOrderField', description: 'Fields activities can be sorted by.' });
+registerEnumType(ActivityOrderField, {
+  name: 'ActivityOrderField',
+  description: 'Fields activities can be sorted by.',
+});
 
 @InputType({ description: 'Narrows a list of activities; all given conditions must hold.' })
 export class ActivityFilter {
@@ -18,12 +21,18 @@ export class ActivityFilter {
   @ArrayMaxSize(50)
   tenantCodes?: string[];
 
-  @Field(() => [UUIDResolver], { nullable: true, description: 'Only activities of these projects.' })
+  @Field(() => [UUIDResolver], {
+    nullable: true,
+    description: 'Only activities of these projects.',
+  })
   @IsOptional()
   @ArrayMaxSize(100)
   projectIds?: string[];
 
-  @Field(() => [UUIDResolver], { nullable: true, description: 'Only activities in these communities.' })
+  @Field(() => [UUIDResolver], {
+    nullable: true,
+    description: 'Only activities in these communities.',
+  })
   @IsOptional()
   @ArrayMaxSize(100)
   communityIds?: string[];
@@ -32,11 +41,17 @@ export class ActivityFilter {
   @IsOptional()
   types?: ActivityType[];
 
-  @Field(() => LocalDateResolver, { nullable: true, description: 'Only activities starting on or after this day.' })
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: 'Only activities starting on or after this day.',
+  })
   @IsOptional()
   from?: string;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: 'Only activities starting on or before this day.' })
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: 'Only activities starting on or before this day.',
+  })
   @IsOptional()
   to?: string;
 
@@ -60,6 +75,9 @@ export class ActivitiesArgs extends PageArgs {
   @Field(() => ActivityFilter, { nullable: true, description: 'Conditions on the activities.' })
   filter?: ActivityFilter | null;
 
-  @Field(() => ActivityOrder, { nullable: true, description: 'Sort order; latest first when omitted.' })
+  @Field(() => ActivityOrder, {
+    nullable: true,
+    description: 'Sort order; latest first when omitted.',
+  })
   orderBy?: ActivityOrder | null;
 }

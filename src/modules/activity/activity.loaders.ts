@@ -14,4 +14,6 @@ export const activitiesOfParent = (
   parent: 'project' | 'community',
   args: ActivitiesArgs,
 ): DataLoader<ParentKey, Page<Activity>, string> =>
-  perParentLoader(ctx, `${parent}.activities`, args, (parents) => activitiesOf(ctx, parent, parents, args));
+  perParentLoader(ctx, `${parent}.activities`, args, (parents) =>
+    activitiesOf(ctx, parent, parents, args),
+  );

@@ -17,7 +17,9 @@ import { Activity, ActivityConnection, Participants } from './activity.type';
 
 @Resolver(() => Activity)
 export class ActivityResolver {
-  @Query(() => ActivityConnection, { description: 'Activities you may read, one page at a time; latest first by default.' })
+  @Query(() => ActivityConnection, {
+    description: 'Activities you may read, one page at a time; latest first by default.',
+  })
   async activities(@Args() args: ActivitiesArgs, @Ctx() ctx: RequestContext) {
     return toConnection(ActivityConnection, await listActivities(ctx, args));
   }
@@ -40,12 +42,18 @@ export class ActivityResolver {
     return projectById(ctx).load(activity.projectId);
   }
 
-  @FieldResolver(() => Community, { nullable: true, description: 'The community it took place in, if any.' })
+  @FieldResolver(() => Community, {
+    nullable: true,
+    description: 'The community it took place in, if any.',
+  })
   community(@Root() activity: Activity, @Ctx() ctx: RequestContext) {
     return activity.communityId ? communityById(ctx).load(activity.communityId) : null;
   }
 
-  @FieldResolver(() => Organisation, { nullable: true, description: 'The organisation that facilitated it.' })
+  @FieldResolver(() => Organisation, {
+    nullable: true,
+    description: 'The organisation that facilitated it.',
+  })
   facilitator(@Root() activity: Activity, @Ctx() ctx: RequestContext) {
     return activity.facilitatorOrganisationId
       ? organisationById(ctx).load(activity.facilitatorOrganisationId)
@@ -59,7 +67,11 @@ export class ActivityResolver {
 
   @FieldResolver(() => Participants, { description: 'How many people took part, by sex.' })
   participants(@Root() activity: Activity): Participants {
-    const { participantsFemale: female, participantsMale: male, participantsOther: other } = activity;
+    const {
+      participantsFemale: female,
+      participantsMale: male,
+      participantsOther: other,
+    } = activity;
     return { female, male, other, total: female + male + other };
   }
 }

@@ -3,8 +3,14 @@ import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ActivityType, AgeBand } from './activity.entity';
 
-registerEnumType(ActivityType, { name: 'ActivityType', description: 'What kind of activity took place.' });
-registerEnumType(AgeBand, { name: 'AgeBand', description: 'Age band of participants or respondents.' });
+registerEnumType(ActivityType, {
+  name: 'ActivityType',
+  description: 'What kind of activity took place.',
+});
+registerEnumType(AgeBand, {
+  name: 'AgeBand',
+  description: 'Age band of participants or respondents.',
+});
 
 @ObjectType({ description: 'How many people took part, by sex.' })
 export class Participants {
@@ -21,7 +27,9 @@ export class Participants {
   total!: number;
 }
 
-@ObjectType({ description: 'Something a project did: a training, a dialogue, a religious-leader session, …' })
+@ObjectType({
+  description: 'Something a project did: a training, a dialogue, a religious-leader session, …',
+})
 export class Activity {
   @Field(() => ID, { description: 'Stable identifier (UUID).' })
   id!: string;
@@ -44,15 +52,22 @@ export class Activity {
   @Field(() => LocalDateResolver, { description: 'Day it started.' })
   startDate!: string;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: 'Day it ended, if it ran longer than a day.' })
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: 'Day it ended, if it ran longer than a day.',
+  })
   endDate!: string | null;
 
-  @Field(() => AgeBand, { nullable: true, description: 'Age band of the participants, if recorded.' })
+  @Field(() => AgeBand, {
+    nullable: true,
+    description: 'Age band of the participants, if recorded.',
+  })
   ageBand!: AgeBand | null;
 
   @Field(() => String, {
     nullable: true,
-    description: "The recording organisation's own identifier for this row (unique per tenant and organisation).",
+    description:
+      "The recording organisation's own identifier for this row (unique per tenant and organisation).",
   })
   externalId!: string | null;
 
@@ -64,7 +79,6 @@ export class Activity {
 
   @Field({ description: 'When the row was last changed.' })
   updatedAt!: Date;
-
 }
 
 export const ActivityConnection = Connection(Activity, 'Activity');

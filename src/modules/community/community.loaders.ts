@@ -13,4 +13,6 @@ export const communitiesOfProject = (
   ctx: RequestContext,
   args: CommunitiesArgs,
 ): DataLoader<ParentKey, Page<Community>, string> =>
-  perParentLoader(ctx, 'project.communities', args, (projects) => communitiesOfProjects(ctx, projects, args));
+  perParentLoader(ctx, 'project.communities', args, (projects) =>
+    communitiesOfProjects(ctx, projects, args),
+  );

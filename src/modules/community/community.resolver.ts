@@ -17,7 +17,9 @@ import { Community, CommunityConnection } from './community.type';
 
 @Resolver(() => Community)
 export class CommunityResolver {
-  @Query(() => CommunityConnection, { description: 'Communities you may read, one page at a time.' })
+  @Query(() => CommunityConnection, {
+    description: 'Communities you may read, one page at a time.',
+  })
   async communities(@Args() args: CommunitiesArgs, @Ctx() ctx: RequestContext) {
     return toConnection(CommunityConnection, await listCommunities(ctx, args));
   }
@@ -35,13 +37,31 @@ export class CommunityResolver {
     return tenantById(ctx).load(community.tenantId);
   }
 
-  @FieldResolver(() => ActivityConnection, { description: 'Activities held in the community; latest first by default.' })
-  async activities(@Root() community: Community, @Args() args: ActivitiesArgs, @Ctx() ctx: RequestContext) {
-    return toConnection(ActivityConnection, await activitiesOfParent(ctx, 'community', args).load(community));
+  @FieldResolver(() => ActivityConnection, {
+    description: 'Activities held in the community; latest first by default.',
+  })
+  async activities(
+    @Root() community: Community,
+    @Args() args: ActivitiesArgs,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return toConnection(
+      ActivityConnection,
+      await activitiesOfParent(ctx, 'community', args).load(community),
+    );
   }
 
-  @FieldResolver(() => MeasurementConnection, { description: 'Measurements taken in the community.' })
-  async measurements(@Root() community: Community, @Args() args: MeasurementsArgs, @Ctx() ctx: RequestContext) {
-    return toConnection(MeasurementConnection, await measurementsOfParent(ctx, 'community', args).load(community));
+  @FieldResolver(() => MeasurementConnection, {
+    description: 'Measurements taken in the community.',
+  })
+  async measurements(
+    @Root() community: Community,
+    @Args() args: MeasurementsArgs,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return toConnection(
+      MeasurementConnection,
+      await measurementsOfParent(ctx, 'community', args).load(community),
+    );
   }
 }

@@ -13,13 +13,18 @@ function visibleSql(ctx: RequestContext, params: unknown[]): string {
   return `(i.tenant_id IS NULL OR i.tenant_id = ANY (${param(params, tenants)}::uuid[]))`;
 }
 
-export async function listIndicators(ctx: RequestContext, args: IndicatorsArgs): Promise<Page<Indicator>> {
+export async function listIndicators(
+  ctx: RequestContext,
+  args: IndicatorsArgs,
+): Promise<Page<Indicator>> {
   const params: unknown[] = [];
   const where = [visibleSql(ctx, params)];
   const filter = args.filter ?? {};
   if (filter.codes) where.push(`i.code = ANY (${param(params, filter.codes)}::text[])`);
   if (filter.tenantCodes) {
-    where.push(`(i.tenant_id IS NULL OR i.tenant_id = ANY (${param(params, ctx.access.tenantIdsForCodes(filter.tenantCodes))}::uuid[]))`);
+    where.push(
+      `(i.tenant_id IS NULL OR i.tenant_id = ANY (${param(params, ctx.access.tenantIdsForCodes(filter.tenantCodes))}::uuid[]))`,
+    );
   }
   if (filter.search) {
     const pattern = param(params, containsPattern(filter.search.trim()));
@@ -38,7 +43,10 @@ export async function listIndicators(ctx: RequestContext, args: IndicatorsArgs):
   });
 }
 
-export async function indicatorsByIds(ctx: RequestContext, ids: readonly string[]): Promise<Indicator[]> {
+export async function indicatorsByIds(
+  ctx: RequestContext,
+  ids: readonly string[],
+): Promise<Indicator[]> {
   const params: unknown[] = [ids];
   return ctx.tx.query<Indicator>(
     `SELECT ${INDICATOR_COLUMNS} FROM indicators i WHERE i.id = ANY ($1::uuid[]) AND ${visibleSql(ctx, params)}`,

@@ -2,13 +2,18 @@ import { Connection } from '../../common/connection';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IndicatorDirection, IndicatorUnit } from './indicator.entity';
 
-registerEnumType(IndicatorUnit, { name: 'IndicatorUnit', description: 'The unit an indicator is measured in.' });
+registerEnumType(IndicatorUnit, {
+  name: 'IndicatorUnit',
+  description: 'The unit an indicator is measured in.',
+});
 registerEnumType(IndicatorDirection, {
   name: 'IndicatorDirection',
   description: 'Which way an indicator should move for things to be getting better.',
 });
 
-@ObjectType({ description: 'A quantity the programme measures, e.g. DV_PREVALENCE or FAMILY_SAVINGS.' })
+@ObjectType({
+  description: 'A quantity the programme measures, e.g. DV_PREVALENCE or FAMILY_SAVINGS.',
+})
 export class Indicator {
   @Field(() => ID, { description: 'Stable identifier (UUID).' })
   id!: string;

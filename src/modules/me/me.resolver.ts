@@ -19,11 +19,15 @@ const SCOPE_ORDER = [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN];
 
 @Resolver(() => Me)
 export class MeResolver {
-  @Query(() => Me, { description: 'Who you are, your organisation, your roles and the scopes in force.' })
+  @Query(() => Me, {
+    description: 'Who you are, your organisation, your roles and the scopes in force.',
+  })
   me(@Ctx() ctx: RequestContext): Me {
     const principal = ctx.principal!;
     const roleScopes = new Set(principal.grants.flatMap((grant) => ROLE_SCOPES[grant.role]));
-    const scopes = principal.scopes ? principal.scopes.filter((s) => roleScopes.has(s)) : [...roleScopes];
+    const scopes = principal.scopes
+      ? principal.scopes.filter((s) => roleScopes.has(s))
+      : [...roleScopes];
     return {
       kind: principal.kind,
       id: principal.id,
@@ -32,12 +36,19 @@ export class MeResolver {
       organisationId: principal.organisationId,
       memberships: principal.grants
         .filter((grant) => grant.role !== Role.PLATFORM_ADMIN)
-        .map((grant) => ({ tenantId: grant.tenantId, organisationId: grant.organisationId, role: grant.role })),
+        .map((grant) => ({
+          tenantId: grant.tenantId,
+          organisationId: grant.organisationId,
+          role: grant.role,
+        })),
       scopes: SCOPE_ORDER.filter((scope) => scopes.includes(scope)),
     };
   }
 
-  @FieldResolver(() => Organisation, { nullable: true, description: 'The organisation an API key acts for; null for users.' })
+  @FieldResolver(() => Organisation, {
+    nullable: true,
+    description: 'The organisation an API key acts for; null for users.',
+  })
   organisation(@Root() me: Me, @Ctx() ctx: RequestContext) {
     return me.organisationId ? organisationById(ctx).load(me.organisationId) : null;
   }

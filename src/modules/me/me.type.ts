@@ -1,9 +1,18 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { PrincipalKind, Role, Scope } from '../../auth/principal';
 
-registerEnumType(Role, { name: 'Role', description: 'What a member of an organisation may do in a tenant (DESIGN §3).' });
-registerEnumType(Scope, { name: 'Scope', description: 'A capability: read rows, write rows, read aggregates, administer.' });
-registerEnumType(PrincipalKind, { name: 'PrincipalKind', description: 'A signed-in user or an API key.' });
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'What a member of an organisation may do in a tenant (DESIGN §3).',
+});
+registerEnumType(Scope, {
+  name: 'Scope',
+  description: 'A capability: read rows, write rows, read aggregates, administer.',
+});
+registerEnumType(PrincipalKind, {
+  name: 'PrincipalKind',
+  description: 'A signed-in user or an API key.',
+});
 
 @ObjectType({ description: 'A role held in one tenant for one organisation.' })
 export class Membership {
@@ -30,9 +39,13 @@ export class Me {
 
   organisationId!: string | null;
 
-  @Field(() => [Membership], { description: 'The roles in force for this request, per tenant and organisation.' })
+  @Field(() => [Membership], {
+    description: 'The roles in force for this request, per tenant and organisation.',
+  })
   memberships!: Membership[];
 
-  @Field(() => [Scope], { description: 'The capabilities in force: a key’s scopes, or what a user’s roles allow.' })
+  @Field(() => [Scope], {
+    description: 'The capabilities in force: a key’s scopes, or what a user’s roles allow.',
+  })
   scopes!: Scope[];
 }

@@ -20,12 +20,18 @@ export class MeasurementFilter {
   @ArrayMaxSize(50)
   tenantCodes?: string[];
 
-  @Field(() => [UUIDResolver], { nullable: true, description: 'Only measurements of these projects.' })
+  @Field(() => [UUIDResolver], {
+    nullable: true,
+    description: 'Only measurements of these projects.',
+  })
   @IsOptional()
   @ArrayMaxSize(100)
   projectIds?: string[];
 
-  @Field(() => [UUIDResolver], { nullable: true, description: 'Only measurements in these communities.' })
+  @Field(() => [UUIDResolver], {
+    nullable: true,
+    description: 'Only measurements in these communities.',
+  })
   @IsOptional()
   @ArrayMaxSize(100)
   communityIds?: string[];
@@ -39,11 +45,17 @@ export class MeasurementFilter {
   @IsOptional()
   periods?: MeasurementPeriod[];
 
-  @Field(() => LocalDateResolver, { nullable: true, description: 'Only values measured on or after this day.' })
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: 'Only values measured on or after this day.',
+  })
   @IsOptional()
   from?: string;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: 'Only values measured on or before this day.' })
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: 'Only values measured on or before this day.',
+  })
   @IsOptional()
   to?: string;
 }
@@ -59,9 +71,15 @@ export class MeasurementOrder {
 
 @ArgsType()
 export class MeasurementsArgs extends PageArgs {
-  @Field(() => MeasurementFilter, { nullable: true, description: 'Conditions on the measurements.' })
+  @Field(() => MeasurementFilter, {
+    nullable: true,
+    description: 'Conditions on the measurements.',
+  })
   filter?: MeasurementFilter | null;
 
-  @Field(() => MeasurementOrder, { nullable: true, description: 'Sort order; by measurement day when omitted.' })
+  @Field(() => MeasurementOrder, {
+    nullable: true,
+    description: 'Sort order; by measurement day when omitted.',
+  })
   orderBy?: MeasurementOrder | null;
 }

@@ -11,4 +11,6 @@ export const measurementsOfParent = (
   parent: 'project' | 'community',
   args: MeasurementsArgs,
 ): DataLoader<ParentKey, Page<Measurement>, string> =>
-  perParentLoader(ctx, `${parent}.measurements`, args, (parents) => measurementsOf(ctx, parent, parents, args));
+  perParentLoader(ctx, `${parent}.measurements`, args, (parents) =>
+    measurementsOf(ctx, parent, parents, args),
+  );

@@ -15,7 +15,9 @@ import { Measurement, MeasurementConnection } from './measurement.type';
 
 @Resolver(() => Measurement)
 export class MeasurementResolver {
-  @Query(() => MeasurementConnection, { description: 'Measurements you may read, one page at a time.' })
+  @Query(() => MeasurementConnection, {
+    description: 'Measurements you may read, one page at a time.',
+  })
   async measurements(@Args() args: MeasurementsArgs, @Ctx() ctx: RequestContext) {
     return toConnection(MeasurementConnection, await listMeasurements(ctx, args));
   }

@@ -6,11 +6,17 @@ import { MeasurementPeriod, Sex } from './measurement.entity';
 
 registerEnumType(MeasurementPeriod, {
   name: 'MeasurementPeriod',
-  description: 'When in a project a value was measured: baseline, midline, endline or routine monitoring.',
+  description:
+    'When in a project a value was measured: baseline, midline, endline or routine monitoring.',
 });
-registerEnumType(Sex, { name: 'Sex', description: 'Sex of respondents, for disaggregated values.' });
+registerEnumType(Sex, {
+  name: 'Sex',
+  description: 'Sex of respondents, for disaggregated values.',
+});
 
-@ObjectType({ description: 'One value of an indicator for a project, and optionally one of its communities.' })
+@ObjectType({
+  description: 'One value of an indicator for a project, and optionally one of its communities.',
+})
 export class Measurement {
   @Field(() => ID, { description: 'Stable identifier (UUID).' })
   id!: string;
@@ -23,7 +29,9 @@ export class Measurement {
   @Field(() => MeasurementPeriod, { description: 'Baseline, midline, endline or routine.' })
   period!: MeasurementPeriod;
 
-  @Field(() => LocalDateResolver, { description: 'Day the value was measured (or the survey closed).' })
+  @Field(() => LocalDateResolver, {
+    description: 'Day the value was measured (or the survey closed).',
+  })
   measuredOn!: string;
 
   @Field(() => Float, { description: "The value, in the indicator's unit." })
@@ -35,15 +43,22 @@ export class Measurement {
   @Field(() => Sex, { nullable: true, description: 'Sex of the respondents, when disaggregated.' })
   sex!: Sex | null;
 
-  @Field(() => AgeBand, { nullable: true, description: 'Age band of the respondents, when disaggregated.' })
+  @Field(() => AgeBand, {
+    nullable: true,
+    description: 'Age band of the respondents, when disaggregated.',
+  })
   ageBand!: AgeBand | null;
 
-  @Field(() => String, { nullable: true, description: 'Where the value comes from and how it was obtained.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Where the value comes from and how it was obtained.',
+  })
   source!: string | null;
 
   @Field(() => String, {
     nullable: true,
-    description: "The recording organisation's own identifier for this row (unique per tenant and organisation).",
+    description:
+      "The recording organisation's own identifier for this row (unique per tenant and organisation).",
   })
   externalId!: string | null;
 

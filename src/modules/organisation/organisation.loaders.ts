@@ -7,6 +7,9 @@ import type { Organisation } from './organisation.type';
 export const organisationById = (ctx: RequestContext): DataLoader<string, Organisation | null> =>
   ctx.loader('organisation.byId', () =>
     byIdLoader((ids) =>
-      ctx.tx.query<Organisation>(`SELECT id, name, kind FROM organisations WHERE id = ANY ($1::uuid[])`, [ids]),
+      ctx.tx.query<Organisation>(
+        `SELECT id, name, kind FROM organisations WHERE id = ANY ($1::uuid[])`,
+        [ids],
+      ),
     ),
   );

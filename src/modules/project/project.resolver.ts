@@ -20,7 +20,6 @@ import { projectById, projectOrganisationLinks } from './project.loaders';
 import { listProjects } from './project.service';
 import { Project, ProjectConnection } from './project.type';
 
-
 @Resolver(() => Project)
 export class ProjectResolver {
   @Query(() => ProjectConnection, { description: 'Projects you may read, one page at a time.' })
@@ -28,7 +27,10 @@ export class ProjectResolver {
     return toConnection(ProjectConnection, await listProjects(ctx, args));
   }
 
-  @Query(() => Project, { nullable: true, description: 'One project by id; null if it does not exist or is hidden from you.' })
+  @Query(() => Project, {
+    nullable: true,
+    description: 'One project by id; null if it does not exist or is hidden from you.',
+  })
   project(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext) {
     return projectById(ctx).load(id);
   }
@@ -38,7 +40,10 @@ export class ProjectResolver {
     return tenantById(ctx).load(project.tenantId);
   }
 
-  @FieldResolver(() => Organisation, { nullable: true, description: 'The organisation implementing the project.' })
+  @FieldResolver(() => Organisation, {
+    nullable: true,
+    description: 'The organisation implementing the project.',
+  })
   async implementer(@Root() project: Project, @Ctx() ctx: RequestContext) {
     const [id] = await this.organisationIds(ctx, project, 'IMPLEMENTER');
     return id ? organisationById(ctx).load(id) : null;
@@ -49,27 +54,53 @@ export class ProjectResolver {
     return this.organisations(ctx, project, 'DONOR');
   }
 
-  @FieldResolver(() => [Organisation], { description: 'Partner organisations running parts of the project.' })
+  @FieldResolver(() => [Organisation], {
+    description: 'Partner organisations running parts of the project.',
+  })
   async partners(@Root() project: Project, @Ctx() ctx: RequestContext) {
     return this.organisations(ctx, project, 'PARTNER');
   }
 
   @FieldResolver(() => CommunityConnection, { description: 'Communities the project targets.' })
-  async communities(@Root() project: Project, @Args() args: CommunitiesArgs, @Ctx() ctx: RequestContext) {
+  async communities(
+    @Root() project: Project,
+    @Args() args: CommunitiesArgs,
+    @Ctx() ctx: RequestContext,
+  ) {
     return toConnection(CommunityConnection, await communitiesOfProject(ctx, args).load(project));
   }
 
-  @FieldResolver(() => ActivityConnection, { description: "The project's activities; latest first by default." })
-  async activities(@Root() project: Project, @Args() args: ActivitiesArgs, @Ctx() ctx: RequestContext) {
-    return toConnection(ActivityConnection, await activitiesOfParent(ctx, 'project', args).load(project));
+  @FieldResolver(() => ActivityConnection, {
+    description: "The project's activities; latest first by default.",
+  })
+  async activities(
+    @Root() project: Project,
+    @Args() args: ActivitiesArgs,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return toConnection(
+      ActivityConnection,
+      await activitiesOfParent(ctx, 'project', args).load(project),
+    );
   }
 
   @FieldResolver(() => MeasurementConnection, { description: "The project's measurements." })
-  async measurements(@Root() project: Project, @Args() args: MeasurementsArgs, @Ctx() ctx: RequestContext) {
-    return toConnection(MeasurementConnection, await measurementsOfParent(ctx, 'project', args).load(project));
+  async measurements(
+    @Root() project: Project,
+    @Args() args: MeasurementsArgs,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return toConnection(
+      MeasurementConnection,
+      await measurementsOfParent(ctx, 'project', args).load(project),
+    );
   }
 
-  private async organisationIds(ctx: RequestContext, project: Project, role: string): Promise<string[]> {
+  private async organisationIds(
+    ctx: RequestContext,
+    project: Project,
+    role: string,
+  ): Promise<string[]> {
     const links = await projectOrganisationLinks(ctx).load(project);
     return links.filter((link) => link.role === role).map((link) => link.organisationId);
   }

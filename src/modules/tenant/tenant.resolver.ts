@@ -4,7 +4,6 @@ import type { RequestContext } from '../../context';
 import { listTenants, tenantByCode } from './tenant.service';
 import { Tenant, TenantConnection } from './tenant.type';
 
-
 @Resolver(() => Tenant)
 export class TenantResolver {
   @Query(() => TenantConnection, { description: 'The tenants (countries) you hold a role in.' })
