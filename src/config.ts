@@ -23,7 +23,7 @@ const schema = z
     DB_POOL_MAX: positiveInt.default(20),
     DB_CONNECTION_TIMEOUT_MS: positiveInt.default(2000),
     DB_STATEMENT_TIMEOUT_MS: positiveInt.default(5000),
-    SEED_ON_START: boolean.default(true),
+    SEED_ON_START: boolean.optional(),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_JWKS_URL: z.string().url().optional(),
     JWT_ISSUER: z.string().default('dignity-graph'),
@@ -92,7 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       connectionTimeoutMs: e.DB_CONNECTION_TIMEOUT_MS,
       statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     }),
-    seedOnStart: e.SEED_ON_START,
+    // The seed holds demo users: never loaded in production unless asked for.
+    seedOnStart: e.SEED_ON_START ?? !isProduction,
     jwt: Object.freeze({
       secret: e.JWT_SECRET ?? (isProduction || e.JWT_JWKS_URL ? undefined : DEV_JWT_SECRET),
       jwksUrl: e.JWT_JWKS_URL,
