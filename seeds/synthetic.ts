@@ -355,7 +355,7 @@ const ACTIVITY_TYPES: readonly ActivityType[] = [
 /** Share of Kyrgyz activities that are religious-leader sessions on top of the usual mix. */
 const KG_EXTRA_RELIGIOUS_SHARE = 0.15;
 
-/** Title language per tenant: local (0–2), Russian (3) or English (4), by share. */
+/** Languages of titles and project names (index 0: the tenant's own, 1: Russian, 2: English), by share. */
 const TITLE_LANGUAGES = [
   { language: 'local', share: 0.55 },
   { language: 'ru', share: 0.3 },
