@@ -14,7 +14,12 @@ import type { Logger } from 'pino';
 import { ArgumentValidationError, buildSchema } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import { Access } from './auth/access';
-import { AuthenticationError, Authenticator, principalFromRows, principalPreamble } from './auth/authenticate';
+import {
+  AuthenticationError,
+  Authenticator,
+  principalFromRows,
+  principalPreamble,
+} from './auth/authenticate';
 import { DomainError, ErrorCode } from './common/errors';
 import type { Config } from './config';
 import { RequestContext } from './context';
@@ -61,7 +66,11 @@ export type AppOptions = Readonly<{
   onRequestEnd?: (stats: { operationName: string | null; statements: number }) => void;
 }>;
 
-export type App = Readonly<{ server: Server; apollo: ApolloServer<RequestContext>; schema: GraphQLSchema }>;
+export type App = Readonly<{
+  server: Server;
+  apollo: ApolloServer<RequestContext>;
+  schema: GraphQLSchema;
+}>;
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -76,7 +85,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, dataSource, log } = options;
   const pool = poolOf(dataSource);
   const bare = await buildBareSchema();
-  const schema = options.unsafeTestLayers?.shield === false ? bare : applyMiddleware(bare, permissions);
+  const schema =
+    options.unsafeTestLayers?.shield === false ? bare : applyMiddleware(bare, permissions);
   const authenticator = new Authenticator(config.jwt);
   const app = express();
   app.disable('x-powered-by');
@@ -112,7 +122,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     express.json({ limit: '1mb' }),
     async (req: Request, res: Response<unknown, Locals>, next: NextFunction) => {
       const requestId =
-        typeof req.headers['x-request-id'] === 'string' && REQUEST_ID.test(req.headers['x-request-id'])
+        typeof req.headers['x-request-id'] === 'string' &&
+        REQUEST_ID.test(req.headers['x-request-id'])
           ? req.headers['x-request-id']
           : randomUUID();
       res.setHeader('x-request-id', requestId);
@@ -132,17 +143,36 @@ export async function createApp(options: AppOptions): Promise<App> {
         // Whatever happens to the request, its transaction never outlives it.
         res.on('close', () => void tx.rollback().catch(() => undefined));
         const access = new Access(found.principal, options.unsafeTestLayers?.scopedSql !== false);
-        res.locals.context = new RequestContext(requestId, access, tx, requestLog.child({ principal: found.principal.id }));
+        res.locals.context = new RequestContext(
+          requestId,
+          access,
+          tx,
+          requestLog.child({ principal: found.principal.id }),
+        );
         next();
       } catch (error) {
         if (error instanceof AuthenticationError) {
           res.setHeader('WWW-Authenticate', 'Bearer');
-          res.status(401).json({ errors: [{ message: error.message, extensions: { code: ErrorCode.UNAUTHENTICATED, requestId } }] });
+          res
+            .status(401)
+            .json({
+              errors: [
+                {
+                  message: error.message,
+                  extensions: { code: ErrorCode.UNAUTHENTICATED, requestId },
+                },
+              ],
+            });
           return;
         }
         requestLog.error({ err: error }, 'could not open the request transaction');
         res.status(503).json({
-          errors: [{ message: 'The service is unavailable; try again shortly', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, requestId } }],
+          errors: [
+            {
+              message: 'The service is unavailable; try again shortly',
+              extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, requestId },
+            },
+          ],
         });
       }
     },
@@ -151,7 +181,31 @@ export async function createApp(options: AppOptions): Promise<App> {
     }),
   );
 
+  // Malformed JSON, an oversized body or any other error before GraphQL: a JSON answer with a
+  // code and no stack (express's default handler would send its HTML and, outside
+  // production, the stack).
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = httpStatusOf(error);
+    const code = status === 500 ? ErrorCode.INTERNAL_SERVER_ERROR : 'BAD_REQUEST';
+    const message =
+      status === 413
+        ? 'The request body is larger than 1 MiB'
+        : status === 400
+          ? 'The request body is not valid JSON'
+          : status === 500
+            ? 'Internal server error'
+            : 'The request could not be read';
+    if (status === 500)
+      log.error({ err: error, path: req.path }, 'unexpected error before GraphQL');
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  });
+
   return { server, apollo, schema };
+}
+
+function httpStatusOf(error: unknown): number {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
 }
 
 /**
@@ -183,7 +237,9 @@ function transactionPlugin(
           }
           const tx = contextValue.transaction;
           if (tx?.isOpen) {
-            const failedWrite = operation?.operation === OperationTypeNode.MUTATION && (body?.errors?.length ?? 0) > 0;
+            const failedWrite =
+              operation?.operation === OperationTypeNode.MUTATION &&
+              (body?.errors?.length ?? 0) > 0;
             try {
               if (failedWrite) await tx.rollback();
               else await tx.commit();
@@ -195,7 +251,10 @@ function transactionPlugin(
               }
             }
           }
-          onRequestEnd?.({ operationName: operation?.name?.value ?? null, statements: tx?.statements ?? 0 });
+          onRequestEnd?.({
+            operationName: operation?.name?.value ?? null,
+            statements: tx?.statements ?? 0,
+          });
         },
       });
     },
@@ -217,7 +276,10 @@ function isClientError(error: unknown): boolean {
   return error instanceof DomainError || error instanceof ArgumentValidationError;
 }
 
-function hasClientCode(error: { extensions?: Record<string, unknown>; originalError?: unknown }): boolean {
+function hasClientCode(error: {
+  extensions?: Record<string, unknown>;
+  originalError?: unknown;
+}): boolean {
   const original = (error as { originalError?: unknown }).originalError;
   return CLIENT_CODES.has(error.extensions?.code) && (original === undefined || original === null);
 }
@@ -234,11 +296,19 @@ function internalError(requestId?: string): GraphQLFormattedError {
  * GraphQL itself keep their message and code; everything else (a database error, a bug)
  * becomes INTERNAL_SERVER_ERROR with no message, stack or SQL.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof DomainError) {
     const { http: _http, ...extensions } = original.extensions as Record<string, unknown>;
-    return { message: original.message, path: formatted.path, locations: formatted.locations, extensions };
+    return {
+      message: original.message,
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions,
+    };
   }
   if (original instanceof ArgumentValidationError) {
     const { field, message } = firstViolation(original.extensions.validationErrors);
@@ -250,13 +320,21 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     };
   }
   if (hasClientCode(error as { extensions?: Record<string, unknown> })) {
-    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: formatted.extensions?.code } };
+    return {
+      message: formatted.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: formatted.extensions?.code },
+    };
   }
   return { ...internalError(), path: formatted.path, locations: formatted.locations };
 }
 
 /** The first failed constraint of class-validator's tree, with the dotted path of its field. */
-function firstViolation(errors: ValidationError[], prefix = ''): { field: string; message: string } {
+function firstViolation(
+  errors: ValidationError[],
+  prefix = '',
+): { field: string; message: string } {
   for (const error of errors) {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const constraint = error.constraints ? Object.values(error.constraints)[0] : undefined;
@@ -267,7 +345,9 @@ function firstViolation(errors: ValidationError[], prefix = ''): { field: string
 }
 
 /** Ready when the database answers and every migration has been applied. */
-async function readiness(dataSource: DataSource): Promise<{ ok: boolean; database: string; migrations: string }> {
+async function readiness(
+  dataSource: DataSource,
+): Promise<{ ok: boolean; database: string; migrations: string }> {
   try {
     const pending = await dataSource.showMigrations();
     return { ok: !pending, database: 'up', migrations: pending ? 'pending' : 'current' };
@@ -282,6 +362,8 @@ function landingText(config: Config): string {
     '',
     `Environment: ${config.env}`,
     'GraphQL endpoint: POST /graphql (Authorization: Bearer <token> or X-Api-Key: <key>)',
-    config.isProduction ? '' : 'Get a development token: npm run token -- --user tj-admin@demo.dignity-graph.org',
+    config.isProduction
+      ? ''
+      : 'Get a development token: npm run token -- --user tj-admin@demo.dignity-graph.org',
   ].join('\n');
 }
