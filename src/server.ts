@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { ArgumentValidationError, buildSchema } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import { Access } from './auth/access';
+import { ApiKeyUsage } from './auth/api-key-usage';
 import {
   AuthenticationError,
   Authenticator,
@@ -25,9 +26,11 @@ import type { Config } from './config';
 import { RequestContext } from './context';
 import { RequestTransaction } from './db/request-transaction';
 import { ActivityResolver } from './modules/activity/activity.resolver';
+import { ApiKeyResolver } from './modules/api-key/api-key.resolver';
 import { CommunityResolver } from './modules/community/community.resolver';
 import { IndicatorResolver } from './modules/indicator/indicator.resolver';
 import { MeasurementResolver } from './modules/measurement/measurement.resolver';
+import { TenantMembershipResolver } from './modules/membership/membership.resolver';
 import { MembershipResolver, MeResolver } from './modules/me/me.resolver';
 import { ProjectResolver } from './modules/project/project.resolver';
 import { TenantResolver } from './modules/tenant/tenant.resolver';
@@ -43,6 +46,8 @@ export const RESOLVERS = [
   ActivityResolver,
   IndicatorResolver,
   MeasurementResolver,
+  TenantMembershipResolver,
+  ApiKeyResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission layer. */
@@ -88,6 +93,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const schema =
     options.unsafeTestLayers?.shield === false ? bare : applyMiddleware(bare, permissions);
   const authenticator = new Authenticator(config.jwt);
+  const keyUsage = new ApiKeyUsage(pool, log);
   const app = express();
   app.disable('x-powered-by');
   const server = createServer(app);
@@ -140,6 +146,9 @@ export async function createApp(options: AppOptions): Promise<App> {
           await tx.rollback();
           throw new AuthenticationError('The credential is not valid, or grants nothing any more');
         }
+        if (found.keyLastUsedAt !== undefined) {
+          keyUsage.touch(found.principal.id, found.keyLastUsedAt);
+        }
         // Whatever happens to the request, its transaction never outlives it.
         res.on('close', () => void tx.rollback().catch(() => undefined));
         const access = new Access(found.principal, options.unsafeTestLayers?.scopedSql !== false);
@@ -153,16 +162,14 @@ export async function createApp(options: AppOptions): Promise<App> {
       } catch (error) {
         if (error instanceof AuthenticationError) {
           res.setHeader('WWW-Authenticate', 'Bearer');
-          res
-            .status(401)
-            .json({
-              errors: [
-                {
-                  message: error.message,
-                  extensions: { code: ErrorCode.UNAUTHENTICATED, requestId },
-                },
-              ],
-            });
+          res.status(401).json({
+            errors: [
+              {
+                message: error.message,
+                extensions: { code: ErrorCode.UNAUTHENTICATED, requestId },
+              },
+            ],
+          });
           return;
         }
         requestLog.error({ err: error }, 'could not open the request transaction');
@@ -276,12 +283,14 @@ function isClientError(error: unknown): boolean {
   return error instanceof DomainError || error instanceof ArgumentValidationError;
 }
 
-function hasClientCode(error: {
-  extensions?: Record<string, unknown>;
-  originalError?: unknown;
-}): boolean {
-  const original = (error as { originalError?: unknown }).originalError;
-  return CLIENT_CODES.has(error.extensions?.code) && (original === undefined || original === null);
+/**
+ * Whether an error is the request's own (parse, validation, variables) with a client code.
+ * Apollo keeps graphql-js's error as `originalError` on those, so that cannot tell them from a
+ * resolver's; the path can: only an error raised while resolving a field has one, and a
+ * resolver error carrying such a code is still unexpected.
+ */
+function hasClientCode(error: { extensions?: Record<string, unknown>; path?: unknown }): boolean {
+  return CLIENT_CODES.has(error.extensions?.code) && error.path === undefined;
 }
 
 function internalError(requestId?: string): GraphQLFormattedError {
@@ -319,7 +328,7 @@ export function formatError(
       extensions: { code: ErrorCode.BAD_USER_INPUT, field },
     };
   }
-  if (hasClientCode(error as { extensions?: Record<string, unknown> })) {
+  if (hasClientCode(error as { extensions?: Record<string, unknown>; path?: unknown })) {
     return {
       message: formatted.message,
       locations: formatted.locations,

@@ -1,8 +1,7 @@
-import { GraphQLError } from 'graphql';
 import { allow, deny, shield } from 'graphql-shield';
 import type { IRules } from 'graphql-shield';
 import { DomainError, ErrorCode } from '../common/errors';
-import { isAuthenticated, readsRows } from './rules';
+import { administers, isAuthenticated, readsRows } from './rules';
 
 /**
  * Layer 1 of DESIGN §3: a rule on every type of the schema (a test walks the schema and
@@ -21,7 +20,22 @@ export const RULES: IRules = {
     activities: readsRows,
     activity: readsRows,
     measurements: readsRows,
+    memberships: administers,
+    apiKeys: administers,
   },
+  Mutation: {
+    createMembership: administers,
+    revokeMembership: administers,
+    createApiKey: administers,
+    revokeApiKey: administers,
+  },
+  TenantMembership: administers,
+  User: administers,
+  ApiKey: administers,
+  CreateMembershipPayload: administers,
+  RevokeMembershipPayload: administers,
+  CreateApiKeyPayload: administers,
+  RevokeApiKeyPayload: administers,
   Me: isAuthenticated,
   Membership: isAuthenticated,
   Tenant: isAuthenticated,
@@ -46,6 +60,10 @@ export const RULES: IRules = {
   ActivityEdge: allow,
   MeasurementConnection: allow,
   MeasurementEdge: allow,
+  TenantMembershipConnection: allow,
+  TenantMembershipEdge: allow,
+  ApiKeyConnection: allow,
+  ApiKeyEdge: allow,
 };
 
 export const permissions = shield(RULES, {
@@ -57,7 +75,7 @@ export const permissions = shield(RULES, {
   fallbackError: (err: unknown) =>
     err === null || err === undefined
       ? new DomainError(ErrorCode.FORBIDDEN, 'You are not allowed to see this')
-      : err instanceof GraphQLError || err instanceof Error
+      : err instanceof Error
         ? err
-        : new Error(String(err)),
+        : new Error('A resolver threw something that is not an Error'),
 });

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsOptional, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
 import { LocalDateResolver, UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
 import { OrderDirection, PageArgs } from '../../common/connection';
@@ -73,6 +73,8 @@ export class ActivityOrder {
 @ArgsType()
 export class ActivitiesArgs extends PageArgs {
   @Field(() => ActivityFilter, { nullable: true, description: 'Conditions on the activities.' })
+  // class-validator checks a nested input only when told to.
+  @ValidateNested()
   filter?: ActivityFilter | null;
 
   @Field(() => ActivityOrder, {

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsOptional, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
 import { OrderDirection, PageArgs } from '../../common/connection';
@@ -61,6 +61,8 @@ export class CommunityOrder {
 @ArgsType()
 export class CommunitiesArgs extends PageArgs {
   @Field(() => CommunityFilter, { nullable: true, description: 'Conditions on the communities.' })
+  // class-validator checks a nested input only when told to.
+  @ValidateNested()
   filter?: CommunityFilter | null;
 
   @Field(() => CommunityOrder, { nullable: true, description: 'Sort order; by name when omitted.' })

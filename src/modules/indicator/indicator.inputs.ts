@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsOptional, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
 import { ArgsType, Field, InputType } from 'type-graphql';
 import { PageArgs } from '../../common/connection';
 
@@ -26,5 +26,7 @@ export class IndicatorFilter {
 @ArgsType()
 export class IndicatorsArgs extends PageArgs {
   @Field(() => IndicatorFilter, { nullable: true, description: 'Conditions on the indicators.' })
+  // class-validator checks a nested input only when told to.
+  @ValidateNested()
   filter?: IndicatorFilter | null;
 }

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsOptional } from 'class-validator';
+import { ArrayMaxSize, IsOptional, ValidateNested } from 'class-validator';
 import { LocalDateResolver, UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
 import { OrderDirection, PageArgs } from '../../common/connection';
@@ -75,6 +75,8 @@ export class MeasurementsArgs extends PageArgs {
     nullable: true,
     description: 'Conditions on the measurements.',
   })
+  // class-validator checks a nested input only when told to.
+  @ValidateNested()
   filter?: MeasurementFilter | null;
 
   @Field(() => MeasurementOrder, {

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsOptional, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
 import { OrderDirection, PageArgs } from '../../common/connection';
@@ -52,6 +52,8 @@ export class ProjectOrder {
 @ArgsType()
 export class ProjectsArgs extends PageArgs {
   @Field(() => ProjectFilter, { nullable: true, description: 'Conditions on the projects.' })
+  // class-validator checks a nested input only when told to.
+  @ValidateNested()
   filter?: ProjectFilter | null;
 
   @Field(() => ProjectOrder, { nullable: true, description: 'Sort order; by name when omitted.' })
