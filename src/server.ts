@@ -6,7 +6,13 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { type GraphQLFormattedError, type GraphQLSchema, OperationTypeNode } from 'graphql';
+import {
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  OperationTypeNode,
+  visit,
+} from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { ValidationError } from 'class-validator';
@@ -210,6 +216,35 @@ export async function createApp(options: AppOptions): Promise<App> {
   return { server, apollo, schema };
 }
 
+/**
+ * PostgreSQL text cannot hold U+0000: refuse it in any string of the request (literal or
+ * variable) before anything runs, with a clear client error instead of a failed query.
+ */
+function rejectNulCharacters(document: DocumentNode, variables: unknown): void {
+  let found = containsNul(variables);
+  visit(document, {
+    StringValue(node) {
+      if (node.value.includes('\u0000')) found = true;
+    },
+  });
+  if (found) {
+    throw new DomainError(
+      ErrorCode.BAD_USER_INPUT,
+      'Text must not contain the NUL character (U+0000)',
+      {
+        http: { status: 400 },
+      },
+    );
+  }
+}
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value && typeof value === 'object') return Object.values(value).some(containsNul);
+  return false;
+}
+
 function httpStatusOf(error: unknown): number {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
@@ -226,6 +261,10 @@ function transactionPlugin(
   return {
     requestDidStart() {
       return Promise.resolve({
+        didResolveOperation({ document, request }) {
+          rejectNulCharacters(document, request.variables);
+          return Promise.resolve();
+        },
         didEncounterErrors({ contextValue, errors }) {
           for (const error of errors) {
             const original = unwrapResolverError(error);

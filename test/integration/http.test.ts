@@ -63,3 +63,27 @@ describe('the HTTP surface', () => {
     expect(await res.text()).toContain('Authorization: Bearer');
   });
 });
+
+describe('text with a NUL character', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('is refused as BAD_USER_INPUT before any query runs, in variables and in the document', async () => {
+    const token = await server.tokenFor('demo|tj-admin');
+    const viaVariables = await server.graphql(
+      'query ($s: String) { activities(filter: { search: $s }) { totalCount } }',
+      { s: 'a\u0000b' },
+      token,
+    );
+    expect(viaVariables.status).toBe(400);
+    expect(viaVariables.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const inline = await server.graphql('{ tenant(code: "T\\u0000J") { code } }', {}, token);
+    expect(inline.status).toBe(400);
+    expect(inline.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const after = await server.graphql('{ tenant(code: "TJ") { code } }', {}, token);
+    expect(after.body.data).toEqual({ tenant: { code: 'TJ' } });
+  });
+});
