@@ -29,6 +29,7 @@ const schema = z
     JWT_ISSUER: z.string().default('dignity-graph'),
     JWT_AUDIENCE: z.string().default('dignity-graph-api'),
     ALLOW_INTROSPECTION: boolean.optional(),
+    EXPLORER: boolean.optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -62,6 +63,8 @@ export type Config = Readonly<{
     audience: string;
   }>;
   allowIntrospection: boolean;
+  /** Whether a browser gets the GraphiQL explorer at / and /graphql. */
+  explorer: boolean;
   logLevel: string;
 }>;
 
@@ -80,6 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const isProduction = e.NODE_ENV === 'production';
+  // Off in production unless asked for: it tells a visitor which environment this is.
+  const explorer = e.EXPLORER ?? !isProduction;
   return Object.freeze({
     env: e.NODE_ENV,
     isProduction,
@@ -100,7 +105,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
     }),
-    allowIntrospection: e.ALLOW_INTROSPECTION ?? !isProduction,
+    // The explorer's docs and completion need introspection: asking for the explorer in
+    // production turns it on too, unless ALLOW_INTROSPECTION says otherwise.
+    allowIntrospection: e.ALLOW_INTROSPECTION ?? (!isProduction || explorer),
+    explorer,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -31,6 +31,7 @@ import { DomainError, ErrorCode } from './common/errors';
 import type { Config } from './config';
 import { RequestContext } from './context';
 import { RequestTransaction } from './db/request-transaction';
+import { explorerRouter } from './explorer/explorer.routes';
 import { ActivityResolver } from './modules/activity/activity.resolver';
 import { ApiKeyResolver } from './modules/api-key/api-key.resolver';
 import { CommunityResolver } from './modules/community/community.resolver';
@@ -90,7 +91,7 @@ type Locals = { context: RequestContext };
 
 /**
  * Builds the HTTP server: GraphQL at /graphql behind authentication and the permission
- * layer, plus /healthz and /readyz. Used by main.ts and by the tests.
+ * layer, plus /healthz, /readyz and (when enabled) the explorer. Used by main.ts and by the tests.
  */
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, dataSource, log } = options;
@@ -125,6 +126,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     const ready = await readiness(dataSource);
     res.status(ready.ok ? 200 : 503).json(ready);
   });
+  // A browser's GET / or GET /graphql (no query) gets the explorer; API clients never do.
+  if (config.explorer) app.use(explorerRouter(config));
   app.get('/', (_req, res) => {
     res.type('text/plain').send(landingText(config));
   });
@@ -410,6 +413,7 @@ function landingText(config: Config): string {
     '',
     `Environment: ${config.env}`,
     'GraphQL endpoint: POST /graphql (Authorization: Bearer <token> or X-Api-Key: <key>)',
+    ...(config.explorer ? ['Explorer: open / or /graphql in a browser'] : []),
     config.isProduction
       ? ''
       : 'Get a development token: npm run token -- --user tj-admin@demo.dignity-graph.org',

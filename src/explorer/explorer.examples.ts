@@ -1,0 +1,165 @@
+import { SEED_IDS } from '../../seeds/programme';
+
+/** One tab of the explorer: an operation, its variables and headers, as GraphiQL takes them. */
+export type ExampleTab = Readonly<{ query: string; variables?: string }>;
+
+/** The placeholder the header editor starts with; the explorer ignores a header that holds it. */
+export const TOKEN_PLACEHOLDER = '<paste token>';
+
+/** The header editor's starting content. */
+export const EXAMPLE_HEADERS = JSON.stringify(
+  { Authorization: `Bearer ${TOKEN_PLACEHOLDER}` },
+  null,
+  2,
+);
+
+/**
+ * The first tab: a project with the communities it targets and its latest activities. Runs
+ * against the seed data for tj-admin (and, with fewer rows, for a TJ partner).
+ */
+export const PROJECT_EXAMPLE = `# A project with the communities it targets and its latest activities.
+#
+# 1. Get a token: npm run token -- --user tj-admin@demo.dignity-graph.org
+# 2. Paste it into the Headers tab below, in place of ${TOKEN_PLACEHOLDER}
+# 3. Run (Ctrl-Enter). The Docs button on the left lists every type and field.
+query ProjectWithCommunitiesAndActivities {
+  projects(first: 1, filter: { tenantCodes: ["TJ"], search: "LWD-TJ" }) {
+    nodes {
+      code
+      name
+      status
+      startDate
+      endDate
+      tenant {
+        code
+        name
+      }
+      implementer {
+        name
+      }
+      communities(first: 10) {
+        totalCount
+        nodes {
+          name
+          region
+          district
+          settlement
+          households
+        }
+      }
+      activities(first: 5, orderBy: { field: START_DATE, direction: DESC }) {
+        totalCount
+        nodes {
+          title
+          type
+          startDate
+          community {
+            name
+          }
+          participants {
+            female
+            male
+            other
+            total
+          }
+        }
+      }
+    }
+  }
+}
+`;
+
+/**
+ * Outcomes baseline → endline for the TJ programme. `outcomeSummaries` arrives with issue 5:
+ * until it is merged this tab does not validate (the test in test/unit says which tabs must).
+ */
+export const OUTCOME_EXAMPLE = `# Outcomes from baseline to endline, by tenant and indicator (aggregates only).
+# Violence is expected down by half (relativeChange -0.5) and family savings up
+# eightfold (foldChange 8.0) in the targeted rural communities of Tajikistan.
+query OutcomeSummary {
+  outcomeSummaries(
+    filter: { tenants: ["TJ"], indicatorCodes: ["DV_PREVALENCE", "FAMILY_SAVINGS"] }
+    groupBy: [TENANT, INDICATOR]
+  ) {
+    indicator {
+      code
+      name
+      direction
+    }
+    baseline
+    latest
+    absoluteChange
+    relativeChange
+    foldChange
+    sampleSize
+    communities
+    suppressed
+    improved
+  }
+}
+`;
+
+/**
+ * A bulk import as a partner's sync would send it, as a dry run: nothing is written.
+ * `importActivities` arrives with issue 4; until it is merged this tab does not validate.
+ */
+export const IMPORT_EXAMPLE = `# A bulk import as a partner's sync sends it. dryRun: true checks every item
+# and writes nothing; re-sending the same idempotencyKey returns the stored result.
+mutation ImportActivitiesDryRun($input: ImportActivitiesInput!) {
+  importActivities(input: $input) {
+    dryRun
+    applied
+    replayed
+    created
+    updated
+    unchanged
+    invalid
+    items {
+      index
+      externalId
+      status
+      field
+      message
+    }
+  }
+}
+`;
+
+const IMPORT_VARIABLES = JSON.stringify(
+  {
+    input: {
+      tenantCode: 'TJ',
+      idempotencyKey: 'explorer-example-1',
+      dryRun: true,
+      items: [
+        {
+          externalId: 'kobo-2026-0001',
+          projectId: SEED_IDS.projects.TJ,
+          communityId: SEED_IDS.communities.tjNavobod,
+          type: 'COMMUNITY_DIALOGUE',
+          title: 'Community dialogue on family budgeting',
+          startDate: '2026-03-10',
+          participants: { female: 14, male: 9, other: 0 },
+        },
+        {
+          externalId: 'kobo-2026-0002',
+          projectId: SEED_IDS.projects.TJ,
+          communityId: SEED_IDS.communities.tjDusti,
+          type: 'SAVINGS_GROUP',
+          title: 'Savings group: monthly meeting',
+          startDate: '2026-03-12',
+          participants: { female: 18, male: 0, other: 0 },
+        },
+      ],
+    },
+  },
+  null,
+  2,
+);
+
+/** The explorer's tabs, in order; the first one runs against the seed data. */
+export const EXAMPLE_TABS: readonly ExampleTab[] = [
+  { query: PROJECT_EXAMPLE },
+  { query: OUTCOME_EXAMPLE },
+  { query: IMPORT_EXAMPLE, variables: IMPORT_VARIABLES },
+];
