@@ -18,6 +18,10 @@ async function freePort() {
 }
 
 export default async function globalSetup() {
+  // The explorer's tests need its bundle; rebuilt only when its sources changed.
+  const { buildExplorer, isExplorerFresh } = await import('../../explorer/build.mjs');
+  if (!(await isExplorerFresh())) await buildExplorer();
+
   if (process.env.DATABASE_URL) {
     process.env.TEST_ADMIN_DATABASE_URL = process.env.DATABASE_URL;
     return;
