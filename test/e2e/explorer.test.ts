@@ -35,11 +35,7 @@ describe('the explorer in a browser', () => {
     await page.waitForSelector('.graphiql-container .graphiql-query-editor .CodeMirror', {
       timeout: 30_000,
     });
-    await page.waitForFunction(
-      () => document.querySelector('.graphiql-tab')?.textContent?.includes('ProjectWith'),
-      undefined,
-      { timeout: 30_000 },
-    );
+    await page.waitForSelector('.graphiql-tab:has-text("ProjectWith")', { timeout: 30_000 });
 
     // The header editor starts with the placeholder; paste the token over it.
     const headers = page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror');
@@ -51,11 +47,7 @@ describe('the explorer in a browser', () => {
     await expect(editorValue(headers)).resolves.toContain(token);
 
     await page.click('.graphiql-execute-button');
-    await page.waitForFunction(
-      () => document.querySelector('.result-window')?.textContent?.includes('LWD-TJ'),
-      undefined,
-      { timeout: 30_000 },
-    );
+    await page.waitForSelector('.result-window:has-text("LWD-TJ")', { timeout: 30_000 });
     const result = await page.locator('.result-window').textContent();
     expect(result).toContain('Living with Dignity');
     expect(result).toContain('Khatlon');

@@ -1,0 +1,132 @@
+import { buildBareSchema } from '../../src/server';
+import { parse, validate } from 'graphql';
+import { loadConfig } from '../../src/config';
+import { EXAMPLE_TABS, PROJECT_EXAMPLE } from '../../src/explorer/explorer.examples';
+import { EXPLORER_CSP } from '../../src/explorer/explorer.page';
+import { DEMO_USERS } from '../../seeds/programme';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+/** What a browser sends for a page. */
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
+describe('the explorer over HTTP, outside production', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it.each(['/', '/graphql'])('serves the explorer page to a browser at %s', async (path) => {
+    const res = await fetch(`${server.url}${path}`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('content-security-policy')).toBe(EXPLORER_CSP);
+    const html = await res.text();
+    expect(html).toContain('id="graphiql"');
+    expect(html).toContain('Environment: <span class="environment" id="explorer-environment">test');
+    expect(html).toContain('npm run token -- --user tj-admin@demo.dignity-graph.org');
+    // Every script and stylesheet comes from this server.
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    // The settings block cannot be closed early by its own content (`<paste token>`).
+    const config = /<script id="explorer-config" type="application\/json">(.*?)<\/script>/s.exec(
+      html,
+    );
+    expect(config?.[1]).not.toContain('<');
+    expect(JSON.parse(config![1]!)).toMatchObject({ endpoint: '/graphql' });
+  });
+
+  it('serves the bundle it references, from this server', async () => {
+    for (const asset of ['explorer.js', 'explorer.css']) {
+      const res = await fetch(`${server.url}/explorer/assets/${asset}`);
+      expect(res.status).toBe(200);
+      const body = await res.text();
+      expect(body.length).toBeGreaterThan(1000);
+      if (asset.endsWith('.css')) expect(body).not.toMatch(/@import|url\(\s*['"]?(https?:)?\/\//);
+    }
+  });
+
+  it('leaves API clients alone: POST, GET with a query, and non-browser GETs', async () => {
+    const token = await server.tokenFor(DEMO_USERS.tjAdmin.subject);
+    const posted = await server.graphql('{ me { subject } }', {}, token, {
+      accept: BROWSER_ACCEPT,
+    });
+    expect(posted.body.data).toEqual({ me: { subject: DEMO_USERS.tjAdmin.subject } });
+
+    const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: BROWSER_ACCEPT, 'apollo-require-preflight': 'true' },
+    });
+    expect(get.headers.get('content-type')).toMatch(/json/);
+    expect(await get.json()).toEqual({ data: { __typename: 'Query' } });
+
+    for (const accept of ['application/json', '*/*']) {
+      const res = await fetch(`${server.url}/graphql`, { headers: { accept } });
+      expect(res.headers.get('content-type')).not.toMatch(/text\/html/);
+    }
+    const root = await fetch(`${server.url}/`, { headers: { accept: '*/*' } });
+    expect(root.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await root.text()).toContain('Explorer: open / or /graphql in a browser');
+  });
+
+  it('ships a first example that is valid against the schema and runs on the seed data', async () => {
+    const schema = await buildBareSchema();
+    expect(validate(schema, parse(PROJECT_EXAMPLE))).toEqual([]);
+    const token = await server.tokenFor(DEMO_USERS.tjAdmin.subject);
+    const res = await server.graphql<{
+      projects: { nodes: { code: string; communities: { totalCount: number } }[] };
+    }>(PROJECT_EXAMPLE, {}, token);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?.projects.nodes.map((project) => project.code)).toEqual(['LWD-TJ']);
+    expect(res.body.data?.projects.nodes[0]?.communities.totalCount).toBeGreaterThan(0);
+    // Every tab at least parses; the outcome and import tabs validate once their fields land.
+    for (const tab of EXAMPLE_TABS) expect(() => parse(tab.query)).not.toThrow();
+  });
+});
+
+describe('the explorer in production', () => {
+  const secret = { JWT_SECRET: 'x'.repeat(40) };
+
+  it('is off unless EXPLORER=true, which also turns introspection on for its docs', () => {
+    expect(loadConfig({ NODE_ENV: 'production', ...secret }).explorer).toBe(false);
+    const on = loadConfig({ NODE_ENV: 'production', EXPLORER: 'true', ...secret });
+    expect(on).toMatchObject({ explorer: true, allowIntrospection: true });
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        EXPLORER: 'true',
+        ALLOW_INTROSPECTION: 'false',
+        ...secret,
+      }).allowIntrospection,
+    ).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).explorer).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development', EXPLORER: 'false' }).explorer).toBe(false);
+    expect(() => loadConfig({ EXPLORER: 'maybe' })).toThrow(/EXPLORER/);
+  });
+
+  it('with EXPLORER=true, says it is production and gives no development token command', async () => {
+    const server = await startTestServer({ env: { NODE_ENV: 'production', EXPLORER: 'true' } });
+    try {
+      const res = await fetch(`${server.url}/graphql`, { headers: { accept: BROWSER_ACCEPT } });
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toContain('id="explorer-environment">production');
+      expect(html).not.toContain('npm run token');
+      expect(html).toContain('X-Api-Key');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('without EXPLORER, serves no page to a browser', async () => {
+    const server = await startTestServer({ env: { NODE_ENV: 'production' } });
+    try {
+      for (const path of ['/', '/graphql']) {
+        const res = await fetch(`${server.url}${path}`, { headers: { accept: BROWSER_ACCEPT } });
+        expect(await res.text()).not.toMatch(/<html|graphiql/i);
+      }
+      const asset = await fetch(`${server.url}/explorer/assets/explorer.js`);
+      expect(asset.status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+});
