@@ -38,8 +38,8 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
-    // Jest and ESLint load these files through their default export.
-    files: ['test/helpers/global-*.mjs', '*.config.mjs'],
+    // Jest, ESLint and graphql-codegen load these files through their default export.
+    files: ['test/helpers/global-*.mjs', '*.config.mjs', 'examples/client/codegen.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   prettier,

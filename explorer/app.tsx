@@ -4,7 +4,8 @@
  * The server renders the page and hands this script its settings (endpoint, example tabs,
  * header template) in a JSON block, since the page's CSP forbids inline scripts.
  */
-import { GraphiQL } from 'graphiql';
+import { GraphiQL, type GraphiQLProps } from 'graphiql';
+import type { ExecutionResult } from 'graphql';
 import { createRoot } from 'react-dom/client';
 import 'graphiql/style.css';
 import './explorer.css';
@@ -18,8 +19,6 @@ export type ExplorerSettings = {
   tabs: { query: string; variables?: string; headers?: string }[];
 };
 
-type FetcherParams = { query: string; operationName?: string | null; variables?: unknown };
-
 function readSettings(): ExplorerSettings {
   const element = document.getElementById('explorer-config');
   if (!element?.textContent) throw new Error('The explorer page has no #explorer-config block');
@@ -31,8 +30,8 @@ function readSettings(): ExplorerSettings {
  * anonymously (introspection needs no token); an operation sent with it is answered here with
  * how to get a token, instead of a bare 401 from the server.
  */
-function createFetcher(settings: ExplorerSettings) {
-  return async (params: FetcherParams, options?: { headers?: Record<string, unknown> }) => {
+function createFetcher(settings: ExplorerSettings): GraphiQLProps['fetcher'] {
+  return async (params, options): Promise<ExecutionResult> => {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
@@ -44,7 +43,7 @@ function createFetcher(settings: ExplorerSettings) {
       else headers[name] = value;
     }
     if (placeholder && params.operationName !== 'IntrospectionQuery') {
-      return { errors: [{ message: settings.tokenHint }] };
+      return { errors: [{ message: settings.tokenHint }] } as unknown as ExecutionResult;
     }
     const response = await fetch(settings.endpoint, {
       method: 'POST',
@@ -52,7 +51,7 @@ function createFetcher(settings: ExplorerSettings) {
       body: JSON.stringify(params),
       credentials: 'omit',
     });
-    return (await response.json()) as unknown;
+    return (await response.json()) as ExecutionResult;
   };
 }
 

@@ -41,6 +41,10 @@ describe('the explorer in a browser', () => {
     const headers = page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror');
     await headers.waitFor({ timeout: 30_000 });
     await expect(editorValue(headers)).resolves.toContain('Bearer <paste token>');
+    // Run before pasting: the explorer says how to get a token instead of sending the placeholder.
+    await page.click('.graphiql-execute-button');
+    await page.waitForSelector('.result-window:has-text("Paste a token")', { timeout: 30_000 });
+
     await headers.click();
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${token}` }));

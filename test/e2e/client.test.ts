@@ -1,0 +1,89 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { sync } from '../../examples/client/src/sync';
+import { DEMO_USERS } from '../../seeds/programme';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+/**
+ * The example client of examples/client, as a partner's integration would start: typed
+ * documents generated from the schema, run against a live server over HTTP.
+ */
+describe('the example client (examples/client)', () => {
+  let server: TestServer;
+  let tjActivities: number;
+  beforeAll(async () => {
+    server = await startTestServer();
+    const token = await server.tokenFor(DEMO_USERS.tjAdmin.subject);
+    const res = await server.graphql<{ activities: { totalCount: number } }>(
+      '{ activities(filter: { tenantCodes: ["TJ"] }) { totalCount } }',
+      {},
+      token,
+    );
+    tjActivities = res.body.data!.activities.totalCount;
+  });
+  afterAll(() => server.close());
+
+  it('signs in with a dev token and pages through all of a tenant’s activities', async () => {
+    const token = await server.tokenFor(DEMO_USERS.tjAdmin.subject);
+    const lines: string[] = [];
+    const report = await sync({
+      url: server.url,
+      token,
+      tenantCode: 'TJ',
+      pageSize: 3,
+      log: (line) => lines.push(line),
+    });
+    expect(report.subject).toBe(DEMO_USERS.tjAdmin.subject);
+    expect(report.tenants).toEqual(['TJ']);
+    expect(tjActivities).toBeGreaterThan(3);
+    expect(report.totalCount).toBe(tjActivities);
+    expect(report.activities).toHaveLength(tjActivities);
+    expect(report.pages).toBe(Math.ceil(tjActivities / 3));
+    expect(new Set(report.activities.map((a) => a.id)).size).toBe(tjActivities);
+    expect(report.activities.every((a) => a.project.code.endsWith('-TJ'))).toBe(true);
+    expect(lines[0]).toContain('Signed in as demo|tj-admin');
+  });
+
+  it('sees only what the token may: a KG admin reading TJ gets no TJ activity', async () => {
+    const token = await server.tokenFor(DEMO_USERS.kgAdmin.subject);
+    const report = await sync({ url: server.url, token, tenantCode: 'TJ' });
+    expect(report.tenants).toEqual(['KG']);
+    expect(report.totalCount).toBe(0);
+    expect(report.activities).toEqual([]);
+  });
+
+  it('runs as a script with DG_TOKEN and DG_URL (npm run client:sync)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-client-'));
+    try {
+      const script = join(dir, 'sync.js');
+      await build({
+        entryPoints: [join(__dirname, '../../examples/client/src/sync.ts')],
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        outfile: script,
+        logLevel: 'silent',
+      });
+      const token = await server.tokenFor(DEMO_USERS.tjAdmin.subject);
+      const { stdout } = await promisify(execFile)(process.execPath, [script], {
+        env: { PATH: process.env.PATH, DG_TOKEN: token, DG_URL: server.url, DG_PAGE_SIZE: '4' },
+        timeout: 30_000,
+      });
+      expect(stdout).toContain('Signed in as demo|tj-admin');
+      expect(stdout).toContain(`(${tjActivities}/${tjActivities})`);
+      expect(stdout).toMatch(/LWD-TJ/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails clearly with a bad token', async () => {
+    await expect(
+      sync({ url: server.url, token: 'not-a-token', tenantCode: 'TJ' }),
+    ).rejects.toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
+  });
+});
