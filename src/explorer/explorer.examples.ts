@@ -17,12 +17,13 @@ export const EXAMPLE_HEADERS = JSON.stringify(
  * The first tab: a project with the communities it targets and its latest activities. Runs
  * against the seed data for tj-admin (and, with fewer rows, for a TJ partner).
  */
-export const PROJECT_EXAMPLE = `# A project, the communities it targets, its latest activities.
+export const PROJECT_EXAMPLE = `# A project, its communities, its latest activities.
 #
 # 1. Paste your token into the Headers tab below,
-#    in place of ${TOKEN_PLACEHOLDER} (the banner says how to get one).
-# 2. Run it: the pink button, or Ctrl-Enter.
-# 3. Docs (the book icon, top left) lists every type and field.
+#    in place of ${TOKEN_PLACEHOLDER}; the banner above
+#    says how to get one.
+# 2. Run: the pink button, or Ctrl-Enter.
+# 3. Docs (book icon, top left): every type and field.
 query ProjectWithCommunitiesAndActivities {
   projects(first: 1, filter: { tenantCodes: ["TJ"], search: "LWD-TJ" }) {
     nodes {
