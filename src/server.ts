@@ -19,6 +19,7 @@ import { DomainError, ErrorCode } from './common/errors';
 import type { Config } from './config';
 import { RequestContext } from './context';
 import { RequestTransaction } from './db/request-transaction';
+import { AuditResolver } from './modules/audit/audit.resolver';
 import { ActivityResolver } from './modules/activity/activity.resolver';
 import { CommunityResolver } from './modules/community/community.resolver';
 import { IndicatorResolver } from './modules/indicator/indicator.resolver';
@@ -38,6 +39,7 @@ export const RESOLVERS = [
   ActivityResolver,
   IndicatorResolver,
   MeasurementResolver,
+  AuditResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission layer. */

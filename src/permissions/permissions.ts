@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { allow, deny, shield } from 'graphql-shield';
 import type { IRules } from 'graphql-shield';
 import { DomainError, ErrorCode } from '../common/errors';
-import { isAuthenticated, readsRows } from './rules';
+import { administers, isAuthenticated, readsRows } from './rules';
 
 /**
  * Layer 1 of DESIGN §3: a rule on every type of the schema (a test walks the schema and
@@ -21,6 +21,7 @@ export const RULES: IRules = {
     activities: readsRows,
     activity: readsRows,
     measurements: readsRows,
+    auditEvents: administers,
   },
   Me: isAuthenticated,
   Membership: isAuthenticated,
@@ -32,6 +33,7 @@ export const RULES: IRules = {
   Activity: readsRows,
   Participants: readsRows,
   Measurement: readsRows,
+  AuditEvent: administers,
   // Pages only wrap nodes; the nodes and the fields that return pages carry the rules.
   PageInfo: allow,
   TenantConnection: allow,
@@ -46,6 +48,8 @@ export const RULES: IRules = {
   ActivityEdge: allow,
   MeasurementConnection: allow,
   MeasurementEdge: allow,
+  AuditEventConnection: allow,
+  AuditEventEdge: allow,
 };
 
 export const permissions = shield(RULES, {
