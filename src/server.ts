@@ -6,7 +6,12 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { type GraphQLFormattedError, type GraphQLSchema, OperationTypeNode } from 'graphql';
+import {
+  GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  OperationTypeNode,
+} from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { ValidationError } from 'class-validator';
@@ -14,8 +19,14 @@ import type { Logger } from 'pino';
 import { ArgumentValidationError, buildSchema } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import { Access } from './auth/access';
-import { AuthenticationError, Authenticator, principalFromRows, principalPreamble } from './auth/authenticate';
+import {
+  AuthenticationError,
+  Authenticator,
+  principalFromRows,
+  principalPreamble,
+} from './auth/authenticate';
 import { DomainError, ErrorCode } from './common/errors';
+import { domainErrorOf } from './common/pg-errors';
 import type { Config } from './config';
 import { RequestContext } from './context';
 import { RequestTransaction } from './db/request-transaction';
@@ -63,7 +74,11 @@ export type AppOptions = Readonly<{
   onRequestEnd?: (stats: { operationName: string | null; statements: number }) => void;
 }>;
 
-export type App = Readonly<{ server: Server; apollo: ApolloServer<RequestContext>; schema: GraphQLSchema }>;
+export type App = Readonly<{
+  server: Server;
+  apollo: ApolloServer<RequestContext>;
+  schema: GraphQLSchema;
+}>;
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -78,7 +93,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, dataSource, log } = options;
   const pool = poolOf(dataSource);
   const bare = await buildBareSchema();
-  const schema = options.unsafeTestLayers?.shield === false ? bare : applyMiddleware(bare, permissions);
+  const schema =
+    options.unsafeTestLayers?.shield === false ? bare : applyMiddleware(bare, permissions);
   const authenticator = new Authenticator(config.jwt);
   const app = express();
   app.disable('x-powered-by');
@@ -114,7 +130,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     express.json({ limit: '1mb' }),
     async (req: Request, res: Response<unknown, Locals>, next: NextFunction) => {
       const requestId =
-        typeof req.headers['x-request-id'] === 'string' && REQUEST_ID.test(req.headers['x-request-id'])
+        typeof req.headers['x-request-id'] === 'string' &&
+        REQUEST_ID.test(req.headers['x-request-id'])
           ? req.headers['x-request-id']
           : randomUUID();
       res.setHeader('x-request-id', requestId);
@@ -134,17 +151,36 @@ export async function createApp(options: AppOptions): Promise<App> {
         // Whatever happens to the request, its transaction never outlives it.
         res.on('close', () => void tx.rollback().catch(() => undefined));
         const access = new Access(found.principal, options.unsafeTestLayers?.scopedSql !== false);
-        res.locals.context = new RequestContext(requestId, access, tx, requestLog.child({ principal: found.principal.id }));
+        res.locals.context = new RequestContext(
+          requestId,
+          access,
+          tx,
+          requestLog.child({ principal: found.principal.id }),
+        );
         next();
       } catch (error) {
         if (error instanceof AuthenticationError) {
           res.setHeader('WWW-Authenticate', 'Bearer');
-          res.status(401).json({ errors: [{ message: error.message, extensions: { code: ErrorCode.UNAUTHENTICATED, requestId } }] });
+          res
+            .status(401)
+            .json({
+              errors: [
+                {
+                  message: error.message,
+                  extensions: { code: ErrorCode.UNAUTHENTICATED, requestId },
+                },
+              ],
+            });
           return;
         }
         requestLog.error({ err: error }, 'could not open the request transaction');
         res.status(503).json({
-          errors: [{ message: 'The service is unavailable; try again shortly', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, requestId } }],
+          errors: [
+            {
+              message: 'The service is unavailable; try again shortly',
+              extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, requestId },
+            },
+          ],
         });
       }
     },
@@ -185,7 +221,9 @@ function transactionPlugin(
           }
           const tx = contextValue.transaction;
           if (tx?.isOpen) {
-            const failedWrite = operation?.operation === OperationTypeNode.MUTATION && (body?.errors?.length ?? 0) > 0;
+            const failedWrite =
+              operation?.operation === OperationTypeNode.MUTATION &&
+              (body?.errors?.length ?? 0) > 0;
             try {
               if (failedWrite) await tx.rollback();
               else await tx.commit();
@@ -197,7 +235,10 @@ function transactionPlugin(
               }
             }
           }
-          onRequestEnd?.({ operationName: operation?.name?.value ?? null, statements: tx?.statements ?? 0 });
+          onRequestEnd?.({
+            operationName: operation?.name?.value ?? null,
+            statements: tx?.statements ?? 0,
+          });
         },
       });
     },
@@ -216,12 +257,25 @@ const CLIENT_CODES = new Set<unknown>([
 ]);
 
 function isClientError(error: unknown): boolean {
-  return error instanceof DomainError || error instanceof ArgumentValidationError;
+  return (
+    error instanceof DomainError ||
+    error instanceof ArgumentValidationError ||
+    domainErrorOf(error) !== null
+  );
 }
 
-function hasClientCode(error: { extensions?: Record<string, unknown>; originalError?: unknown }): boolean {
-  const original = (error as { originalError?: unknown }).originalError;
-  return CLIENT_CODES.has(error.extensions?.code) && (original === undefined || original === null);
+function hasClientCode(error: {
+  extensions?: Record<string, unknown>;
+  originalError?: unknown;
+}): boolean {
+  const { originalError: original, path } = error as { originalError?: unknown; path?: unknown };
+  // Variable coercion errors (an unknown enum value, a malformed scalar) wrap graphql's or a
+  // scalar's own GraphQLError and have no path: they come before any resolver runs.
+  const coercion = original instanceof GraphQLError && path === undefined;
+  return (
+    CLIENT_CODES.has(error.extensions?.code) &&
+    (original === undefined || original === null || coercion)
+  );
 }
 
 function internalError(requestId?: string): GraphQLFormattedError {
@@ -236,11 +290,21 @@ function internalError(requestId?: string): GraphQLFormattedError {
  * GraphQL itself keep their message and code; everything else (a database error, a bug)
  * becomes INTERNAL_SERVER_ERROR with no message, stack or SQL.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+): GraphQLFormattedError {
+  const unwrapped = unwrapResolverError(error);
+  // A constraint the client's data broke (unique, foreign key, CHECK) is theirs to fix.
+  const original = domainErrorOf(unwrapped) ?? unwrapped;
   if (original instanceof DomainError) {
     const { http: _http, ...extensions } = original.extensions as Record<string, unknown>;
-    return { message: original.message, path: formatted.path, locations: formatted.locations, extensions };
+    return {
+      message: original.message,
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions,
+    };
   }
   if (original instanceof ArgumentValidationError) {
     const { field, message } = firstViolation(original.extensions.validationErrors);
@@ -252,13 +316,39 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     };
   }
   if (hasClientCode(error as { extensions?: Record<string, unknown> })) {
-    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: formatted.extensions?.code } };
+    const field = variableField(formatted.message);
+    return {
+      message: formatted.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: formatted.extensions?.code, ...(field ? { field } : {}) },
+    };
   }
   return { ...internalError(), path: formatted.path, locations: formatted.locations };
 }
 
+/**
+ * The input field a variable coercion error is about (an unknown enum value, a malformed
+ * date, a missing required field), in the dotted form validation errors use, relative to the
+ * argument: `Variable "$input" got invalid value … at "input.items[2].type"` → `items.2.type`.
+ */
+function variableField(message: string): string | undefined {
+  if (!message.startsWith('Variable "$')) return undefined;
+  const at = /at "([^"]+)"/.exec(message)?.[1];
+  const missing = /Field "([^"]+)" of required type/.exec(message)?.[1];
+  const path = (at ?? '')
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .slice(1);
+  if (missing) path.push(missing);
+  return path.length > 0 ? path.join('.') : undefined;
+}
+
 /** The first failed constraint of class-validator's tree, with the dotted path of its field. */
-function firstViolation(errors: ValidationError[], prefix = ''): { field: string; message: string } {
+function firstViolation(
+  errors: ValidationError[],
+  prefix = '',
+): { field: string; message: string } {
   for (const error of errors) {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const constraint = error.constraints ? Object.values(error.constraints)[0] : undefined;
@@ -269,7 +359,9 @@ function firstViolation(errors: ValidationError[], prefix = ''): { field: string
 }
 
 /** Ready when the database answers and every migration has been applied. */
-async function readiness(dataSource: DataSource): Promise<{ ok: boolean; database: string; migrations: string }> {
+async function readiness(
+  dataSource: DataSource,
+): Promise<{ ok: boolean; database: string; migrations: string }> {
   try {
     const pending = await dataSource.showMigrations();
     return { ok: !pending, database: 'up', migrations: pending ? 'pending' : 'current' };
@@ -284,6 +376,8 @@ function landingText(config: Config): string {
     '',
     `Environment: ${config.env}`,
     'GraphQL endpoint: POST /graphql (Authorization: Bearer <token> or X-Api-Key: <key>)',
-    config.isProduction ? '' : 'Get a development token: npm run token -- --user tj-admin@demo.dignity-graph.org',
+    config.isProduction
+      ? ''
+      : 'Get a development token: npm run token -- --user tj-admin@demo.dignity-graph.org',
   ].join('\n');
 }

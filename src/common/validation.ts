@@ -78,3 +78,9 @@ export function checkWithinSpan(day: string | null | undefined, span: Span, fiel
 
 /** Values with more digits before the point than numeric(18, 4) holds. */
 export const MAX_MEASUREMENT_VALUE = 1e14;
+
+/** For updates: a field that may be omitted but not set to null. */
+export function notNull<T>(value: T | null | undefined, field: string): T | undefined {
+  if (value === null) throw badUserInput(field, `${field} cannot be null`);
+  return value;
+}

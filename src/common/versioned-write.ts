@@ -1,4 +1,4 @@
-import { conflict, notFound } from './errors';
+import { conflict, forbidden, notFound } from './errors';
 
 type Run = <R extends object>(sql: string, params: unknown[]) => Promise<R[]>;
 
@@ -59,4 +59,37 @@ export function staleVersion(entity: string, currentVersion: number) {
     field: 'expectedVersion',
     currentVersion,
   });
+}
+
+/**
+ * The row a write is about, checked before writing: absent from the writable scope →
+ * FORBIDDEN if the principal can still read it, NOT_FOUND otherwise (so ids of other
+ * tenants reveal nothing); read at another version → CONFLICT with the current version.
+ */
+export async function rowToWrite<T extends { version: number }>(
+  row: T | undefined,
+  entity: string,
+  expectedVersion: number,
+  isReadable: () => Promise<boolean>,
+): Promise<T> {
+  if (!row) {
+    if (await isReadable()) throw forbidden(`You may not change this ${entity}`);
+    throw notFound(entity);
+  }
+  if (row.version !== expectedVersion) throw staleVersion(entity, row.version);
+  return row;
+}
+
+/** The SET list and parameters for the given column values (undefined: leave unchanged). */
+export function assignments(
+  columns: Readonly<Record<string, unknown>>,
+  params: unknown[],
+): string[] {
+  const set: string[] = [];
+  for (const [column, value] of Object.entries(columns)) {
+    if (value === undefined) continue;
+    params.push(value);
+    set.push(`${column} = $${params.length}`);
+  }
+  return set;
 }

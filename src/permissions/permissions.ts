@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { allow, deny, shield } from 'graphql-shield';
 import type { IRules } from 'graphql-shield';
 import { DomainError, ErrorCode } from '../common/errors';
-import { administers, isAuthenticated, readsRows } from './rules';
+import { administers, isAuthenticated, readsRows, writesRows, writesTenantData } from './rules';
 
 /**
  * Layer 1 of DESIGN §3: a rule on every type of the schema (a test walks the schema and
@@ -22,6 +22,27 @@ export const RULES: IRules = {
     activity: readsRows,
     measurements: readsRows,
     auditEvents: administers,
+  },
+  // Which rows a write may touch is decided in SQL from the principal's grants; these rules
+  // only keep out principals that can write nothing of the kind.
+  Mutation: {
+    createProject: writesTenantData,
+    updateProject: writesTenantData,
+    deleteProject: writesTenantData,
+    createCommunity: writesTenantData,
+    updateCommunity: writesTenantData,
+    deleteCommunity: writesTenantData,
+    createIndicator: writesTenantData,
+    updateIndicator: writesTenantData,
+    deleteIndicator: writesTenantData,
+    createActivity: writesRows,
+    updateActivity: writesRows,
+    deleteActivity: writesRows,
+    restoreActivity: writesTenantData,
+    createMeasurement: writesRows,
+    updateMeasurement: writesRows,
+    deleteMeasurement: writesRows,
+    restoreMeasurement: writesTenantData,
   },
   Me: isAuthenticated,
   Membership: isAuthenticated,

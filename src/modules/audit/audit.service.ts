@@ -62,9 +62,11 @@ export async function recordAudit(
  * those fields; for a creation (no before) or a deletion (no after) the whole other side.
  */
 export function auditDiff(
-  before: Record<string, unknown> | null,
-  after: Record<string, unknown> | null,
+  beforeRow: object | null,
+  afterRow: object | null,
 ): { before: Record<string, unknown> | null; after: Record<string, unknown> | null } {
+  const before = beforeRow as Record<string, unknown> | null;
+  const after = afterRow as Record<string, unknown> | null;
   if (!before || !after) return { before: before && plain(before), after: after && plain(after) };
   const b: Record<string, unknown> = {};
   const a: Record<string, unknown> = {};
