@@ -14,7 +14,6 @@ import {
 } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { DateTimeResolver } from 'graphql-scalars';
-import type { ValidationError } from 'class-validator';
 import type { Logger } from 'pino';
 import { ArgumentValidationError, buildSchema } from 'type-graphql';
 import type { DataSource } from 'typeorm';
@@ -27,10 +26,12 @@ import {
 } from './auth/authenticate';
 import { DomainError, ErrorCode } from './common/errors';
 import { domainErrorOf } from './common/pg-errors';
+import { firstViolation } from './common/validation';
 import type { Config } from './config';
 import { RequestContext } from './context';
 import { RequestTransaction } from './db/request-transaction';
 import { AuditResolver } from './modules/audit/audit.resolver';
+import { ImportResolver } from './modules/import/import.resolver';
 import { ActivityResolver } from './modules/activity/activity.resolver';
 import { CommunityResolver } from './modules/community/community.resolver';
 import { IndicatorResolver } from './modules/indicator/indicator.resolver';
@@ -51,6 +52,7 @@ export const RESOLVERS = [
   IndicatorResolver,
   MeasurementResolver,
   AuditResolver,
+  ImportResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission layer. */
@@ -161,16 +163,14 @@ export async function createApp(options: AppOptions): Promise<App> {
       } catch (error) {
         if (error instanceof AuthenticationError) {
           res.setHeader('WWW-Authenticate', 'Bearer');
-          res
-            .status(401)
-            .json({
-              errors: [
-                {
-                  message: error.message,
-                  extensions: { code: ErrorCode.UNAUTHENTICATED, requestId },
-                },
-              ],
-            });
+          res.status(401).json({
+            errors: [
+              {
+                message: error.message,
+                extensions: { code: ErrorCode.UNAUTHENTICATED, requestId },
+              },
+            ],
+          });
           return;
         }
         requestLog.error({ err: error }, 'could not open the request transaction');
@@ -342,20 +342,6 @@ function variableField(message: string): string | undefined {
     .slice(1);
   if (missing) path.push(missing);
   return path.length > 0 ? path.join('.') : undefined;
-}
-
-/** The first failed constraint of class-validator's tree, with the dotted path of its field. */
-function firstViolation(
-  errors: ValidationError[],
-  prefix = '',
-): { field: string; message: string } {
-  for (const error of errors) {
-    const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const constraint = error.constraints ? Object.values(error.constraints)[0] : undefined;
-    if (constraint) return { field, message: `${field}: ${constraint}` };
-    if (error.children?.length) return firstViolation(error.children, field);
-  }
-  return { field: prefix, message: 'Invalid input' };
 }
 
 /** Ready when the database answers and every migration has been applied. */

@@ -1,4 +1,4 @@
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { registerDecorator, type ValidationError, type ValidationOptions } from 'class-validator';
 import { badUserInput } from './errors';
 
 /*
@@ -83,4 +83,18 @@ export const MAX_MEASUREMENT_VALUE = 1e14;
 export function notNull<T>(value: T | null | undefined, field: string): T | undefined {
   if (value === null) throw badUserInput(field, `${field} cannot be null`);
   return value;
+}
+
+/** The first failed constraint of class-validator's tree, with the dotted path of its field. */
+export function firstViolation(
+  errors: ValidationError[],
+  prefix = '',
+): { field: string; message: string } {
+  for (const error of errors) {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const constraint = error.constraints ? Object.values(error.constraints)[0] : undefined;
+    if (constraint) return { field, message: `${field}: ${constraint}` };
+    if (error.children?.length) return firstViolation(error.children, field);
+  }
+  return { field: prefix, message: 'Invalid input' };
 }
