@@ -88,5 +88,5 @@ export const permissions = shield(RULES, {
       ? new DomainError(ErrorCode.FORBIDDEN, 'You are not allowed to see this')
       : err instanceof GraphQLError || err instanceof Error
         ? err
-        : new Error(String(err)),
+        : new Error('A permission rule failed'),
 });

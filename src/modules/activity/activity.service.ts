@@ -12,7 +12,7 @@ import {
   type ProjectScope,
   projectScopes,
   targetedPairs,
-} from '../../common/project-scope';
+} from '../../common/write-scope';
 import { containsPattern, param } from '../../common/sql';
 import { checkDateOrder, checkWithinSpan, notNull, trimmed } from '../../common/validation';
 import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';

@@ -1,6 +1,6 @@
 import { validateSync } from 'class-validator';
-import { DomainError, forbidden } from '../../common/errors';
-import type { ProjectScope } from '../../common/project-scope';
+import { DomainError } from '../../common/errors';
+import { type ProjectScope, writerTenantOf } from '../../common/write-scope';
 import { firstViolation } from '../../common/validation';
 import type { RequestContext } from '../../context';
 import {
@@ -124,10 +124,7 @@ async function runImport<I extends object, V extends Values>(
   items: I[],
 ): Promise<ImportResult> {
   const code = options.tenantCode.trim().toUpperCase();
-  const [tenantId] = ctx.access
-    .tenantIdsForCodes([code])
-    .filter((id) => ctx.access.writerTenantIds.includes(id));
-  if (!tenantId) throw forbidden(`You may not write in tenant ${code}`);
+  const tenantId = writerTenantOf(ctx, code);
   const claim: IdempotencyKey = {
     tenantId,
     key: options.idempotencyKey,

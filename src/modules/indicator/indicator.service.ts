@@ -1,11 +1,11 @@
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
 import { badUserInput, conflict } from '../../common/errors';
 import { containsPattern, param } from '../../common/sql';
+import { adminTenantOf } from '../../common/write-scope';
 import { notNull, trimmed } from '../../common/validation';
 import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';
 import type { DeleteRowInput } from '../../common/write-inputs';
 import { auditDiff, recordAudit } from '../audit/audit.service';
-import { adminTenantOf } from '../project/project.service';
 import type { RequestContext } from '../../context';
 import type {
   CreateIndicatorInput,

@@ -6,12 +6,7 @@ import {
   type ParentKey,
 } from '../../common/connection';
 import { badUserInput, forbidden } from '../../common/errors';
-import {
-  pairKey,
-  type ProjectScope,
-  projectScopes,
-  targetedPairs,
-} from '../../common/project-scope';
+import { pairKey, type ProjectScope, projectScopes, targetedPairs } from '../../common/write-scope';
 import { param } from '../../common/sql';
 import { checkWithinSpan, MAX_MEASUREMENT_VALUE, notNull, trimmed } from '../../common/validation';
 import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';

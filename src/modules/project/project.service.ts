@@ -1,6 +1,6 @@
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
-import { badUserInput, conflict, forbidden } from '../../common/errors';
-import { existingOrganisations } from '../../common/project-scope';
+import { badUserInput, conflict } from '../../common/errors';
+import { adminTenantOf, existingOrganisations } from '../../common/write-scope';
 import { checkDateOrder, notNull, trimmed } from '../../common/validation';
 import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';
 import type { DeleteRowInput } from '../../common/write-inputs';
@@ -97,15 +97,6 @@ export async function organisationLinks(
      ORDER BY po.role, po.organisation_id`,
     [projects.map((p) => p.tenantId), projects.map((p) => p.id)],
   );
-}
-
-/** The tenant of a country code in which the principal writes projects, communities, indicators. */
-export function adminTenantOf(ctx: RequestContext, tenantCode: string): string {
-  const [tenantId] = ctx.access
-    .tenantIdsForCodes([tenantCode.trim()])
-    .filter((id) => ctx.access.adminWriterTenantIds.includes(id));
-  if (!tenantId) throw forbidden(`You may not write in tenant ${tenantCode.trim()}`);
-  return tenantId;
 }
 
 export async function createProject(

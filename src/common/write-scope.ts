@@ -1,6 +1,32 @@
 import type { RequestContext } from '../context';
+import { forbidden } from './errors';
 import { param } from './sql';
 import type { Span } from './validation';
+
+/*
+ * Where a write may go, decided from the principal's grants (Access), never from what the
+ * client claims: the tenant named by a code must be one the principal writes in, and a
+ * project's rows are writable only through the grants that reach that project.
+ */
+
+/** The tenant of a country code in which the principal writes projects, communities, indicators. */
+export function adminTenantOf(ctx: RequestContext, tenantCode: string): string {
+  const [tenantId] = ctx.access
+    .tenantIdsForCodes([tenantCode.trim()])
+    .filter((id) => ctx.access.adminWriterTenantIds.includes(id));
+  if (!tenantId) throw forbidden(`You may not write in tenant ${tenantCode.trim()}`);
+  return tenantId;
+}
+
+/** The tenant of a country code in which the principal writes programme rows (partners included). */
+export function writerTenantOf(ctx: RequestContext, tenantCode: string): string {
+  const code = tenantCode.trim();
+  const [tenantId] = ctx.access
+    .tenantIdsForCodes([code])
+    .filter((id) => ctx.access.writerTenantIds.includes(id));
+  if (!tenantId) throw forbidden(`You may not write in tenant ${code}`);
+  return tenantId;
+}
 
 /** A project as writes of its rows need it: its tenant, its span, who records for it. */
 export type ProjectScope = Span &
