@@ -273,4 +273,78 @@ describe('deleting, restoring and auditing rows', () => {
     );
     expect(errorOf(deleteUsed)?.code).toBe('CONFLICT');
   });
+
+  it('hard-deletes an unreferenced project and community, taking only their own links', async () => {
+    const community = await server.graphql<{ createCommunity: { id: string } }>(
+      `mutation ($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }`,
+      {
+        input: {
+          tenantCode: 'TJ',
+          name: 'Ваҳдат',
+          region: 'RRS',
+          district: 'Vahdat',
+          settlement: 'URBAN',
+        },
+      },
+      t.tjAdmin,
+    );
+    const communityId = community.body.data!.createCommunity.id;
+    const project = await server.graphql<{ createProject: { id: string } }>(
+      `mutation ($input: CreateProjectInput!) { createProject(input: $input) { id } }`,
+      {
+        input: {
+          tenantCode: 'TJ',
+          code: 'GONE-1',
+          name: 'Short-lived',
+          startDate: '2025-01-01',
+          communityIds: [communityId, IDS.communities.tjNavobod],
+        },
+      },
+      t.tjAdmin,
+    );
+    const projectId = project.body.data!.createProject.id;
+    const deleted = await server.graphql<{ deleteProject: { id: string } }>(
+      `mutation ($input: DeleteRowInput!) { deleteProject(input: $input) { id } }`,
+      { input: { id: projectId, expectedVersion: 1 } },
+      t.tjAdmin,
+    );
+    expect(deleted.body.data?.deleteProject.id).toBe(projectId);
+    const links = await sql(`SELECT 1 FROM project_communities WHERE project_id = $1`, [projectId]);
+    expect(links).toHaveLength(0);
+    // The shared community's other links are untouched.
+    const navobod = await sql(`SELECT 1 FROM project_communities WHERE community_id = $1`, [
+      IDS.communities.tjNavobod,
+    ]);
+    expect(navobod.length).toBeGreaterThan(0);
+    const gone = await server.graphql(
+      `mutation ($input: DeleteRowInput!) { deleteCommunity(input: $input) { id } }`,
+      { input: { id: communityId, expectedVersion: 1 } },
+      t.tjAdmin,
+    );
+    expect(gone.body.errors).toBeUndefined();
+    const events = await sql<{ action: string; entity_type: string }>(
+      `SELECT action, entity_type FROM audit_events WHERE entity_id = ANY ($1::text[]) ORDER BY occurred_at`,
+      [[projectId, communityId]],
+    );
+    expect(events).toEqual([
+      { action: 'CREATE', entity_type: 'Community' },
+      { action: 'CREATE', entity_type: 'Project' },
+      { action: 'DELETE', entity_type: 'Project' },
+      { action: 'DELETE', entity_type: 'Community' },
+    ]);
+  });
+
+  it('records activities of a platform admin for the project implementer', async () => {
+    const res = await server.graphql<{ createActivity: { id: string } }>(
+      CREATE_ACTIVITY,
+      { input: tjActivity() },
+      await server.tokenFor('demo|platform-admin'),
+    );
+    expect(res.body.errors).toBeUndefined();
+    const [row] = await sql<{ recorded_by_organisation_id: string }>(
+      `SELECT recorded_by_organisation_id FROM activities WHERE id = $1`,
+      [res.body.data!.createActivity.id],
+    );
+    expect(row?.recorded_by_organisation_id).toBe(IDS.organisations.internationalAlert);
+  });
 });

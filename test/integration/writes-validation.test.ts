@@ -233,4 +233,172 @@ describe('validation of writes', () => {
     );
     expect(errorOf(res)).toEqual({ code: 'BAD_USER_INPUT', field: 'endDate' });
   });
+
+  const CREATE_PROJECT = `mutation ($input: CreateProjectInput!) { createProject(input: $input) { id version } }`;
+  const project = (overrides: Record<string, unknown> = {}) => ({
+    tenantCode: 'TJ',
+    code: `P-${Math.random().toString(36).slice(2, 8)}`,
+    name: 'Project',
+    startDate: '2025-01-01',
+    ...overrides,
+  });
+
+  const projectCases: [string, Record<string, unknown>, string][] = [
+    ['a code over 50 characters', { code: 'C'.repeat(51) }, 'code'],
+    ['an empty name', { name: '' }, 'name'],
+    ['a NUL in the description', { description: 'a\u0000b' }, 'description'],
+    ['an unknown status', { status: 'PAUSED' }, 'status'],
+    [
+      'an unknown partner',
+      { partnerOrganisationIds: ['00000000-0000-4000-8000-0000000000ff'] },
+      'partnerOrganisationIds',
+    ],
+    [
+      'a community of another tenant',
+      { communityIds: [IDS.communities.kgAkTerek] },
+      'communityIds',
+    ],
+    ['a malformed id', { implementerOrganisationId: 'not-a-uuid' }, 'implementerOrganisationId'],
+  ];
+
+  it.each(projectCases)('refuses a project with %s', async (_name, overrides, field) => {
+    const res = await server.graphql(CREATE_PROJECT, { input: project(overrides) }, t.tjAdmin);
+    expect(errorOf(res)).toEqual({ code: 'BAD_USER_INPUT', field });
+  });
+
+  it('refuses new project dates that would leave its activities outside', async () => {
+    const res = await server.graphql(
+      `mutation ($input: UpdateProjectInput!) { updateProject(input: $input) { id } }`,
+      { input: { id: IDS.projects.TJ, expectedVersion: 1, startDate: '2024-12-01' } },
+      t.tjAdmin,
+    );
+    expect(errorOf(res)).toEqual({ code: 'BAD_USER_INPUT', field: 'startDate' });
+  });
+
+  it('refuses a stale or impossible expectedVersion', async () => {
+    const res = await server.graphql(
+      `mutation ($input: UpdateProjectInput!) { updateProject(input: $input) { id } }`,
+      { input: { id: IDS.projects.TJ, expectedVersion: 0, name: 'x' } },
+      t.tjAdmin,
+    );
+    expect(errorOf(res)).toEqual({ code: 'BAD_USER_INPUT', field: 'expectedVersion' });
+  });
+
+  it('refuses a community with an empty name or a huge population', async () => {
+    const base = {
+      tenantCode: 'TJ',
+      name: 'Ok',
+      region: 'Sughd',
+      district: 'Khujand',
+      settlement: 'URBAN',
+    };
+    for (const [overrides, field] of [
+      [{ name: ' ' }, 'name'],
+      [{ region: 'r'.repeat(201) }, 'region'],
+      [{ households: 100_000_001 }, 'households'],
+      [{ settlement: 'NOMADIC' }, 'settlement'],
+    ] as const) {
+      const res = await server.graphql(
+        `mutation ($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }`,
+        { input: { ...base, ...overrides } },
+        t.tjAdmin,
+      );
+      expect(errorOf(res)).toEqual({ code: 'BAD_USER_INPUT', field });
+    }
+  });
+
+  it('refuses an unknown indicator unit, and a unit change once values exist', async () => {
+    const bad = await server.graphql(
+      `mutation ($input: CreateIndicatorInput!) { createIndicator(input: $input) { id } }`,
+      {
+        input: {
+          tenantCode: 'TJ',
+          code: 'OK_CODE',
+          name: 'x',
+          unit: 'LITRES',
+          direction: 'INCREASE_IS_BETTER',
+        },
+      },
+      t.tjAdmin,
+    );
+    expect(errorOf(bad)).toEqual({ code: 'BAD_USER_INPUT', field: 'unit' });
+    const measured = await createMeasurement(
+      tjMeasurement({ indicatorId: countIndicator, value: 3 }),
+    );
+    expect(measured.body.errors).toBeUndefined();
+    const change = await server.graphql(
+      `mutation ($input: UpdateIndicatorInput!) { updateIndicator(input: $input) { id } }`,
+      { input: { id: countIndicator, expectedVersion: 1, unit: 'PERCENT' } },
+      t.tjAdmin,
+    );
+    expect(errorOf(change)).toEqual({ code: 'BAD_USER_INPUT', field: 'unit' });
+  });
+
+  it("refuses another tenant's own indicator", async () => {
+    const kg = await server.graphql<{ createIndicator: { id: string } }>(
+      `mutation ($input: CreateIndicatorInput!) { createIndicator(input: $input) { id } }`,
+      {
+        input: {
+          tenantCode: 'KG',
+          code: 'KG_ONLY',
+          name: 'x',
+          unit: 'COUNT',
+          direction: 'INCREASE_IS_BETTER',
+        },
+      },
+      t.kgAdmin,
+    );
+    expect(kg.body.errors).toBeUndefined();
+    const res = await createMeasurement(
+      tjMeasurement({ indicatorId: kg.body.data!.createIndicator.id, value: 1 }),
+      t.tjAdmin,
+    );
+    expect(errorOf(res)).toEqual({ code: 'BAD_USER_INPUT', field: 'indicatorId' });
+  });
+
+  it('refuses a measurement with a sample size over 10,000,000 or a value beyond numeric(18,4)', async () => {
+    const size = await createMeasurement(tjMeasurement({ sampleSize: 10_000_001 }));
+    expect(errorOf(size)).toEqual({ code: 'BAD_USER_INPUT', field: 'sampleSize' });
+    const huge = await createMeasurement(
+      tjMeasurement({ indicatorId: IDS.indicators.MENTAL_WELLBEING, value: 1e15 }),
+    );
+    expect(errorOf(huge)).toEqual({ code: 'BAD_USER_INPUT', field: 'value' });
+    const untargeted = await createMeasurement(
+      tjMeasurement({ communityId: IDS.communities.tjZarafshon }),
+    );
+    expect(errorOf(untargeted)).toEqual({ code: 'BAD_USER_INPUT', field: 'communityId' });
+  });
+
+  it('names the item of an import whose enum value is unknown', async () => {
+    const res = await server.graphql(
+      `mutation ($input: ImportActivitiesInput!) { importActivities(input: $input) { applied } }`,
+      {
+        input: {
+          tenantCode: 'TJ',
+          idempotencyKey: 'enum',
+          items: [
+            { ...tjActivity(), externalId: 'e-1' },
+            { ...tjActivity({ type: 'PICNIC' }), externalId: 'e-2' },
+          ],
+        },
+      },
+      t.tjEditor,
+    );
+    expect(errorOf(res)).toEqual({ code: 'BAD_USER_INPUT', field: 'items.1.type' });
+  });
+
+  it('refuses an empty idempotency key', async () => {
+    const res = await server.graphql(
+      `mutation ($input: ImportActivitiesInput!) { importActivities(input: $input) { applied } }`,
+      {
+        input: {
+          tenantCode: 'TJ',
+          idempotencyKey: ' ',
+          items: [{ ...tjActivity(), externalId: 'k' }],
+        },
+      },
+      t.tjEditor,
+    );
+    expect(errorOf(res)).toEqual({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+  });
 });

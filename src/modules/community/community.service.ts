@@ -5,7 +5,7 @@ import {
   type Page,
   type ParentKey,
 } from '../../common/connection';
-import { badUserInput, conflict } from '../../common/errors';
+import { badUserInput, conflict, notFound } from '../../common/errors';
 import { containsPattern, param } from '../../common/sql';
 import { adminTenantOf } from '../../common/write-scope';
 import { notNull, trimmed } from '../../common/validation';
@@ -241,7 +241,11 @@ export async function deleteCommunity(
      RETURNING ${COMMUNITY_COLUMNS}`,
     [current.tenantId, current.id, input.expectedVersion],
   );
-  if (!deleted) await communityToWrite(ctx, input.id, input.expectedVersion);
+  if (!deleted) {
+    // Changed or gone since it was read: the check says which (CONFLICT or NOT_FOUND).
+    await communityToWrite(ctx, input.id, input.expectedVersion);
+    throw notFound('Community');
+  }
   await recordAudit(ctx, {
     tenantId: current.tenantId,
     action: 'DELETE',
@@ -249,5 +253,5 @@ export async function deleteCommunity(
     entityId: current.id,
     ...auditDiff(current, null),
   });
-  return deleted ?? current;
+  return deleted;
 }

@@ -1,5 +1,5 @@
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
-import { badUserInput, conflict } from '../../common/errors';
+import { badUserInput, conflict, notFound } from '../../common/errors';
 import { containsPattern, param } from '../../common/sql';
 import { adminTenantOf } from '../../common/write-scope';
 import { notNull, trimmed } from '../../common/validation';
@@ -196,7 +196,11 @@ export async function deleteIndicator(
      RETURNING ${INDICATOR_COLUMNS}`,
     [current.tenantId, current.id, input.expectedVersion],
   );
-  if (!deleted) await indicatorToWrite(ctx, input.id, input.expectedVersion);
+  if (!deleted) {
+    // Changed or gone since it was read: the check says which (CONFLICT or NOT_FOUND).
+    await indicatorToWrite(ctx, input.id, input.expectedVersion);
+    throw notFound('Indicator');
+  }
   await recordAudit(ctx, {
     tenantId: current.tenantId,
     action: 'DELETE',
@@ -204,5 +208,5 @@ export async function deleteIndicator(
     entityId: current.id,
     ...auditDiff(current, null),
   });
-  return deleted ?? current;
+  return deleted;
 }

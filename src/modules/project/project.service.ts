@@ -1,5 +1,5 @@
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
-import { badUserInput, conflict } from '../../common/errors';
+import { badUserInput, conflict, notFound } from '../../common/errors';
 import { adminTenantOf, existingOrganisations } from '../../common/write-scope';
 import { checkDateOrder, notNull, trimmed } from '../../common/validation';
 import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';
@@ -266,7 +266,11 @@ export async function deleteProject(ctx: RequestContext, input: DeleteRowInput):
      RETURNING ${PROJECT_COLUMNS}`,
     [current.tenantId, current.id, input.expectedVersion],
   );
-  if (!deleted) await projectToWrite(ctx, input.id, input.expectedVersion);
+  if (!deleted) {
+    // Changed or gone since it was read: the check says which (CONFLICT or NOT_FOUND).
+    await projectToWrite(ctx, input.id, input.expectedVersion);
+    throw notFound('Project');
+  }
   await recordAudit(ctx, {
     tenantId: current.tenantId,
     action: 'DELETE',
@@ -274,5 +278,5 @@ export async function deleteProject(ctx: RequestContext, input: DeleteRowInput):
     entityId: current.id,
     ...auditDiff(current, null),
   });
-  return deleted ?? current;
+  return deleted;
 }
