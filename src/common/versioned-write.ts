@@ -12,7 +12,7 @@ export type VersionedWrite = Readonly<{
   tenantId: string;
   id: string;
   expectedVersion: number;
-  /** SET assignments (version, updated_at and updated_by are added). */
+  /** SET assignments, possibly none (version, updated_at and updated_by are added). */
   set: string;
   /** Constant conditions (no parameters) the row must also meet, e.g. `a.deleted_at IS NULL`. */
   where?: string;
@@ -38,7 +38,7 @@ export async function versionedUpdate<T extends object>(
   const n = params.length;
   const extra = write.where ? ` AND ${write.where}` : '';
   const [row] = await run<T>(
-    `UPDATE ${write.table} SET ${write.set}, version = ${a}.version + 1, updated_at = now(),
+    `UPDATE ${write.table} SET ${write.set ? `${write.set}, ` : ''}version = ${a}.version + 1, updated_at = now(),
        updated_by = $${n - 3}
      WHERE ${a}.tenant_id = $${n - 2} AND ${a}.id = $${n - 1} AND ${a}.version = $${n}${extra}
      RETURNING ${write.returning}`,

@@ -344,7 +344,7 @@ export async function updateActivity(
     tenantId: current.tenantId,
     id: current.id,
     expectedVersion: input.expectedVersion,
-    set: set.join(', ') || 'version = a.version',
+    set: set.join(', '),
     where: 'a.deleted_at IS NULL',
     params,
     returning: ACTIVITY_COLUMNS,

@@ -205,7 +205,7 @@ export async function updateCommunity(
     tenantId: current.tenantId,
     id: current.id,
     expectedVersion: input.expectedVersion,
-    set: set.join(', ') || 'version = c.version',
+    set: set.join(', '),
     params,
     returning: COMMUNITY_COLUMNS,
     actor: ctx.access.actor,

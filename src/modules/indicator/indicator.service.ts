@@ -160,7 +160,7 @@ export async function updateIndicator(
     tenantId: current.tenantId,
     id: current.id,
     expectedVersion: input.expectedVersion,
-    set: set.join(', ') || 'version = i.version',
+    set: set.join(', '),
     params,
     returning: INDICATOR_COLUMNS,
     actor: ctx.access.actor,

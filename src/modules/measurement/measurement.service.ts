@@ -358,7 +358,7 @@ export async function updateMeasurement(
     tenantId: current.tenantId,
     id: current.id,
     expectedVersion: input.expectedVersion,
-    set: set.join(', ') || 'version = m.version',
+    set: set.join(', '),
     where: 'm.deleted_at IS NULL',
     params,
     returning: MEASUREMENT_COLUMNS,

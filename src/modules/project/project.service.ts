@@ -228,7 +228,7 @@ export async function updateProject(
     tenantId: current.tenantId,
     id: current.id,
     expectedVersion: input.expectedVersion,
-    set: set.join(', ') || 'version = p.version',
+    set: set.join(', '),
     params,
     returning: PROJECT_COLUMNS,
     actor: ctx.access.actor,
