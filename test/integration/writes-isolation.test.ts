@@ -172,3 +172,46 @@ describe('who may write which rows', () => {
     }
   });
 });
+
+// With shield and the read scoping off, the KG project is hidden from a TJ principal by
+// row-level security alone; the write conditions (built from the grants) still apply.
+describe('writes with the permission layer and the read scoping switched off', () => {
+  let server: TestServer;
+  let t: Awaited<ReturnType<typeof tokens>>;
+  beforeAll(async () => {
+    server = await startTestServer({ unsafeTestLayers: { shield: false, scopedSql: false } });
+    t = await tokens(server);
+  });
+  afterAll(() => server.close());
+
+  it('a TJ editor still cannot create or change KG rows', async () => {
+    const [before] = await server.db.dataSource.query<{ version: number; title: string }[]>(
+      `SELECT version, title FROM activities WHERE id = $1`,
+      [A.kgImamsJanyJol],
+    );
+    const update = await server.graphql(
+      UPDATE_ACTIVITY,
+      { input: { id: A.kgImamsJanyJol, expectedVersion: before!.version, title: 'Hijacked' } },
+      t.tjEditor,
+    );
+    expect(errorOf(update)?.code).toBe('NOT_FOUND');
+    const create = await server.graphql(
+      CREATE_ACTIVITY,
+      {
+        input: tjActivity({
+          projectId: IDS.projects.KG,
+          communityId: null,
+          startDate: '2025-06-01',
+          endDate: null,
+        }),
+      },
+      t.tjEditor,
+    );
+    expect(errorOf(create)).toEqual({ code: 'BAD_USER_INPUT', field: 'projectId' });
+    const [after] = await server.db.dataSource.query<{ version: number; title: string }[]>(
+      `SELECT version, title FROM activities WHERE id = $1`,
+      [A.kgImamsJanyJol],
+    );
+    expect(after).toEqual(before);
+  });
+});
