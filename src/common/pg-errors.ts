@@ -35,7 +35,8 @@ function fieldOf(error: DatabaseError): string {
 
 /**
  * The one place database errors a client caused are turned into domain errors: a unique
- * violation is CONFLICT, a foreign key, CHECK or bad value is BAD_USER_INPUT with the field.
+ * violation (or losing a race: a deadlock or serialization failure) is CONFLICT, a foreign
+ * key, CHECK or bad value is BAD_USER_INPUT with the field.
  * Returns null for anything else (a bug or an outage), which stays masked.
  */
 export function domainErrorOf(error: unknown): DomainError | null {
@@ -49,6 +50,12 @@ export function domainErrorOf(error: unknown): DomainError | null {
       return error.table && error.detail?.includes('is still referenced')
         ? conflict('The row is still referenced by other rows', { field: fieldOf(error) })
         : badUserInput(fieldOf(error), 'refers to a row that does not exist in this tenant');
+    case '40001':
+    case '40P01':
+      // Serialization failure or deadlock with a concurrent write: nothing was written.
+      return conflict('A concurrent write got in the way; nothing was written, retry', {
+        field: 'input',
+      });
     case '23514':
     case '23502':
       return badUserInput(fieldOf(error), 'violates a rule of the data');

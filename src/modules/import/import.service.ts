@@ -203,7 +203,18 @@ async function applyImport<I extends object, V extends Values>(
     }
   }
 
-  // 3. The rows the items already have, locked until the transaction ends.
+  // 3. Imports for one recording organisation in one tenant run one at a time: a second one
+  //    waits here, then sees what the first wrote (UNCHANGED) instead of failing on the
+  //    unique externalId. Locks are taken in a fixed order and end with the transaction.
+  await ctx.tx.query(
+    `SELECT pg_advisory_xact_lock(k) FROM (
+       SELECT DISTINCT hashtextextended($1 || ':' || o, 0) AS k FROM unnest($2::text[]) AS o ORDER BY 1
+     ) AS keys`,
+    [`import:${tenantId}`, [...new Set(planned.map((p) => p.organisationId))]],
+  );
+
+  // 3. The rows the items already have, locked until the transaction ends (in id order, so
+  //    two imports touching the same rows queue instead of deadlocking).
   const existing = await ctx.tx.query<V & { id: string; deleted: boolean; organisationId: string }>(
     `SELECT t.id, t.deleted_at IS NOT NULL AS deleted,
        t.recorded_by_organisation_id AS "organisationId", ${kind.select}
@@ -211,6 +222,7 @@ async function applyImport<I extends object, V extends Values>(
      JOIN unnest($2::uuid[], $3::text[]) AS k (organisation_id, external_id)
        ON t.recorded_by_organisation_id = k.organisation_id AND t.external_id = k.external_id
      WHERE t.tenant_id = $1
+     ORDER BY t.id
      FOR UPDATE OF t`,
     [tenantId, planned.map((p) => p.organisationId), planned.map((p) => p.values.externalId)],
   );
@@ -337,6 +349,7 @@ async function insertRows<V extends Values>(
        created_by, updated_by)
      SELECT ${columns.map((c) => `r.${c}`).join(', ')}, $1, r.recorded_by_organisation_id, $2, $2
      FROM jsonb_to_recordset($3::jsonb) AS r (${definition})
+     ORDER BY r.recorded_by_organisation_id, r.external_id
      RETURNING id, recorded_by_organisation_id || ':' || external_id AS key`,
     [tenantId, ctx.access.actor, json],
   );
