@@ -347,4 +347,41 @@ describe('deleting, restoring and auditing rows', () => {
     );
     expect(row?.recorded_by_organisation_id).toBe(IDS.organisations.internationalAlert);
   });
+
+  it('refuses to restore an activity that no longer fits its project', async () => {
+    const project = await server.graphql<{ createProject: { id: string } }>(
+      `mutation ($input: CreateProjectInput!) { createProject(input: $input) { id } }`,
+      {
+        input: {
+          tenantCode: 'TJ',
+          code: 'SHRINK-1',
+          name: 'Shrinking',
+          startDate: '2024-01-01',
+          communityIds: [IDS.communities.tjNavobod],
+        },
+      },
+      t.tjAdmin,
+    );
+    const projectId = project.body.data!.createProject.id;
+    const created = await server.graphql<{ createActivity: { id: string } }>(
+      CREATE_ACTIVITY,
+      { input: tjActivity({ projectId, startDate: '2024-02-01', endDate: null }) },
+      t.tjAdmin,
+    );
+    const id = created.body.data!.createActivity.id;
+    await server.graphql(DELETE_ACTIVITY, { input: { id, expectedVersion: 1 } }, t.tjAdmin);
+    // Deleted rows do not hold the project's span, so it may now start later.
+    const moved = await server.graphql(
+      `mutation ($input: UpdateProjectInput!) { updateProject(input: $input) { id } }`,
+      { input: { id: projectId, expectedVersion: 1, startDate: '2024-06-01' } },
+      t.tjAdmin,
+    );
+    expect(moved.body.errors).toBeUndefined();
+    const restored = await server.graphql(
+      RESTORE_ACTIVITY,
+      { input: { id, expectedVersion: 2 } },
+      t.tjAdmin,
+    );
+    expect(errorOf(restored)).toEqual({ code: 'BAD_USER_INPUT', field: 'startDate' });
+  });
 });

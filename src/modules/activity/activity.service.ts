@@ -175,6 +175,12 @@ export function activityValues(
   };
 }
 
+/** The writable values of a stored activity. */
+function valuesOf(activity: Activity): ActivityValues {
+  const keys = Object.keys(ACTIVITY_VALUE_COLUMNS) as (keyof ActivityValues)[];
+  return Object.fromEntries(keys.map((k) => [k, activity[k]])) as ActivityValues;
+}
+
 /** What checking activities needs from the database, loaded once for any number of them. */
 export type ActivityRefs = Readonly<{
   projects: Map<string, ProjectScope>;
@@ -368,6 +374,11 @@ async function setActivityDeleted(
   deleted: boolean,
 ): Promise<Activity> {
   const current = await activityToWrite(ctx, input.id, input.expectedVersion, !deleted);
+  if (!deleted) {
+    // The project may have changed while the row was deleted: it must still fit.
+    const values = valuesOf(current);
+    checkActivity(values, await activityRefs(ctx, [values], current.tenantId));
+  }
   const result = await versionedUpdate<Activity & { deletedAt: Date | null }>(
     (sql, p) => ctx.tx.query(sql, p),
     {

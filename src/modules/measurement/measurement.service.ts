@@ -381,6 +381,12 @@ async function setMeasurementDeleted(
   deleted: boolean,
 ): Promise<Measurement> {
   const current = await measurementToWrite(ctx, input.id, input.expectedVersion, !deleted);
+  if (!deleted) {
+    // The project or indicator may have changed while the row was deleted: it must still fit.
+    const keys = Object.keys(MEASUREMENT_VALUE_COLUMNS) as (keyof MeasurementValues)[];
+    const values = Object.fromEntries(keys.map((k) => [k, current[k]])) as MeasurementValues;
+    checkMeasurement(values, await measurementRefs(ctx, [values], current.tenantId));
+  }
   const { deletedAt, ...measurement } = await versionedUpdate<
     Measurement & { deletedAt: Date | null }
   >((sql, p) => ctx.tx.query(sql, p), {
