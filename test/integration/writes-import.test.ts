@@ -325,6 +325,49 @@ describe('bulk import', () => {
     ]);
   });
 
+  it('finds measurements again by externalId: UNCHANGED, then UPDATED, through an API key', async () => {
+    const send = (key: string, value: number) =>
+      server.graphql<{ importMeasurements: ImportResult }>(
+        IMPORT_MEASUREMENTS,
+        {
+          input: {
+            tenantCode: 'TJ',
+            idempotencyKey: key,
+            items: [
+              {
+                externalId: 'odk-7',
+                indicatorId: IDS.indicators.FAMILY_SAVINGS,
+                projectId: IDS.projects.TJ,
+                communityId: IDS.communities.tjGulshan,
+                period: 'MIDLINE',
+                measuredOn: '2025-01-15',
+                value,
+                sampleSize: 80,
+                source: 'Household survey (ODK)',
+              },
+            ],
+          },
+        },
+        { apiKey: server.devApiKey },
+      );
+    const statuses = [];
+    for (const [key, value] of [
+      ['odk-a', 125.5],
+      ['odk-b', 125.5],
+      ['odk-c', 130.25],
+    ] as const) {
+      const res = await send(key, value);
+      expect(res.body.errors).toBeUndefined();
+      statuses.push(res.body.data!.importMeasurements.items[0]!.status);
+    }
+    expect(statuses).toEqual(['CREATED', 'UNCHANGED', 'UPDATED']);
+    const [row] = await sql<{ value: string; version: number; created_by: string }>(
+      `SELECT value::text, version, created_by FROM measurements WHERE external_id = 'odk-7'`,
+    );
+    expect(row).toMatchObject({ value: '130.2500', version: 2 });
+    expect(row!.created_by).toMatch(/^apikey:/);
+  });
+
   it('leaves no partial import when its database connection is killed, and a retry succeeds', async () => {
     const items = Array.from({ length: 200 }, (_, n) => item(n, { externalId: `killed-${n}` }));
     const blocker = new Client({ connectionString: server.db.url });
