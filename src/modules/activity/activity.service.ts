@@ -262,10 +262,9 @@ export async function createActivity(
 ): Promise<Activity> {
   const values = activityValues(input);
   const project = checkActivity(values, await activityRefs(ctx, [values]));
-  const columns = Object.values(ACTIVITY_VALUE_COLUMNS);
-  const params: unknown[] = [
-    ...Object.keys(ACTIVITY_VALUE_COLUMNS).map((k) => values[k as keyof ActivityValues]),
-  ];
+  const keys = Object.keys(ACTIVITY_VALUE_COLUMNS) as (keyof ActivityValues)[];
+  const columns = keys.map((k) => ACTIVITY_VALUE_COLUMNS[k]);
+  const params: unknown[] = keys.map((k) => values[k]);
   params.push(project.tenantId, project.recordingOrganisationId, ctx.access.actor);
   const n = params.length;
   const [activity] = await ctx.tx.query<Activity>(

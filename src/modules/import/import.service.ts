@@ -5,6 +5,7 @@ import { firstViolation } from '../../common/validation';
 import type { RequestContext } from '../../context';
 import {
   ACTIVITY_VALUE_COLUMNS,
+  type ActivityRefs,
   activityRefs,
   type ActivityValues,
   activityValues,
@@ -14,6 +15,7 @@ import { type AuditEntry, auditDiff, recordAudit } from '../audit/audit.service'
 import {
   checkMeasurement,
   MEASUREMENT_VALUE_COLUMNS,
+  type MeasurementRefs,
   measurementRefs,
   type MeasurementValues,
   measurementValues,
@@ -37,21 +39,26 @@ import { ImportItemStatus, type ImportItemResult, type ImportResult } from './im
 type Values = Record<string, unknown> & { projectId: string; externalId: string | null };
 
 /** What differs between importing activities and measurements; the engine does the rest. */
-type ImportKind<I extends object, V extends Values> = Readonly<{
-  operation: string;
-  entityType: string;
+/** The table an import writes: field → column, and each column's SQL type. */
+type TableShape<V extends Values> = Readonly<{
   table: string;
-  /** Field → column, and the column's SQL type for jsonb_to_recordset. */
   columns: Readonly<Record<keyof V & string, string>>;
   sqlTypes: Readonly<Record<string, string>>;
-  /** Columns to compare an item with its row (value is numeric, read back as float8). */
-  select: string;
-  values: (item: I) => V;
-  refs: (ctx: RequestContext, values: V[], tenantId: string) => Promise<unknown>;
-  check: (values: V, refs: never) => ProjectScope & { recordingOrganisationId: string };
 }>;
 
-const ACTIVITIES: ImportKind<ActivityImportItem, ActivityValues> = {
+type ImportKind<I extends object, V extends Values, R> = TableShape<V> &
+  Readonly<{
+    operation: string;
+    entityType: string;
+    /** Columns to compare an item with its row (value is numeric, read back as float8). */
+    select: string;
+    values: (item: I) => V;
+    /** Loads what checking needs for all items at once; `check` then tests one item. */
+    refs: (ctx: RequestContext, values: V[], tenantId: string) => Promise<R>;
+    check: (values: V, refs: R) => ProjectScope & { recordingOrganisationId: string };
+  }>;
+
+const ACTIVITIES: ImportKind<ActivityImportItem, ActivityValues, ActivityRefs> = {
   operation: 'importActivities',
   entityType: 'Activity',
   table: 'activities',
@@ -78,7 +85,7 @@ const ACTIVITIES: ImportKind<ActivityImportItem, ActivityValues> = {
   check: checkActivity,
 };
 
-const MEASUREMENTS: ImportKind<MeasurementImportItem, MeasurementValues> = {
+const MEASUREMENTS: ImportKind<MeasurementImportItem, MeasurementValues, MeasurementRefs> = {
   operation: 'importMeasurements',
   entityType: 'Measurement',
   table: 'measurements',
@@ -117,9 +124,9 @@ export const importMeasurements = (ctx: RequestContext, input: ImportMeasurement
  * response stored under it), check every item, write the valid ones set-based, audit each
  * row written, and store the response under the key — all committed together or not at all.
  */
-async function runImport<I extends object, V extends Values>(
+async function runImport<I extends object, V extends Values, R>(
   ctx: RequestContext,
-  kind: ImportKind<I, V>,
+  kind: ImportKind<I, V, R>,
   options: ImportOptionsInput,
   items: I[],
 ): Promise<ImportResult> {
@@ -150,9 +157,9 @@ type Planned<V> = {
   existing?: V & { id: string; deleted: boolean };
 };
 
-async function applyImport<I extends object, V extends Values>(
+async function applyImport<I extends object, V extends Values, R>(
   ctx: RequestContext,
-  kind: ImportKind<I, V>,
+  kind: ImportKind<I, V, R>,
   tenantId: string,
   options: ImportOptionsInput,
   items: I[],
@@ -195,7 +202,7 @@ async function applyImport<I extends object, V extends Values>(
   const planned: Planned<V>[] = [];
   for (const { index, values } of candidates) {
     try {
-      const project = kind.check(values, refs as never);
+      const project = kind.check(values, refs);
       planned.push({ index, values, organisationId: project.recordingOrganisationId });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -314,7 +321,7 @@ async function applyImport<I extends object, V extends Values>(
 
 /** The recordset definition and JSON rows of the planned items' values. */
 function recordset<V extends Values>(
-  kind: ImportKind<object, V>,
+  kind: TableShape<V>,
   plans: Planned<V>[],
   extra: (plan: Planned<V>) => Record<string, unknown>,
   extraTypes: string,
@@ -333,13 +340,13 @@ function recordset<V extends Values>(
 
 async function insertRows<V extends Values>(
   ctx: RequestContext,
-  kind: ImportKind<never, V>,
+  kind: TableShape<V>,
   tenantId: string,
   plans: Planned<V>[],
 ): Promise<Map<string, string>> {
   const columns = Object.values(kind.columns);
   const { definition, json } = recordset(
-    kind as ImportKind<object, V>,
+    kind,
     plans,
     (plan) => ({ recorded_by_organisation_id: plan.organisationId }),
     'recorded_by_organisation_id uuid',
@@ -358,13 +365,13 @@ async function insertRows<V extends Values>(
 
 async function updateRows<V extends Values>(
   ctx: RequestContext,
-  kind: ImportKind<never, V>,
+  kind: TableShape<V>,
   tenantId: string,
   plans: Planned<V>[],
 ): Promise<void> {
   const columns = Object.values(kind.columns);
   const { definition, json } = recordset(
-    kind as ImportKind<object, V>,
+    kind,
     plans,
     (plan) => ({ id: plan.existing!.id }),
     'id uuid',
