@@ -129,7 +129,9 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    // A full bulk import (1,000 measurements with 1,000-character sources in Cyrillic) is
+    // about 3 MB of JSON; the limit leaves room for that and no more.
+    express.json({ limit: '4mb' }),
     async (req: Request, res: Response<unknown, Locals>, next: NextFunction) => {
       const requestId =
         typeof req.headers['x-request-id'] === 'string' &&

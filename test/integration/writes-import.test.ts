@@ -288,6 +288,26 @@ describe('bulk import', () => {
     // Its speed is measured by `npm run bench:import`, not asserted here.
   });
 
+  it('accepts a full import of items at their largest', async () => {
+    const items = Array.from({ length: 1000 }, (_, n) => ({
+      externalId: `${'ю'.repeat(190)}-${n}`,
+      indicatorId: IDS.indicators.DV_PREVALENCE,
+      projectId: IDS.projects.TJ,
+      communityId: IDS.communities.tjDusti,
+      period: 'ROUTINE',
+      measuredOn: '2024-06-01',
+      value: 12.5,
+      source: 'Қ'.repeat(1000),
+    }));
+    const res = await server.graphql<{ importMeasurements: ImportResult }>(
+      IMPORT_MEASUREMENTS,
+      { input: { tenantCode: 'TJ', idempotencyKey: 'largest', items } },
+      t.tjEditor,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.data?.importMeasurements).toMatchObject({ created: 1000, invalid: 0 });
+  });
+
   it('imports measurements, checking each value against its unit', async () => {
     const res = await server.graphql<{ importMeasurements: ImportResult }>(
       IMPORT_MEASUREMENTS,
