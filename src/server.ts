@@ -15,7 +15,6 @@ import {
 } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { DateTimeResolver } from 'graphql-scalars';
-import type { ValidationError } from 'class-validator';
 import type { Logger } from 'pino';
 import { ArgumentValidationError, buildSchema } from 'type-graphql';
 import type { DataSource } from 'typeorm';
@@ -28,10 +27,14 @@ import {
   principalPreamble,
 } from './auth/authenticate';
 import { DomainError, ErrorCode } from './common/errors';
+import { domainErrorOf } from './common/pg-errors';
+import { firstViolation } from './common/validation';
 import type { Config } from './config';
 import { RequestContext } from './context';
 import { RequestTransaction } from './db/request-transaction';
 import { explorerRouter } from './explorer/explorer.routes';
+import { AuditResolver } from './modules/audit/audit.resolver';
+import { ImportResolver } from './modules/import/import.resolver';
 import { ActivityResolver } from './modules/activity/activity.resolver';
 import { ApiKeyResolver } from './modules/api-key/api-key.resolver';
 import { CommunityResolver } from './modules/community/community.resolver';
@@ -55,6 +58,8 @@ export const RESOLVERS = [
   MeasurementResolver,
   TenantMembershipResolver,
   ApiKeyResolver,
+  AuditResolver,
+  ImportResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission layer. */
@@ -134,7 +139,9 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    // A full bulk import (1,000 measurements with 1,000-character sources in Cyrillic) is
+    // about 3 MB of JSON; the limit leaves room for that and no more.
+    express.json({ limit: '4mb' }),
     async (req: Request, res: Response<unknown, Locals>, next: NextFunction) => {
       const requestId =
         typeof req.headers['x-request-id'] === 'string' &&
@@ -322,14 +329,18 @@ const CLIENT_CODES = new Set<unknown>([
 ]);
 
 function isClientError(error: unknown): boolean {
-  return error instanceof DomainError || error instanceof ArgumentValidationError;
+  return (
+    error instanceof DomainError ||
+    error instanceof ArgumentValidationError ||
+    domainErrorOf(error) !== null
+  );
 }
 
 /**
- * Whether an error is the request's own (parse, validation, variables) with a client code.
- * Apollo keeps graphql-js's error as `originalError` on those, so that cannot tell them from a
- * resolver's; the path can: only an error raised while resolving a field has one, and a
- * resolver error carrying such a code is still unexpected.
+ * Whether an error is the request's own (parse, validation, variable coercion) with a client
+ * code. Apollo keeps graphql-js's error as `originalError` on those, so that cannot tell them
+ * from a resolver's; the path can: only an error raised while resolving a field has one, and
+ * a resolver error carrying such a code is still unexpected.
  */
 function hasClientCode(error: { extensions?: Record<string, unknown>; path?: unknown }): boolean {
   return CLIENT_CODES.has(error.extensions?.code) && error.path === undefined;
@@ -351,7 +362,9 @@ export function formatError(
   formatted: GraphQLFormattedError,
   error: unknown,
 ): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const unwrapped = unwrapResolverError(error);
+  // A constraint the client's data broke (unique, foreign key, CHECK) is theirs to fix.
+  const original = domainErrorOf(unwrapped) ?? unwrapped;
   if (original instanceof DomainError) {
     const { http: _http, ...extensions } = original.extensions as Record<string, unknown>;
     return {
@@ -371,28 +384,32 @@ export function formatError(
     };
   }
   if (hasClientCode(error as { extensions?: Record<string, unknown>; path?: unknown })) {
+    const field = variableField(formatted.message);
     return {
       message: formatted.message,
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code: formatted.extensions?.code },
+      extensions: { code: formatted.extensions?.code, ...(field ? { field } : {}) },
     };
   }
   return { ...internalError(), path: formatted.path, locations: formatted.locations };
 }
 
-/** The first failed constraint of class-validator's tree, with the dotted path of its field. */
-function firstViolation(
-  errors: ValidationError[],
-  prefix = '',
-): { field: string; message: string } {
-  for (const error of errors) {
-    const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const constraint = error.constraints ? Object.values(error.constraints)[0] : undefined;
-    if (constraint) return { field, message: `${field}: ${constraint}` };
-    if (error.children?.length) return firstViolation(error.children, field);
-  }
-  return { field: prefix, message: 'Invalid input' };
+/**
+ * The input field a variable coercion error is about (an unknown enum value, a malformed
+ * date, a missing required field), in the dotted form validation errors use, relative to the
+ * argument: `Variable "$input" got invalid value … at "input.items[2].type"` → `items.2.type`.
+ */
+function variableField(message: string): string | undefined {
+  if (!message.startsWith('Variable "$')) return undefined;
+  const at = /at "([^"]+)"/.exec(message)?.[1];
+  const missing = /Field "([^"]+)" of required type/.exec(message)?.[1];
+  const path = (at ?? '')
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .slice(1);
+  if (missing) path.push(missing);
+  return path.length > 0 ? path.join('.') : undefined;
 }
 
 /** Ready when the database answers and every migration has been applied. */

@@ -1,4 +1,4 @@
-import { type Principal, Role, Scope } from './principal';
+import { type Principal, PrincipalKind, Role, Scope } from './principal';
 
 const ROW_READER_ROLES = new Set([
   Role.PLATFORM_ADMIN,
@@ -31,6 +31,11 @@ export class Access {
   readonly adminTenantIds: readonly string[];
   /** Tenants in which it may write programme data (partners: their projects only). */
   readonly writerTenantIds: readonly string[];
+  /** Tenants in which it writes everything: projects, communities, indicators and all rows. */
+  readonly adminWriterTenantIds: readonly string[];
+  /** Tenants and organisations through which it writes the rows of partner projects only. */
+  readonly editorTenantIds: readonly string[];
+  readonly editorOrganisationIds: readonly string[];
 
   /**
    * @param scopedSql test-only: false drops the tenant and project conditions from the SQL, so
@@ -58,10 +63,80 @@ export class Access {
       principal && scopeAllows(principal, Scope.ADMIN)
         ? unique(grants.filter((g) => ADMIN_ROLES.has(g.role)).map((g) => g.tenantId))
         : [];
-    this.writerTenantIds =
-      principal && scopeAllows(principal, Scope.WRITE)
-        ? unique(grants.filter((g) => WRITER_ROLES.has(g.role)).map((g) => g.tenantId))
-        : [];
+    const writes = principal !== null && scopeAllows(principal, Scope.WRITE);
+    this.writerTenantIds = writes
+      ? unique(grants.filter((g) => WRITER_ROLES.has(g.role)).map((g) => g.tenantId))
+      : [];
+    this.adminWriterTenantIds = writes
+      ? unique(grants.filter((g) => ADMIN_ROLES.has(g.role)).map((g) => g.tenantId))
+      : [];
+    const editorPairs = (writes ? grants : []).filter(
+      (g) => g.role === Role.PARTNER_EDITOR && !this.adminWriterTenantIds.includes(g.tenantId),
+    );
+    this.editorTenantIds = editorPairs.map((g) => g.tenantId);
+    this.editorOrganisationIds = editorPairs.map((g) => g.organisationId);
+  }
+
+  /** May write something: programme rows at least. */
+  get writesRows(): boolean {
+    return this.writerTenantIds.length > 0;
+  }
+
+  /** May write projects, communities and indicators in some tenant. */
+  get writesTenantData(): boolean {
+    return this.adminWriterTenantIds.length > 0;
+  }
+
+  /** How rows record who wrote them: `user:<id>` or `apikey:<id>`. */
+  get actor(): string {
+    if (!this.principal) return 'anonymous';
+    return `${this.principal.kind === PrincipalKind.API_KEY ? 'apikey' : 'user'}:${this.principal.id}`;
+  }
+
+  /**
+   * The organisation the principal acts for in a tenant: a key's own; for a user, the
+   * organisation of an admin grant there, else of any grant. Null for platform admins, who
+   * act for no organisation.
+   */
+  organisationIn(tenantId: string): string | null {
+    if (!this.principal) return null;
+    if (this.principal.organisationId) return this.principal.organisationId;
+    const grants = this.principal.grants.filter((g) => g.tenantId === tenantId && g.organisationId);
+    const grant = grants.find((g) => ADMIN_ROLES.has(g.role)) ?? grants[0];
+    return grant?.organisationId ?? null;
+  }
+
+  /**
+   * SQL giving the organisation a write to a project is recorded for, or NULL when the
+   * principal may not write that project's rows: its admin grant's organisation; for a
+   * platform admin (no organisation) the project's implementer; for a partner editor the
+   * organisation through which it implements or partners in the project. Pushes its
+   * parameters onto `params`.
+   */
+  recordingOrganisationSql(tenantIdSql: string, projectIdSql: string, params: unknown[]): string {
+    const admin = this.adminWriterTenantIds.map((t) => [t, this.organisationIn(t)] as const);
+    const withOrg = admin.filter(([, org]) => org !== null);
+    const platform = admin.filter(([, org]) => org === null).map(([t]) => t);
+    params.push(
+      withOrg.map(([t]) => t),
+      withOrg.map(([, org]) => org),
+      platform,
+      this.editorTenantIds,
+      this.editorOrganisationIds,
+    );
+    const n = params.length;
+    return `COALESCE(
+      (SELECT g.organisation_id FROM unnest($${n - 4}::uuid[], $${n - 3}::uuid[]) AS g (tenant_id, organisation_id)
+        WHERE g.tenant_id = ${tenantIdSql} LIMIT 1),
+      (SELECT po.organisation_id FROM project_organisations po
+        WHERE ${tenantIdSql} = ANY ($${n - 2}::uuid[]) AND po.tenant_id = ${tenantIdSql}
+          AND po.project_id = ${projectIdSql} AND po.role = 'IMPLEMENTER'),
+      (SELECT po.organisation_id FROM project_organisations po
+        JOIN unnest($${n - 1}::uuid[], $${n}::uuid[]) AS g (tenant_id, organisation_id)
+          ON g.tenant_id = po.tenant_id AND g.organisation_id = po.organisation_id
+        WHERE po.tenant_id = ${tenantIdSql} AND po.project_id = ${projectIdSql}
+          AND po.role IN ('IMPLEMENTER', 'PARTNER')
+        ORDER BY po.role, po.organisation_id LIMIT 1))`;
   }
 
   get isAuthenticated(): boolean {

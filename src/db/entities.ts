@@ -2,6 +2,7 @@ import { ActivityEntity } from '../modules/activity/activity.entity';
 import { ApiKeyEntity } from '../modules/api-key/api-key.entity';
 import { AuditEventEntity } from '../modules/audit/audit-event.entity';
 import { CommunityEntity, ProjectCommunityEntity } from '../modules/community/community.entity';
+import { IdempotencyKeyEntity } from '../modules/import/idempotency-key.entity';
 import { IndicatorEntity } from '../modules/indicator/indicator.entity';
 import { MeasurementEntity } from '../modules/measurement/measurement.entity';
 import { MembershipEntity } from '../modules/membership/membership.entity';
@@ -28,4 +29,5 @@ export const ENTITIES: Function[] = [
   ApiKeyEntity,
   AuditEventEntity,
   SharingAgreementEntity,
+  IdempotencyKeyEntity,
 ];

@@ -32,6 +32,10 @@ export class RequestTransaction {
    */
   static async open(pool: Pool, preamble: string): Promise<[RequestTransaction, QueryResult[]]> {
     const client = await pool.connect();
+    // pg-pool listens for errors only on idle clients. A checked-out client whose backend is
+    // terminated (a restart, pg_terminate_backend) emits 'error' after failing its query; with
+    // no listener that would crash the process. The failed query already reports the error.
+    client.on('error', ignoreError);
     try {
       const results = (await client.query(
         `BEGIN; ${preamble}; SET LOCAL ROLE ${APPLICATION_ROLE}`,
@@ -77,6 +81,7 @@ export class RequestTransaction {
     this.statements += 1;
     try {
       await this.inTurn(() => this.client.query(command));
+      this.client.removeListener('error', ignoreError);
       this.client.release();
     } catch (error) {
       await RequestTransaction.discard(this.client, error);
@@ -88,9 +93,15 @@ export class RequestTransaction {
   private static async discard(client: PoolClient, cause: unknown): Promise<void> {
     try {
       await client.query('ROLLBACK');
+      client.removeListener('error', ignoreError);
       client.release();
     } catch {
+      // Destroyed, not returned to the pool: the listener goes with it.
       client.release(cause instanceof Error ? cause : true);
     }
   }
+}
+
+function ignoreError(): void {
+  // See RequestTransaction.open.
 }

@@ -1,7 +1,7 @@
 import { allow, deny, shield } from 'graphql-shield';
 import type { IRules } from 'graphql-shield';
 import { DomainError, ErrorCode } from '../common/errors';
-import { administers, isAuthenticated, readsRows } from './rules';
+import { administers, isAuthenticated, readsRows, writesRows, writesTenantData } from './rules';
 
 /**
  * Layer 1 of DESIGN §3: a rule on every type of the schema (a test walks the schema and
@@ -22,12 +22,34 @@ export const RULES: IRules = {
     measurements: readsRows,
     memberships: administers,
     apiKeys: administers,
+    auditEvents: administers,
   },
+  // Which rows a write may touch is decided in SQL from the principal's grants; these rules
+  // only keep out principals that can write nothing of the kind.
   Mutation: {
     createMembership: administers,
     revokeMembership: administers,
     createApiKey: administers,
     revokeApiKey: administers,
+    createProject: writesTenantData,
+    updateProject: writesTenantData,
+    deleteProject: writesTenantData,
+    createCommunity: writesTenantData,
+    updateCommunity: writesTenantData,
+    deleteCommunity: writesTenantData,
+    createIndicator: writesTenantData,
+    updateIndicator: writesTenantData,
+    deleteIndicator: writesTenantData,
+    createActivity: writesRows,
+    updateActivity: writesRows,
+    deleteActivity: writesRows,
+    restoreActivity: writesTenantData,
+    createMeasurement: writesRows,
+    updateMeasurement: writesRows,
+    deleteMeasurement: writesRows,
+    restoreMeasurement: writesTenantData,
+    importActivities: writesRows,
+    importMeasurements: writesRows,
   },
   TenantMembership: administers,
   User: administers,
@@ -36,6 +58,8 @@ export const RULES: IRules = {
   RevokeMembershipPayload: administers,
   CreateApiKeyPayload: administers,
   RevokeApiKeyPayload: administers,
+  ImportResult: writesRows,
+  ImportItemResult: writesRows,
   Me: isAuthenticated,
   Membership: isAuthenticated,
   Tenant: isAuthenticated,
@@ -46,6 +70,7 @@ export const RULES: IRules = {
   Activity: readsRows,
   Participants: readsRows,
   Measurement: readsRows,
+  AuditEvent: administers,
   // Pages only wrap nodes; the nodes and the fields that return pages carry the rules.
   PageInfo: allow,
   TenantConnection: allow,
@@ -64,6 +89,8 @@ export const RULES: IRules = {
   TenantMembershipEdge: allow,
   ApiKeyConnection: allow,
   ApiKeyEdge: allow,
+  AuditEventConnection: allow,
+  AuditEventEdge: allow,
 };
 
 export const permissions = shield(RULES, {

@@ -20,3 +20,13 @@ export const readsRows = rule('readsRows', { cache: 'contextual' })(
 export const administers = rule('administers', { cache: 'contextual' })(
   (_parent, _args, ctx: RequestContext) => ctx.access.administers,
 );
+
+/** May write programme rows (activities, measurements) somewhere; which rows is the SQL's job. */
+export const writesRows = rule('writesRows', { cache: 'contextual' })(
+  (_parent, _args, ctx: RequestContext) => ctx.access.writesRows,
+);
+
+/** May write projects, communities and indicators in some tenant. */
+export const writesTenantData = rule('writesTenantData', { cache: 'contextual' })(
+  (_parent, _args, ctx: RequestContext) => ctx.access.writesTenantData,
+);

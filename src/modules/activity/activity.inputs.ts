@@ -1,8 +1,18 @@
-import { ArrayMaxSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsInt,
+  IsOptional,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { LocalDateResolver, UUIDResolver } from 'graphql-scalars';
-import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, InputType, Int, registerEnumType } from 'type-graphql';
 import { OrderDirection, PageArgs } from '../../common/connection';
-import { ActivityType } from './activity.entity';
+import { IsCleanText } from '../../common/validation';
+import { VersionedRowInput } from '../../common/write-inputs';
+import { ActivityType, AgeBand } from './activity.entity';
 
 export enum ActivityOrderField {
   START_DATE = 'START_DATE',
@@ -82,4 +92,125 @@ export class ActivitiesArgs extends PageArgs {
     description: 'Sort order; latest first when omitted.',
   })
   orderBy?: ActivityOrder | null;
+}
+
+/** The participant limit of DESIGN: 0 to 100,000 per group. */
+export const MAX_PARTICIPANTS = 100_000;
+
+@InputType({ description: 'How many people took part, by sex (each 0–100,000).' })
+export class ParticipantsInput {
+  @Field(() => Int, { defaultValue: 0, description: 'Women and girls.' })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_PARTICIPANTS)
+  female!: number;
+
+  @Field(() => Int, { defaultValue: 0, description: 'Men and boys.' })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_PARTICIPANTS)
+  male!: number;
+
+  @Field(() => Int, { defaultValue: 0, description: 'People of another or unrecorded sex.' })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_PARTICIPANTS)
+  other!: number;
+}
+
+/** The fields of an activity a client writes, shared by create and import. */
+@InputType({ description: 'The fields of an activity a client writes.' })
+export class ActivityValuesInput {
+  @Field(() => UUIDResolver, { description: 'The project; its tenant is the activity’s.' })
+  projectId!: string;
+
+  @Field(() => UUIDResolver, {
+    nullable: true,
+    description: 'The community, which the project must target.',
+  })
+  @IsOptional()
+  communityId?: string | null;
+
+  @Field(() => ActivityType, { description: 'What kind of activity.' })
+  type!: ActivityType;
+
+  @Field({ description: 'Title (1–300 characters).' })
+  @IsCleanText(300)
+  title!: string;
+
+  @Field(() => LocalDateResolver, { description: 'First day, within the project’s span.' })
+  startDate!: string;
+
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: 'Last day, not before the first and within the project’s span.',
+  })
+  @IsOptional()
+  endDate?: string | null;
+
+  @Field(() => UUIDResolver, { nullable: true, description: 'The facilitating organisation.' })
+  @IsOptional()
+  facilitatorOrganisationId?: string | null;
+
+  @Field(() => ParticipantsInput, { nullable: true, description: 'Participants; 0 when omitted.' })
+  @IsOptional()
+  @ValidateNested()
+  participants?: ParticipantsInput | null;
+
+  @Field(() => AgeBand, { nullable: true, description: 'Age band of the participants.' })
+  @IsOptional()
+  ageBand?: AgeBand | null;
+}
+
+@InputType({ description: 'A new activity of a project you may record for.' })
+export class CreateActivityInput extends ActivityValuesInput {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Your own identifier for the row (unique per tenant and your organisation).',
+  })
+  @IsOptional()
+  @IsCleanText(200)
+  externalId?: string | null;
+}
+
+@InputType({ description: 'Changes to an activity; omitted fields stay as they are.' })
+export class UpdateActivityInput extends VersionedRowInput {
+  @Field(() => UUIDResolver, { nullable: true, description: 'The community; null clears it.' })
+  @IsOptional()
+  communityId?: string | null;
+
+  @Field(() => ActivityType, { nullable: true, description: 'What kind of activity.' })
+  @IsOptional()
+  type?: ActivityType;
+
+  @Field({ nullable: true, description: 'New title.' })
+  @IsOptional()
+  @IsCleanText(300)
+  title?: string;
+
+  @Field(() => LocalDateResolver, { nullable: true, description: 'New first day.' })
+  @IsOptional()
+  startDate?: string;
+
+  @Field(() => LocalDateResolver, { nullable: true, description: 'New last day; null clears it.' })
+  @IsOptional()
+  endDate?: string | null;
+
+  @Field(() => UUIDResolver, { nullable: true, description: 'Facilitator; null clears it.' })
+  @IsOptional()
+  facilitatorOrganisationId?: string | null;
+
+  @Field(() => ParticipantsInput, { nullable: true, description: 'New participant counts.' })
+  @IsOptional()
+  @ValidateNested()
+  participants?: ParticipantsInput;
+
+  @Field(() => AgeBand, { nullable: true, description: 'Age band; null clears it.' })
+  @IsOptional()
+  ageBand?: AgeBand | null;
+
+  @Field(() => String, { nullable: true, description: 'Your identifier; null clears it.' })
+  @IsOptional()
+  @IsCleanText(200)
+  externalId?: string | null;
 }

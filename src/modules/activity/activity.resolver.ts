@@ -1,5 +1,5 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { toConnection } from '../../common/connection';
 import type { RequestContext } from '../../context';
 import { communityById } from '../community/community.loaders';
@@ -10,9 +10,16 @@ import { projectById } from '../project/project.loaders';
 import { Project } from '../project/project.type';
 import { tenantById } from '../tenant/tenant.loaders';
 import { Tenant } from '../tenant/tenant.type';
-import { ActivitiesArgs } from './activity.inputs';
+import { DeleteRowInput, RestoreRowInput } from '../../common/write-inputs';
+import { ActivitiesArgs, CreateActivityInput, UpdateActivityInput } from './activity.inputs';
 import { activityById } from './activity.loaders';
-import { listActivities } from './activity.service';
+import {
+  createActivity,
+  deleteActivity,
+  listActivities,
+  restoreActivity,
+  updateActivity,
+} from './activity.service';
 import { Activity, ActivityConnection, Participants } from './activity.type';
 
 @Resolver(() => Activity)
@@ -33,6 +40,32 @@ export class ActivityResolver {
   })
   activity(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext) {
     return activityById(ctx).load(id);
+  }
+
+  @Mutation(() => Activity, {
+    description: 'Records an activity (tenant admins, or editors of a partner of the project).',
+  })
+  createActivity(@Arg('input') input: CreateActivityInput, @Ctx() ctx: RequestContext) {
+    return createActivity(ctx, input);
+  }
+
+  @Mutation(() => Activity, {
+    description: 'Changes an activity; CONFLICT with currentVersion when expectedVersion is stale.',
+  })
+  updateActivity(@Arg('input') input: UpdateActivityInput, @Ctx() ctx: RequestContext) {
+    return updateActivity(ctx, input);
+  }
+
+  @Mutation(() => Activity, {
+    description: 'Deletes an activity softly: hidden from reads, restorable by tenant admins.',
+  })
+  deleteActivity(@Arg('input') input: DeleteRowInput, @Ctx() ctx: RequestContext) {
+    return deleteActivity(ctx, input);
+  }
+
+  @Mutation(() => Activity, { description: 'Restores a deleted activity (tenant admins).' })
+  restoreActivity(@Arg('input') input: RestoreRowInput, @Ctx() ctx: RequestContext) {
+    return restoreActivity(ctx, input);
   }
 
   @FieldResolver(() => Tenant, { description: 'The tenant (country) of the activity.' })

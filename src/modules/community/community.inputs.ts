@@ -1,6 +1,8 @@
-import { ArrayMaxSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsOptional, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
-import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, InputType, Int, registerEnumType } from 'type-graphql';
+import { IsCleanText } from '../../common/validation';
+import { VersionedRowInput } from '../../common/write-inputs';
 import { OrderDirection, PageArgs } from '../../common/connection';
 import { Settlement } from './community.entity';
 
@@ -67,4 +69,82 @@ export class CommunitiesArgs extends PageArgs {
 
   @Field(() => CommunityOrder, { nullable: true, description: 'Sort order; by name when omitted.' })
   orderBy?: CommunityOrder | null;
+}
+
+const MAX_HEADCOUNT = 100_000_000;
+
+@InputType({ description: 'A new community in one tenant.' })
+export class CreateCommunityInput {
+  @Field({ description: 'Country code of the tenant, e.g. KG.' })
+  @IsCleanText(2)
+  tenantCode!: string;
+
+  @Field({ description: 'Name in the local script (1–300 characters).' })
+  @IsCleanText(300)
+  name!: string;
+
+  @Field({ description: 'Region (1–200 characters).' })
+  @IsCleanText(200)
+  region!: string;
+
+  @Field({ description: 'District (1–200 characters).' })
+  @IsCleanText(200)
+  district!: string;
+
+  @Field(() => Settlement, { description: 'Rural or urban.' })
+  settlement!: Settlement;
+
+  @Field(() => Int, { nullable: true, description: 'Number of households, if known.' })
+  @IsOptional()
+  @Min(0)
+  @Max(MAX_HEADCOUNT)
+  households?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Population, if known.' })
+  @IsOptional()
+  @Min(0)
+  @Max(MAX_HEADCOUNT)
+  population?: number | null;
+
+  @Field(() => [UUIDResolver], {
+    nullable: true,
+    description: 'Projects of the same tenant that target the community.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(100)
+  projectIds?: string[] | null;
+}
+
+@InputType({ description: 'Changes to a community; omitted fields stay as they are.' })
+export class UpdateCommunityInput extends VersionedRowInput {
+  @Field({ nullable: true, description: 'New name.' })
+  @IsOptional()
+  @IsCleanText(300)
+  name?: string;
+
+  @Field({ nullable: true, description: 'New region.' })
+  @IsOptional()
+  @IsCleanText(200)
+  region?: string;
+
+  @Field({ nullable: true, description: 'New district.' })
+  @IsOptional()
+  @IsCleanText(200)
+  district?: string;
+
+  @Field(() => Settlement, { nullable: true, description: 'Rural or urban.' })
+  @IsOptional()
+  settlement?: Settlement;
+
+  @Field(() => Int, { nullable: true, description: 'Households; null clears it.' })
+  @IsOptional()
+  @Min(0)
+  @Max(MAX_HEADCOUNT)
+  households?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Population; null clears it.' })
+  @IsOptional()
+  @Min(0)
+  @Max(MAX_HEADCOUNT)
+  population?: number | null;
 }

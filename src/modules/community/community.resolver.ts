@@ -1,5 +1,5 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { toConnection } from '../../common/connection';
 import type { RequestContext } from '../../context';
 import { ActivitiesArgs } from '../activity/activity.inputs';
@@ -10,9 +10,15 @@ import { measurementsOfParent } from '../measurement/measurement.loaders';
 import { MeasurementConnection } from '../measurement/measurement.type';
 import { tenantById } from '../tenant/tenant.loaders';
 import { Tenant } from '../tenant/tenant.type';
-import { CommunitiesArgs } from './community.inputs';
+import { DeleteRowInput } from '../../common/write-inputs';
+import { CommunitiesArgs, CreateCommunityInput, UpdateCommunityInput } from './community.inputs';
 import { communityById } from './community.loaders';
-import { listCommunities } from './community.service';
+import {
+  createCommunity,
+  deleteCommunity,
+  listCommunities,
+  updateCommunity,
+} from './community.service';
 import { Community, CommunityConnection } from './community.type';
 
 @Resolver(() => Community)
@@ -32,6 +38,26 @@ export class CommunityResolver {
   })
   community(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext) {
     return communityById(ctx).load(id);
+  }
+
+  @Mutation(() => Community, { description: 'Creates a community (tenant admins).' })
+  createCommunity(@Arg('input') input: CreateCommunityInput, @Ctx() ctx: RequestContext) {
+    return createCommunity(ctx, input);
+  }
+
+  @Mutation(() => Community, {
+    description: 'Changes a community (tenant admins); CONFLICT when expectedVersion is stale.',
+  })
+  updateCommunity(@Arg('input') input: UpdateCommunityInput, @Ctx() ctx: RequestContext) {
+    return updateCommunity(ctx, input);
+  }
+
+  @Mutation(() => Community, {
+    description:
+      'Deletes a community no activity or measurement refers to (tenant admins); returns it as it was.',
+  })
+  deleteCommunity(@Arg('input') input: DeleteRowInput, @Ctx() ctx: RequestContext) {
+    return deleteCommunity(ctx, input);
   }
 
   @FieldResolver(() => Tenant, { description: 'The tenant (country) the community is in.' })

@@ -5,9 +5,20 @@ import {
   type Page,
   type ParentKey,
 } from '../../common/connection';
+import { badUserInput, conflict, notFound } from '../../common/errors';
 import { containsPattern, param } from '../../common/sql';
+import { adminTenantOf } from '../../common/write-scope';
+import { notNull, trimmed } from '../../common/validation';
+import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';
+import type { DeleteRowInput } from '../../common/write-inputs';
+import { auditDiff, recordAudit } from '../audit/audit.service';
 import type { RequestContext } from '../../context';
-import { type CommunitiesArgs, CommunityOrderField } from './community.inputs';
+import {
+  type CommunitiesArgs,
+  CommunityOrderField,
+  type CreateCommunityInput,
+  type UpdateCommunityInput,
+} from './community.inputs';
 import type { Community } from './community.type';
 
 const COMMUNITY_COLUMNS = `c.tenant_id AS "tenantId", c.id, c.name, c.region, c.district,
@@ -107,4 +118,140 @@ export async function communitiesByIds(
      WHERE c.id = ANY ($1::uuid[]) AND ${ctx.access.communityVisibleSql('c.tenant_id', 'c.id', params)}`,
     params,
   );
+}
+
+export async function createCommunity(
+  ctx: RequestContext,
+  input: CreateCommunityInput,
+): Promise<Community> {
+  const tenantId = adminTenantOf(ctx, input.tenantCode);
+  const [community] = await ctx.tx.query<Community>(
+    `INSERT INTO communities AS c (tenant_id, name, region, district, settlement, households,
+       population, created_by, updated_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+     RETURNING ${COMMUNITY_COLUMNS}`,
+    [
+      tenantId,
+      trimmed(input.name),
+      trimmed(input.region),
+      trimmed(input.district),
+      input.settlement,
+      input.households ?? null,
+      input.population ?? null,
+      ctx.access.actor,
+    ],
+  );
+  const projectIds = [...new Set(input.projectIds ?? [])];
+  if (projectIds.length > 0) {
+    // Only projects of the same tenant can be linked: the SELECT finds no other.
+    const linked = await ctx.tx.query(
+      `INSERT INTO project_communities (tenant_id, project_id, community_id)
+       SELECT p.tenant_id, p.id, $2 FROM projects p WHERE p.tenant_id = $1 AND p.id = ANY ($3::uuid[])
+       RETURNING project_id`,
+      [tenantId, community!.id, projectIds],
+    );
+    if (linked.length !== projectIds.length) {
+      throw badUserInput('projectIds', 'Every project must exist in the same tenant');
+    }
+  }
+  await recordAudit(ctx, {
+    tenantId,
+    action: 'CREATE',
+    entityType: 'Community',
+    entityId: community!.id,
+    ...auditDiff(null, { ...community!, projectIds }),
+  });
+  return community!;
+}
+
+async function communityToWrite(
+  ctx: RequestContext,
+  id: string,
+  expectedVersion: number,
+): Promise<Community> {
+  const [row] = await ctx.tx.query<Community>(
+    `SELECT ${COMMUNITY_COLUMNS} FROM communities c WHERE c.id = $1 AND c.tenant_id = ANY ($2::uuid[])`,
+    [id, ctx.access.adminWriterTenantIds],
+  );
+  return rowToWrite(
+    row,
+    'Community',
+    expectedVersion,
+    async () => (await communitiesByIds(ctx, [id])).length > 0,
+  );
+}
+
+export async function updateCommunity(
+  ctx: RequestContext,
+  input: UpdateCommunityInput,
+): Promise<Community> {
+  const current = await communityToWrite(ctx, input.id, input.expectedVersion);
+  const params: unknown[] = [];
+  const set = assignments(
+    {
+      name: trimmed(notNull(input.name, 'name')),
+      region: trimmed(notNull(input.region, 'region')),
+      district: trimmed(notNull(input.district, 'district')),
+      settlement: notNull(input.settlement, 'settlement'),
+      households: input.households,
+      population: input.population,
+    },
+    params,
+  );
+  const updated = await versionedUpdate<Community>((sql, p) => ctx.tx.query(sql, p), {
+    table: 'communities c',
+    alias: 'c',
+    entity: 'Community',
+    tenantId: current.tenantId,
+    id: current.id,
+    expectedVersion: input.expectedVersion,
+    set: set.join(', '),
+    params,
+    returning: COMMUNITY_COLUMNS,
+    actor: ctx.access.actor,
+  });
+  await recordAudit(ctx, {
+    tenantId: current.tenantId,
+    action: 'UPDATE',
+    entityType: 'Community',
+    entityId: current.id,
+    ...auditDiff(current, updated),
+  });
+  return updated;
+}
+
+/** Deletes a community no activity or measurement refers to; its project links go with it. */
+export async function deleteCommunity(
+  ctx: RequestContext,
+  input: DeleteRowInput,
+): Promise<Community> {
+  const current = await communityToWrite(ctx, input.id, input.expectedVersion);
+  const [refs] = await ctx.tx.query<{ n: number }>(
+    `SELECT (SELECT count(*)::int FROM activities WHERE tenant_id = $1 AND community_id = $2)
+       + (SELECT count(*)::int FROM measurements WHERE tenant_id = $1 AND community_id = $2) AS n`,
+    [current.tenantId, current.id],
+  );
+  if (refs && refs.n > 0) {
+    throw conflict(`${refs.n} activities or measurements still refer to the community`, {
+      field: 'id',
+    });
+  }
+  const [deleted] = await ctx.tx.query<Community>(
+    `DELETE FROM communities c WHERE c.tenant_id = $1 AND c.id = $2 AND c.version = $3
+     RETURNING ${COMMUNITY_COLUMNS}`,
+    [current.tenantId, current.id, input.expectedVersion],
+  );
+  if (!deleted) {
+    // Changed or gone since it was read: the check says which (CONFLICT or NOT_FOUND).
+    await communityToWrite(ctx, input.id, input.expectedVersion);
+    throw notFound('Community');
+  }
+  await recordAudit(ctx, {
+    tenantId: current.tenantId,
+    action: 'DELETE',
+    entityType: 'Community',
+    entityId: current.id,
+    ...auditDiff(current, null),
+  });
+  return deleted;
 }

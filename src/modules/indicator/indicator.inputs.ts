@@ -1,6 +1,12 @@
-import { ArrayMaxSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsOptional, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { ArgsType, Field, InputType } from 'type-graphql';
 import { PageArgs } from '../../common/connection';
+import { IsCleanText } from '../../common/validation';
+import { VersionedRowInput } from '../../common/write-inputs';
+import { IndicatorDirection, IndicatorUnit } from './indicator.entity';
+
+/** The database's own CHECK on indicator codes. */
+const INDICATOR_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
 
 @InputType({ description: 'Narrows a list of indicators; all given conditions must hold.' })
 export class IndicatorFilter {
@@ -29,4 +35,61 @@ export class IndicatorsArgs extends PageArgs {
   // class-validator checks a nested input only when told to.
   @ValidateNested()
   filter?: IndicatorFilter | null;
+}
+
+@InputType({
+  description: 'A new indicator of one tenant (global ones are managed by the platform).',
+})
+export class CreateIndicatorInput {
+  @Field({ description: 'Country code of the tenant that owns it, e.g. UZ.' })
+  @IsCleanText(2)
+  tenantCode!: string;
+
+  @Field({ description: 'Code: capitals, digits and underscores, e.g. GIRLS_ENROLMENT.' })
+  @Matches(INDICATOR_CODE, { message: 'code must be capitals, digits and underscores (2–64)' })
+  code!: string;
+
+  @Field({ description: 'Name (1–300 characters).' })
+  @IsCleanText(300)
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'Definition (up to 5,000 characters).' })
+  @IsOptional()
+  @IsCleanText(5000)
+  description?: string | null;
+
+  @Field(() => IndicatorUnit, { description: 'The unit values are in.' })
+  unit!: IndicatorUnit;
+
+  @Field(() => IndicatorDirection, { description: 'Which way is better.' })
+  direction!: IndicatorDirection;
+}
+
+@InputType({ description: 'Changes to a tenant indicator; omitted fields stay as they are.' })
+export class UpdateIndicatorInput extends VersionedRowInput {
+  @Field({ nullable: true, description: 'New code.' })
+  @IsOptional()
+  @Matches(INDICATOR_CODE, { message: 'code must be capitals, digits and underscores (2–64)' })
+  code?: string;
+
+  @Field({ nullable: true, description: 'New name.' })
+  @IsOptional()
+  @IsCleanText(300)
+  name?: string;
+
+  @Field(() => String, { nullable: true, description: 'New definition; null clears it.' })
+  @IsOptional()
+  @IsCleanText(5000)
+  description?: string | null;
+
+  @Field(() => IndicatorUnit, {
+    nullable: true,
+    description: 'New unit; refused once values are recorded.',
+  })
+  @IsOptional()
+  unit?: IndicatorUnit;
+
+  @Field(() => IndicatorDirection, { nullable: true, description: 'Which way is better.' })
+  @IsOptional()
+  direction?: IndicatorDirection;
 }

@@ -1,10 +1,16 @@
-import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { toConnection } from '../../common/connection';
 import type { RequestContext } from '../../context';
 import { tenantById } from '../tenant/tenant.loaders';
 import { Tenant } from '../tenant/tenant.type';
-import { IndicatorsArgs } from './indicator.inputs';
-import { listIndicators } from './indicator.service';
+import { DeleteRowInput } from '../../common/write-inputs';
+import { CreateIndicatorInput, IndicatorsArgs, UpdateIndicatorInput } from './indicator.inputs';
+import {
+  createIndicator,
+  deleteIndicator,
+  listIndicators,
+  updateIndicator,
+} from './indicator.service';
 import { Indicator, IndicatorConnection } from './indicator.type';
 
 @Resolver(() => Indicator)
@@ -14,6 +20,29 @@ export class IndicatorResolver {
   })
   async indicators(@Args() args: IndicatorsArgs, @Ctx() ctx: RequestContext) {
     return toConnection(IndicatorConnection, await listIndicators(ctx, args));
+  }
+
+  @Mutation(() => Indicator, {
+    description: "Creates one of a tenant's own indicators (tenant admins).",
+  })
+  createIndicator(@Arg('input') input: CreateIndicatorInput, @Ctx() ctx: RequestContext) {
+    return createIndicator(ctx, input);
+  }
+
+  @Mutation(() => Indicator, {
+    description:
+      'Changes a tenant indicator (tenant admins); CONFLICT when expectedVersion is stale.',
+  })
+  updateIndicator(@Arg('input') input: UpdateIndicatorInput, @Ctx() ctx: RequestContext) {
+    return updateIndicator(ctx, input);
+  }
+
+  @Mutation(() => Indicator, {
+    description:
+      'Deletes a tenant indicator nothing refers to (tenant admins); returns it as it was.',
+  })
+  deleteIndicator(@Arg('input') input: DeleteRowInput, @Ctx() ctx: RequestContext) {
+    return deleteIndicator(ctx, input);
   }
 
   @FieldResolver(() => Tenant, {

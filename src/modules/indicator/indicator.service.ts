@@ -1,7 +1,17 @@
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
+import { badUserInput, conflict, notFound } from '../../common/errors';
 import { containsPattern, param } from '../../common/sql';
+import { adminTenantOf } from '../../common/write-scope';
+import { notNull, trimmed } from '../../common/validation';
+import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';
+import type { DeleteRowInput } from '../../common/write-inputs';
+import { auditDiff, recordAudit } from '../audit/audit.service';
 import type { RequestContext } from '../../context';
-import type { IndicatorsArgs } from './indicator.inputs';
+import type {
+  CreateIndicatorInput,
+  IndicatorsArgs,
+  UpdateIndicatorInput,
+} from './indicator.inputs';
 import type { Indicator } from './indicator.type';
 
 const INDICATOR_COLUMNS = `i.id, i.tenant_id AS "tenantId", i.code, i.name, i.description,
@@ -52,4 +62,151 @@ export async function indicatorsByIds(
     `SELECT ${INDICATOR_COLUMNS} FROM indicators i WHERE i.id = ANY ($1::uuid[]) AND ${visibleSql(ctx, params)}`,
     params,
   );
+}
+
+export async function createIndicator(
+  ctx: RequestContext,
+  input: CreateIndicatorInput,
+): Promise<Indicator> {
+  const tenantId = adminTenantOf(ctx, input.tenantCode);
+  const [indicator] = await ctx.tx.query<Indicator>(
+    `INSERT INTO indicators AS i (tenant_id, code, name, description, unit, direction,
+       created_by, updated_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+     RETURNING ${INDICATOR_COLUMNS}`,
+    [
+      tenantId,
+      input.code,
+      trimmed(input.name),
+      trimmed(input.description) ?? null,
+      input.unit,
+      input.direction,
+      ctx.access.actor,
+    ],
+  );
+  await recordAudit(ctx, {
+    tenantId,
+    action: 'CREATE',
+    entityType: 'Indicator',
+    entityId: indicator!.id,
+    ...auditDiff(null, indicator!),
+  });
+  return indicator!;
+}
+
+/**
+ * A tenant indicator the principal administers, for writing. Global indicators (no tenant)
+ * are readable but never writable here: they are shared by every tenant, and the audit log
+ * is kept per tenant.
+ */
+async function indicatorToWrite(
+  ctx: RequestContext,
+  id: string,
+  expectedVersion: number,
+): Promise<Indicator & { tenantId: string }> {
+  const [row] = await ctx.tx.query<Indicator & { tenantId: string }>(
+    `SELECT ${INDICATOR_COLUMNS} FROM indicators i WHERE i.id = $1 AND i.tenant_id = ANY ($2::uuid[])`,
+    [id, ctx.access.adminWriterTenantIds],
+  );
+  return rowToWrite(
+    row,
+    'Indicator',
+    expectedVersion,
+    async () => (await indicatorsByIds(ctx, [id])).length > 0,
+  );
+}
+
+async function measurementCount(
+  ctx: RequestContext,
+  tenantId: string,
+  id: string,
+): Promise<number> {
+  const [row] = await ctx.tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM measurements WHERE tenant_id = $1 AND indicator_id = $2`,
+    [tenantId, id],
+  );
+  return row?.n ?? 0;
+}
+
+export async function updateIndicator(
+  ctx: RequestContext,
+  input: UpdateIndicatorInput,
+): Promise<Indicator> {
+  const current = await indicatorToWrite(ctx, input.id, input.expectedVersion);
+  const unit = notNull(input.unit, 'unit');
+  if (
+    unit &&
+    unit !== current.unit &&
+    (await measurementCount(ctx, current.tenantId, current.id)) > 0
+  ) {
+    // Recorded values would silently change meaning.
+    throw badUserInput('unit', 'The unit cannot change once values are recorded');
+  }
+  const params: unknown[] = [];
+  const set = assignments(
+    {
+      code: notNull(input.code, 'code'),
+      name: trimmed(notNull(input.name, 'name')),
+      description: trimmed(input.description),
+      unit,
+      direction: notNull(input.direction, 'direction'),
+    },
+    params,
+  );
+  const updated = await versionedUpdate<Indicator>((sql, p) => ctx.tx.query(sql, p), {
+    table: 'indicators i',
+    alias: 'i',
+    entity: 'Indicator',
+    tenantId: current.tenantId,
+    id: current.id,
+    expectedVersion: input.expectedVersion,
+    set: set.join(', '),
+    params,
+    returning: INDICATOR_COLUMNS,
+    actor: ctx.access.actor,
+  });
+  await recordAudit(ctx, {
+    tenantId: current.tenantId,
+    action: 'UPDATE',
+    entityType: 'Indicator',
+    entityId: current.id,
+    ...auditDiff(current, updated),
+  });
+  return updated;
+}
+
+/** Deletes a tenant indicator no measurement or sharing agreement refers to. */
+export async function deleteIndicator(
+  ctx: RequestContext,
+  input: DeleteRowInput,
+): Promise<Indicator> {
+  const current = await indicatorToWrite(ctx, input.id, input.expectedVersion);
+  const [shared] = await ctx.tx.query(
+    `SELECT 1 FROM sharing_agreements WHERE tenant_id = $1 AND $2::uuid = ANY (indicator_ids) LIMIT 1`,
+    [current.tenantId, current.id],
+  );
+  const measured = await measurementCount(ctx, current.tenantId, current.id);
+  if (measured > 0 || shared) {
+    throw conflict('Measurements or sharing agreements still refer to the indicator', {
+      field: 'id',
+    });
+  }
+  const [deleted] = await ctx.tx.query<Indicator>(
+    `DELETE FROM indicators i WHERE i.tenant_id = $1 AND i.id = $2 AND i.version = $3
+     RETURNING ${INDICATOR_COLUMNS}`,
+    [current.tenantId, current.id, input.expectedVersion],
+  );
+  if (!deleted) {
+    // Changed or gone since it was read: the check says which (CONFLICT or NOT_FOUND).
+    await indicatorToWrite(ctx, input.id, input.expectedVersion);
+    throw notFound('Indicator');
+  }
+  await recordAudit(ctx, {
+    tenantId: current.tenantId,
+    action: 'DELETE',
+    entityType: 'Indicator',
+    entityId: current.id,
+    ...auditDiff(current, null),
+  });
+  return deleted;
 }

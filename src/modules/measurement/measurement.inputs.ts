@@ -1,8 +1,11 @@
-import { ArrayMaxSize, IsOptional, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { LocalDateResolver, UUIDResolver } from 'graphql-scalars';
-import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, Float, InputType, Int, registerEnumType } from 'type-graphql';
 import { OrderDirection, PageArgs } from '../../common/connection';
-import { MeasurementPeriod } from './measurement.entity';
+import { IsCleanText } from '../../common/validation';
+import { VersionedRowInput } from '../../common/write-inputs';
+import { AgeBand } from '../activity/activity.entity';
+import { MeasurementPeriod, Sex } from './measurement.entity';
 
 export enum MeasurementOrderField {
   MEASURED_ON = 'MEASURED_ON',
@@ -84,4 +87,115 @@ export class MeasurementsArgs extends PageArgs {
     description: 'Sort order; by measurement day when omitted.',
   })
   orderBy?: MeasurementOrder | null;
+}
+
+/** Sample sizes above this are a typing error, not a survey. */
+export const MAX_SAMPLE_SIZE = 10_000_000;
+
+/** The fields of a measurement a client writes, shared by create and import. */
+@InputType({ description: 'The fields of a measurement a client writes.' })
+export class MeasurementValuesInput {
+  @Field(() => UUIDResolver, { description: 'The indicator: global, or of the project’s tenant.' })
+  indicatorId!: string;
+
+  @Field(() => UUIDResolver, { description: 'The project; its tenant is the measurement’s.' })
+  projectId!: string;
+
+  @Field(() => UUIDResolver, {
+    nullable: true,
+    description: 'The community, which the project must target; omit for a project-level value.',
+  })
+  @IsOptional()
+  communityId?: string | null;
+
+  @Field(() => MeasurementPeriod, { description: 'Baseline, midline, endline or routine.' })
+  period!: MeasurementPeriod;
+
+  @Field(() => LocalDateResolver, { description: 'Day measured, within the project’s span.' })
+  measuredOn!: string;
+
+  @Field(() => Float, {
+    description:
+      "The value in the indicator's unit: PERCENT 0–100, COUNT a whole number ≥ 0, CURRENCY ≥ 0; at most 4 decimals.",
+  })
+  value!: number;
+
+  @Field(() => Int, { nullable: true, description: 'Respondents (0–10,000,000).' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_SAMPLE_SIZE)
+  sampleSize?: number | null;
+
+  @Field(() => Sex, { nullable: true, description: 'Sex of the respondents, if disaggregated.' })
+  @IsOptional()
+  sex?: Sex | null;
+
+  @Field(() => AgeBand, { nullable: true, description: 'Age band, if disaggregated.' })
+  @IsOptional()
+  ageBand?: AgeBand | null;
+
+  @Field(() => String, { nullable: true, description: 'Source and method (up to 1,000).' })
+  @IsOptional()
+  @IsCleanText(1000)
+  source?: string | null;
+}
+
+@InputType({ description: 'A new measurement of a project you may record for.' })
+export class CreateMeasurementInput extends MeasurementValuesInput {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Your own identifier for the row (unique per tenant and your organisation).',
+  })
+  @IsOptional()
+  @IsCleanText(200)
+  externalId?: string | null;
+}
+
+@InputType({ description: 'Changes to a measurement; omitted fields stay as they are.' })
+export class UpdateMeasurementInput extends VersionedRowInput {
+  @Field(() => UUIDResolver, { nullable: true, description: 'New indicator.' })
+  @IsOptional()
+  indicatorId?: string;
+
+  @Field(() => UUIDResolver, { nullable: true, description: 'The community; null clears it.' })
+  @IsOptional()
+  communityId?: string | null;
+
+  @Field(() => MeasurementPeriod, { nullable: true, description: 'New period.' })
+  @IsOptional()
+  period?: MeasurementPeriod;
+
+  @Field(() => LocalDateResolver, { nullable: true, description: 'New day.' })
+  @IsOptional()
+  measuredOn?: string;
+
+  @Field(() => Float, { nullable: true, description: 'New value.' })
+  @IsOptional()
+  value?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Respondents; null clears it.' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_SAMPLE_SIZE)
+  sampleSize?: number | null;
+
+  @Field(() => Sex, { nullable: true, description: 'Sex; null clears it.' })
+  @IsOptional()
+  sex?: Sex | null;
+
+  @Field(() => AgeBand, { nullable: true, description: 'Age band; null clears it.' })
+  @IsOptional()
+  ageBand?: AgeBand | null;
+
+  @Field(() => String, { nullable: true, description: 'Source; null clears it.' })
+  @IsOptional()
+  @IsCleanText(1000)
+  source?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Your identifier; null clears it.' })
+  @IsOptional()
+  @IsCleanText(200)
+  externalId?: string | null;
 }

@@ -1,4 +1,4 @@
-import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { toConnection } from '../../common/connection';
 import type { RequestContext } from '../../context';
 import { communityById } from '../community/community.loaders';
@@ -9,8 +9,19 @@ import { projectById } from '../project/project.loaders';
 import { Project } from '../project/project.type';
 import { tenantById } from '../tenant/tenant.loaders';
 import { Tenant } from '../tenant/tenant.type';
-import { MeasurementsArgs } from './measurement.inputs';
-import { listMeasurements } from './measurement.service';
+import { DeleteRowInput, RestoreRowInput } from '../../common/write-inputs';
+import {
+  CreateMeasurementInput,
+  MeasurementsArgs,
+  UpdateMeasurementInput,
+} from './measurement.inputs';
+import {
+  createMeasurement,
+  deleteMeasurement,
+  listMeasurements,
+  restoreMeasurement,
+  updateMeasurement,
+} from './measurement.service';
 import { Measurement, MeasurementConnection } from './measurement.type';
 
 @Resolver(() => Measurement)
@@ -22,6 +33,33 @@ export class MeasurementResolver {
   })
   async measurements(@Args() args: MeasurementsArgs, @Ctx() ctx: RequestContext) {
     return toConnection(MeasurementConnection, await listMeasurements(ctx, args));
+  }
+
+  @Mutation(() => Measurement, {
+    description: 'Records a measurement (tenant admins, or editors of a partner of the project).',
+  })
+  createMeasurement(@Arg('input') input: CreateMeasurementInput, @Ctx() ctx: RequestContext) {
+    return createMeasurement(ctx, input);
+  }
+
+  @Mutation(() => Measurement, {
+    description:
+      'Changes a measurement; CONFLICT with currentVersion when expectedVersion is stale.',
+  })
+  updateMeasurement(@Arg('input') input: UpdateMeasurementInput, @Ctx() ctx: RequestContext) {
+    return updateMeasurement(ctx, input);
+  }
+
+  @Mutation(() => Measurement, {
+    description: 'Deletes a measurement softly: hidden from reads, restorable by tenant admins.',
+  })
+  deleteMeasurement(@Arg('input') input: DeleteRowInput, @Ctx() ctx: RequestContext) {
+    return deleteMeasurement(ctx, input);
+  }
+
+  @Mutation(() => Measurement, { description: 'Restores a deleted measurement (tenant admins).' })
+  restoreMeasurement(@Arg('input') input: RestoreRowInput, @Ctx() ctx: RequestContext) {
+    return restoreMeasurement(ctx, input);
   }
 
   @FieldResolver(() => Tenant, { description: 'The tenant (country) of the measurement.' })

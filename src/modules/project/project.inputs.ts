@@ -1,5 +1,7 @@
 import { ArrayMaxSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
-import { UUIDResolver } from 'graphql-scalars';
+import { LocalDateResolver, UUIDResolver } from 'graphql-scalars';
+import { VersionedRowInput } from '../../common/write-inputs';
+import { IsCleanText } from '../../common/validation';
 import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
 import { OrderDirection, PageArgs } from '../../common/connection';
 import { ProjectStatus } from './project.entity';
@@ -58,4 +60,92 @@ export class ProjectsArgs extends PageArgs {
 
   @Field(() => ProjectOrder, { nullable: true, description: 'Sort order; by name when omitted.' })
   orderBy?: ProjectOrder | null;
+}
+
+@InputType({ description: 'A new project in one tenant.' })
+export class CreateProjectInput {
+  @Field({ description: 'Country code of the tenant the project runs in, e.g. TJ.' })
+  @IsCleanText(2)
+  tenantCode!: string;
+
+  @Field({ description: 'Short code, unique in the tenant (1–50 characters).' })
+  @IsCleanText(50)
+  code!: string;
+
+  @Field({ description: 'Name (1–300 characters).' })
+  @IsCleanText(300)
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'What the project does (up to 5,000).' })
+  @IsOptional()
+  @IsCleanText(5000)
+  description?: string | null;
+
+  @Field(() => ProjectStatus, { defaultValue: ProjectStatus.PLANNED, description: 'Status.' })
+  status!: ProjectStatus;
+
+  @Field(() => LocalDateResolver, { description: 'First day.' })
+  startDate!: string;
+
+  @Field(() => LocalDateResolver, { nullable: true, description: 'Last day, if known.' })
+  @IsOptional()
+  endDate?: string | null;
+
+  @Field(() => UUIDResolver, {
+    nullable: true,
+    description: 'The implementing organisation; yours when omitted.',
+  })
+  @IsOptional()
+  implementerOrganisationId?: string | null;
+
+  @Field(() => [UUIDResolver], { nullable: true, description: 'Funding organisations.' })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  donorOrganisationIds?: string[] | null;
+
+  @Field(() => [UUIDResolver], {
+    nullable: true,
+    description: 'Partner organisations; their editors may then record its activities.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(100)
+  partnerOrganisationIds?: string[] | null;
+
+  @Field(() => [UUIDResolver], {
+    nullable: true,
+    description: 'Communities of the tenant the project targets.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(1000)
+  communityIds?: string[] | null;
+}
+
+@InputType({ description: 'Changes to a project; omitted fields stay as they are.' })
+export class UpdateProjectInput extends VersionedRowInput {
+  @Field({ nullable: true, description: 'New code.' })
+  @IsOptional()
+  @IsCleanText(50)
+  code?: string;
+
+  @Field({ nullable: true, description: 'New name.' })
+  @IsOptional()
+  @IsCleanText(300)
+  name?: string;
+
+  @Field(() => String, { nullable: true, description: 'New description; null clears it.' })
+  @IsOptional()
+  @IsCleanText(5000)
+  description?: string | null;
+
+  @Field(() => ProjectStatus, { nullable: true, description: 'New status.' })
+  @IsOptional()
+  status?: ProjectStatus;
+
+  @Field(() => LocalDateResolver, { nullable: true, description: 'New first day.' })
+  @IsOptional()
+  startDate?: string;
+
+  @Field(() => LocalDateResolver, { nullable: true, description: 'New last day; null clears it.' })
+  @IsOptional()
+  endDate?: string | null;
 }

@@ -1,5 +1,5 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { toConnection } from '../../common/connection';
 import type { RequestContext } from '../../context';
 import { activitiesOfParent } from '../activity/activity.loaders';
@@ -15,9 +15,10 @@ import { organisationById } from '../organisation/organisation.loaders';
 import { Organisation } from '../organisation/organisation.type';
 import { tenantById } from '../tenant/tenant.loaders';
 import { Tenant } from '../tenant/tenant.type';
-import { ProjectsArgs } from './project.inputs';
+import { DeleteRowInput } from '../../common/write-inputs';
+import { CreateProjectInput, ProjectsArgs, UpdateProjectInput } from './project.inputs';
 import { projectById, projectOrganisationLinks } from './project.loaders';
-import { listProjects } from './project.service';
+import { createProject, deleteProject, listProjects, updateProject } from './project.service';
 import { Project, ProjectConnection } from './project.type';
 
 @Resolver(() => Project)
@@ -37,6 +38,26 @@ export class ProjectResolver {
   })
   project(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext) {
     return projectById(ctx).load(id);
+  }
+
+  @Mutation(() => Project, { description: 'Creates a project (tenant admins).' })
+  createProject(@Arg('input') input: CreateProjectInput, @Ctx() ctx: RequestContext) {
+    return createProject(ctx, input);
+  }
+
+  @Mutation(() => Project, {
+    description: 'Changes a project (tenant admins); CONFLICT when expectedVersion is stale.',
+  })
+  updateProject(@Arg('input') input: UpdateProjectInput, @Ctx() ctx: RequestContext) {
+    return updateProject(ctx, input);
+  }
+
+  @Mutation(() => Project, {
+    description:
+      'Deletes a project that has no activities or measurements (tenant admins); returns it as it was.',
+  })
+  deleteProject(@Arg('input') input: DeleteRowInput, @Ctx() ctx: RequestContext) {
+    return deleteProject(ctx, input);
   }
 
   @FieldResolver(() => Tenant, { description: 'The tenant (country) the project runs in.' })

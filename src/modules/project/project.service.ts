@@ -1,7 +1,18 @@
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
+import { badUserInput, conflict, notFound } from '../../common/errors';
+import { adminTenantOf, existingOrganisations } from '../../common/write-scope';
+import { checkDateOrder, notNull, trimmed } from '../../common/validation';
+import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';
+import type { DeleteRowInput } from '../../common/write-inputs';
+import { auditDiff, recordAudit } from '../audit/audit.service';
 import { containsPattern, param } from '../../common/sql';
 import type { RequestContext } from '../../context';
-import { ProjectOrderField, type ProjectsArgs } from './project.inputs';
+import {
+  type CreateProjectInput,
+  ProjectOrderField,
+  type ProjectsArgs,
+  type UpdateProjectInput,
+} from './project.inputs';
 import type { Project } from './project.type';
 
 export const PROJECT_COLUMNS = `p.tenant_id AS "tenantId", p.id, p.code, p.name, p.description,
@@ -86,4 +97,186 @@ export async function organisationLinks(
      ORDER BY po.role, po.organisation_id`,
     [projects.map((p) => p.tenantId), projects.map((p) => p.id)],
   );
+}
+
+export async function createProject(
+  ctx: RequestContext,
+  input: CreateProjectInput,
+): Promise<Project> {
+  const tenantId = adminTenantOf(ctx, input.tenantCode);
+  checkDateOrder(input.startDate, input.endDate, 'endDate', 'startDate');
+  const implementer = input.implementerOrganisationId ?? ctx.access.organisationIn(tenantId);
+  const links = [
+    ...(implementer ? [[implementer, 'IMPLEMENTER', 'implementerOrganisationId']] : []),
+    ...(input.donorOrganisationIds ?? []).map((id) => [id, 'DONOR', 'donorOrganisationIds']),
+    ...(input.partnerOrganisationIds ?? []).map((id) => [id, 'PARTNER', 'partnerOrganisationIds']),
+  ] as [string, string, string][];
+  const known = await existingOrganisations(
+    ctx,
+    links.map(([id]) => id),
+  );
+  const unknown = links.find(([id]) => !known.has(id));
+  if (unknown) throw badUserInput(unknown[2], `Organisation ${unknown[0]} does not exist`);
+
+  const [project] = await ctx.tx.query<Project>(
+    `INSERT INTO projects AS p (tenant_id, code, name, description, status, start_date, end_date,
+       created_by, updated_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+     RETURNING ${PROJECT_COLUMNS}`,
+    [
+      tenantId,
+      trimmed(input.code),
+      trimmed(input.name),
+      trimmed(input.description) ?? null,
+      input.status,
+      input.startDate,
+      input.endDate ?? null,
+      ctx.access.actor,
+    ],
+  );
+  await ctx.tx.query(
+    `INSERT INTO project_organisations (tenant_id, project_id, organisation_id, role)
+     SELECT $1, $2, o, r FROM unnest($3::uuid[], $4::text[]) AS l (o, r) ON CONFLICT DO NOTHING`,
+    [tenantId, project!.id, links.map(([id]) => id), links.map(([, role]) => role)],
+  );
+  const communityIds = [...new Set(input.communityIds ?? [])];
+  if (communityIds.length > 0) {
+    const linked = await ctx.tx.query(
+      `INSERT INTO project_communities (tenant_id, project_id, community_id)
+       SELECT c.tenant_id, $2, c.id FROM communities c WHERE c.tenant_id = $1 AND c.id = ANY ($3::uuid[])
+       RETURNING community_id`,
+      [tenantId, project!.id, communityIds],
+    );
+    if (linked.length !== communityIds.length) {
+      throw badUserInput('communityIds', 'Every community must exist in the same tenant');
+    }
+  }
+  await recordAudit(ctx, {
+    tenantId,
+    action: 'CREATE',
+    entityType: 'Project',
+    entityId: project!.id,
+    ...auditDiff(null, {
+      ...project!,
+      organisations: links.map(([organisationId, role]) => ({ organisationId, role })),
+      communityIds,
+    }),
+  });
+  return project!;
+}
+
+/** A project of a tenant the principal administers, for writing. */
+async function projectToWrite(
+  ctx: RequestContext,
+  id: string,
+  expectedVersion: number,
+): Promise<Project> {
+  const [row] = await ctx.tx.query<Project>(
+    `SELECT ${PROJECT_COLUMNS} FROM projects p WHERE p.id = $1 AND p.tenant_id = ANY ($2::uuid[])`,
+    [id, ctx.access.adminWriterTenantIds],
+  );
+  return rowToWrite(
+    row,
+    'Project',
+    expectedVersion,
+    async () => (await projectsByIds(ctx, [id])).length > 0,
+  );
+}
+
+export async function updateProject(
+  ctx: RequestContext,
+  input: UpdateProjectInput,
+): Promise<Project> {
+  const current = await projectToWrite(ctx, input.id, input.expectedVersion);
+  const startDate = notNull(input.startDate, 'startDate') ?? current.startDate;
+  const endDate = input.endDate === undefined ? current.endDate : input.endDate;
+  checkDateOrder(startDate, endDate, 'endDate', 'startDate');
+  if (startDate !== current.startDate || endDate !== current.endDate) {
+    // Rows recorded for the project must stay within its span.
+    const [outside] = await ctx.tx.query<{ field: string }>(
+      `SELECT CASE WHEN d < $3::date THEN 'startDate' ELSE 'endDate' END AS field FROM (
+         SELECT start_date AS d FROM activities WHERE tenant_id = $1 AND project_id = $2 AND deleted_at IS NULL
+           AND (start_date < $3::date OR coalesce(end_date, start_date) > $4::date)
+         UNION ALL
+         SELECT measured_on FROM measurements WHERE tenant_id = $1 AND project_id = $2 AND deleted_at IS NULL
+           AND (measured_on < $3::date OR measured_on > $4::date)) x LIMIT 1`,
+      [current.tenantId, current.id, startDate, endDate ?? 'infinity'],
+    );
+    if (outside) {
+      throw badUserInput(
+        outside.field,
+        'Activities or measurements of the project lie outside the new span',
+      );
+    }
+  }
+  const params: unknown[] = [];
+  const set = assignments(
+    {
+      code: trimmed(notNull(input.code, 'code')),
+      name: trimmed(notNull(input.name, 'name')),
+      description: trimmed(input.description),
+      status: notNull(input.status, 'status'),
+      start_date: input.startDate,
+      end_date: input.endDate,
+    },
+    params,
+  );
+  const updated = await versionedUpdate<Project>((sql, p) => ctx.tx.query(sql, p), {
+    table: 'projects p',
+    alias: 'p',
+    entity: 'Project',
+    tenantId: current.tenantId,
+    id: current.id,
+    expectedVersion: input.expectedVersion,
+    set: set.join(', '),
+    params,
+    returning: PROJECT_COLUMNS,
+    actor: ctx.access.actor,
+  });
+  await recordAudit(ctx, {
+    tenantId: current.tenantId,
+    action: 'UPDATE',
+    entityType: 'Project',
+    entityId: current.id,
+    ...auditDiff(current, updated),
+  });
+  return updated;
+}
+
+/**
+ * Deletes a project with no activities or measurements (deleted ones included: their
+ * history stays). Its links to organisations and communities go with it — rows of the same
+ * tenant, by the composite keys. A project with history should be CLOSED instead.
+ */
+export async function deleteProject(ctx: RequestContext, input: DeleteRowInput): Promise<Project> {
+  const current = await projectToWrite(ctx, input.id, input.expectedVersion);
+  const [refs] = await ctx.tx.query<{ activities: number; measurements: number }>(
+    `SELECT (SELECT count(*)::int FROM activities WHERE tenant_id = $1 AND project_id = $2) AS activities,
+       (SELECT count(*)::int FROM measurements WHERE tenant_id = $1 AND project_id = $2) AS measurements`,
+    [current.tenantId, current.id],
+  );
+  if (refs && refs.activities + refs.measurements > 0) {
+    throw conflict(
+      `The project still has ${refs.activities} activities and ${refs.measurements} measurements; close it instead`,
+      { field: 'id' },
+    );
+  }
+  const [deleted] = await ctx.tx.query<Project>(
+    `DELETE FROM projects p WHERE p.tenant_id = $1 AND p.id = $2 AND p.version = $3
+     RETURNING ${PROJECT_COLUMNS}`,
+    [current.tenantId, current.id, input.expectedVersion],
+  );
+  if (!deleted) {
+    // Changed or gone since it was read: the check says which (CONFLICT or NOT_FOUND).
+    await projectToWrite(ctx, input.id, input.expectedVersion);
+    throw notFound('Project');
+  }
+  await recordAudit(ctx, {
+    tenantId: current.tenantId,
+    action: 'DELETE',
+    entityType: 'Project',
+    entityId: current.id,
+    ...auditDiff(current, null),
+  });
+  return deleted;
 }

@@ -1,0 +1,102 @@
+import type { RequestContext } from '../context';
+import { forbidden } from './errors';
+import { param } from './sql';
+import type { Span } from './validation';
+
+/*
+ * Where a write may go, decided from the principal's grants (Access), never from what the
+ * client claims: the tenant named by a code must be one the principal writes in, and a
+ * project's rows are writable only through the grants that reach that project.
+ */
+
+/** The tenant of a country code in which the principal writes projects, communities, indicators. */
+export function adminTenantOf(ctx: RequestContext, tenantCode: string): string {
+  const [tenantId] = ctx.access
+    .tenantIdsForCodes([tenantCode.trim()])
+    .filter((id) => ctx.access.adminWriterTenantIds.includes(id));
+  if (!tenantId) throw forbidden(`You may not write in tenant ${tenantCode.trim()}`);
+  return tenantId;
+}
+
+/** The tenant of a country code in which the principal writes programme rows (partners included). */
+export function writerTenantOf(ctx: RequestContext, tenantCode: string): string {
+  const code = tenantCode.trim();
+  const [tenantId] = ctx.access
+    .tenantIdsForCodes([code])
+    .filter((id) => ctx.access.writerTenantIds.includes(id));
+  if (!tenantId) throw forbidden(`You may not write in tenant ${code}`);
+  return tenantId;
+}
+
+/** A project as writes of its rows need it: its tenant, its span, who records for it. */
+export type ProjectScope = Span &
+  Readonly<{
+    tenantId: string;
+    id: string;
+    /** The organisation the principal records this project's rows for; null: may not write. */
+    recordingOrganisationId: string | null;
+  }>;
+
+/**
+ * The visible projects among `ids` (optionally of one tenant), with whether and for whom
+ * the principal may write their activities and measurements. One statement for a whole
+ * import; a project of another tenant or a partner's other project is simply absent or
+ * not writable, decided in SQL from the principal's grants (see Access).
+ */
+export async function projectScopes(
+  ctx: RequestContext,
+  ids: readonly string[],
+  tenantId?: string,
+): Promise<Map<string, ProjectScope>> {
+  const params: unknown[] = [ids];
+  const visible = ctx.access.projectVisibleSql('p.tenant_id', 'p.id', params);
+  const recording = ctx.access.recordingOrganisationSql('p.tenant_id', 'p.id', params);
+  const writer = param(params, ctx.access.writerTenantIds);
+  const inTenant = tenantId ? ` AND p.tenant_id = ${param(params, tenantId)}` : '';
+  const rows = await ctx.tx.query<ProjectScope>(
+    `SELECT p.tenant_id AS "tenantId", p.id, p.start_date AS "startDate", p.end_date AS "endDate",
+       CASE WHEN p.tenant_id = ANY (${writer}::uuid[]) THEN ${recording} END
+         AS "recordingOrganisationId"
+     FROM projects p
+     WHERE p.id = ANY ($1::uuid[]) AND ${visible}${inTenant}`,
+    params,
+  );
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** Key of a (project, community) pair in `targetedPairs`' answer. */
+export const pairKey = (projectId: string, communityId: string): string =>
+  `${projectId}:${communityId}`;
+
+/**
+ * The (project, community) pairs among `pairs` where the project targets the community —
+ * which also proves both are of the project's tenant, the composite keys allowing no other.
+ */
+export async function targetedPairs(
+  ctx: RequestContext,
+  pairs: readonly { tenantId: string; projectId: string; communityId: string }[],
+): Promise<Set<string>> {
+  if (pairs.length === 0) return new Set();
+  const rows = await ctx.tx.query<{ projectId: string; communityId: string }>(
+    `SELECT pc.project_id AS "projectId", pc.community_id AS "communityId"
+     FROM project_communities pc
+     JOIN unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS k (tenant_id, project_id, community_id)
+       ON pc.tenant_id = k.tenant_id AND pc.project_id = k.project_id
+         AND pc.community_id = k.community_id`,
+    [pairs.map((p) => p.tenantId), pairs.map((p) => p.projectId), pairs.map((p) => p.communityId)],
+  );
+  return new Set(rows.map((r) => pairKey(r.projectId, r.communityId)));
+}
+
+/** Which of `ids` name existing organisations (a global table of public names). */
+export async function existingOrganisations(
+  ctx: RequestContext,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await ctx.tx.query<{ id: string }>(
+    `SELECT id FROM organisations WHERE id = ANY ($1::uuid[])`,
+    [ids],
+  );
+  return new Set(rows.map((r) => r.id));
+}
