@@ -15,7 +15,12 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         strictScalars: true,
-        scalars: { DateTime: 'string', LocalDate: 'string', UUID: 'string' },
+        scalars: {
+          DateTime: 'string',
+          LocalDate: 'string',
+          UUID: 'string',
+          JSONObject: 'Record<string, unknown>',
+        },
       },
     },
   },

@@ -27,7 +27,25 @@ describe('the example client (examples/client)', () => {
   });
   afterAll(() => server.close());
 
-  it('signs in with a dev token and pages through all of a tenant’s activities', async () => {
+  async function countTj(token: string): Promise<number> {
+    const res = await server.graphql<{ activities: { totalCount: number } }>(
+      '{ activities(filter: { tenantCodes: ["TJ"] }) { totalCount } }',
+      {},
+      token,
+    );
+    return res.body.data!.activities.totalCount;
+  }
+
+  async function externalIds(token: string): Promise<string[]> {
+    const res = await server.graphql<{ activities: { nodes: { externalId: string | null }[] } }>(
+      '{ activities(first: 100, filter: { tenantCodes: ["TJ"], search: "example sync" }) { nodes { externalId } } }',
+      {},
+      token,
+    );
+    return res.body.data!.activities.nodes.map((a) => a.externalId ?? '').sort();
+  }
+
+  it('signs in with a dev token, pages through a tenant’s activities, imports two', async () => {
     const token = await server.tokenFor(DEMO_USERS.tjAdmin.subject);
     const lines: string[] = [];
     const report = await sync({
@@ -46,6 +64,26 @@ describe('the example client (examples/client)', () => {
     expect(new Set(report.activities.map((a) => a.id)).size).toBe(tjActivities);
     expect(report.activities.every((a) => a.project.code.endsWith('-TJ'))).toBe(true);
     expect(lines[0]).toContain('Signed in as demo|tj-admin');
+
+    // A dry run writes nothing; the import then creates both, once.
+    expect(report.imported?.dryRun).toMatchObject({ dryRun: true, applied: false, invalid: 0 });
+    expect(report.imported?.result).toMatchObject({
+      dryRun: false,
+      applied: true,
+      replayed: false,
+      created: 2,
+      invalid: 0,
+    });
+    expect(await externalIds(token)).toEqual(['example-sync-1', 'example-sync-2']);
+    expect(await countTj(token)).toBe(tjActivities + 2);
+  });
+
+  it('writes nothing when run again: the same idempotency key replays the stored result', async () => {
+    const token = await server.tokenFor(DEMO_USERS.tjAdmin.subject);
+    const report = await sync({ url: server.url, token, tenantCode: 'TJ' });
+    expect(report.totalCount).toBe(tjActivities + 2);
+    expect(report.imported?.result).toMatchObject({ replayed: true, created: 2 });
+    expect(await countTj(token)).toBe(tjActivities + 2);
   });
 
   it('sees only what the token may: a KG admin reading TJ gets no TJ activity', async () => {
@@ -54,6 +92,7 @@ describe('the example client (examples/client)', () => {
     expect(report.tenants).toEqual(['KG']);
     expect(report.totalCount).toBe(0);
     expect(report.activities).toEqual([]);
+    expect(report.imported).toBeNull();
   });
 
   it('runs as a script with DG_TOKEN and DG_URL (npm run client:sync)', async () => {
@@ -73,9 +112,11 @@ describe('the example client (examples/client)', () => {
         env: { PATH: process.env.PATH, DG_TOKEN: token, DG_URL: server.url, DG_PAGE_SIZE: '4' },
         timeout: 30_000,
       });
+      const total = tjActivities + 2;
       expect(stdout).toContain('Signed in as demo|tj-admin');
-      expect(stdout).toContain(`(${tjActivities}/${tjActivities})`);
+      expect(stdout).toContain(`(${total}/${total})`);
       expect(stdout).toMatch(/LWD-TJ/);
+      expect(stdout).toContain('Import: 2 created, 0 updated, 0 unchanged, 0 invalid (replayed');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

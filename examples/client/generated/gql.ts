@@ -14,10 +14,12 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "mutation ImportActivities($input: ImportActivitiesInput!) {\n  importActivities(input: $input) {\n    dryRun\n    applied\n    replayed\n    created\n    updated\n    unchanged\n    invalid\n    items {\n      index\n      externalId\n      id\n      status\n      field\n      message\n    }\n  }\n}": typeof types.ImportActivitiesDocument,
     "query Me {\n  me {\n    subject\n    kind\n    scopes\n    memberships {\n      role\n      tenant {\n        code\n        name\n      }\n      organisation {\n        name\n      }\n    }\n  }\n}": typeof types.MeDocument,
     "query TenantActivities($tenantCode: String!, $first: Int!, $after: String) {\n  activities(\n    first: $first\n    after: $after\n    filter: {tenantCodes: [$tenantCode]}\n    orderBy: {field: CREATED_AT, direction: ASC}\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      externalId\n      type\n      title\n      startDate\n      project {\n        id\n        code\n      }\n      community {\n        id\n        name\n      }\n      participants {\n        total\n      }\n    }\n  }\n}": typeof types.TenantActivitiesDocument,
 };
 const documents: Documents = {
+    "mutation ImportActivities($input: ImportActivitiesInput!) {\n  importActivities(input: $input) {\n    dryRun\n    applied\n    replayed\n    created\n    updated\n    unchanged\n    invalid\n    items {\n      index\n      externalId\n      id\n      status\n      field\n      message\n    }\n  }\n}": types.ImportActivitiesDocument,
     "query Me {\n  me {\n    subject\n    kind\n    scopes\n    memberships {\n      role\n      tenant {\n        code\n        name\n      }\n      organisation {\n        name\n      }\n    }\n  }\n}": types.MeDocument,
     "query TenantActivities($tenantCode: String!, $first: Int!, $after: String) {\n  activities(\n    first: $first\n    after: $after\n    filter: {tenantCodes: [$tenantCode]}\n    orderBy: {field: CREATED_AT, direction: ASC}\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      externalId\n      type\n      title\n      startDate\n      project {\n        id\n        code\n      }\n      community {\n        id\n        name\n      }\n      participants {\n        total\n      }\n    }\n  }\n}": types.TenantActivitiesDocument,
 };
@@ -36,6 +38,10 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ImportActivities($input: ImportActivitiesInput!) {\n  importActivities(input: $input) {\n    dryRun\n    applied\n    replayed\n    created\n    updated\n    unchanged\n    invalid\n    items {\n      index\n      externalId\n      id\n      status\n      field\n      message\n    }\n  }\n}"): (typeof documents)["mutation ImportActivities($input: ImportActivitiesInput!) {\n  importActivities(input: $input) {\n    dryRun\n    applied\n    replayed\n    created\n    updated\n    unchanged\n    invalid\n    items {\n      index\n      externalId\n      id\n      status\n      field\n      message\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
