@@ -73,7 +73,8 @@ query ProjectWithCommunitiesAndActivities {
 
 /**
  * Outcomes baseline → endline for the TJ programme. `outcomeSummaries` arrives with issue 5:
- * until it is merged this tab does not validate (the test in test/unit says which tabs must).
+ * until it is merged this tab does not validate (test/integration/explorer-http.test.ts checks
+ * that every other tab does).
  */
 export const OUTCOME_EXAMPLE = `# Outcomes from baseline to endline, by tenant and indicator (aggregates only).
 # Violence is expected down by half (relativeChange -0.5) and family savings up
@@ -101,10 +102,7 @@ query OutcomeSummary {
 }
 `;
 
-/**
- * A bulk import as a partner's sync would send it, as a dry run: nothing is written.
- * `importActivities` arrives with issue 4; until it is merged this tab does not validate.
- */
+/** A bulk import as a partner's sync would send it, as a dry run: nothing is written. */
 export const IMPORT_EXAMPLE = `# A bulk import as a partner's sync sends it. dryRun: true checks every item
 # and writes nothing; re-sending the same idempotencyKey returns the stored result.
 mutation ImportActivitiesDryRun($input: ImportActivitiesInput!) {
