@@ -7,7 +7,10 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
+  type ASTNode,
   type DocumentNode,
+  Kind,
+  type ObjectFieldNode,
   type GraphQLFormattedError,
   type GraphQLSchema,
   OperationTypeNode,
@@ -136,9 +139,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   app.use(
     '/graphql',
-    // A full bulk import (1,000 measurements with 1,000-character sources in Cyrillic) is
-    // about 3 MB of JSON; the limit leaves room for that and no more.
-    express.json({ limit: '4mb' }),
+    express.json({ limit: '1mb' }),
     async (req: Request, res: Response<unknown, Locals>, next: NextFunction) => {
       const requestId =
         typeof req.headers['x-request-id'] === 'string' &&
@@ -225,31 +226,43 @@ export async function createApp(options: AppOptions): Promise<App> {
 
 /**
  * PostgreSQL text cannot hold U+0000: refuse it in any string of the request (literal or
- * variable) before anything runs, with a clear client error instead of a failed query.
+ * variable) before anything runs, with a clear client error naming the field, instead of a
+ * failed query.
  */
 function rejectNulCharacters(document: DocumentNode, variables: unknown): void {
-  let found = containsNul(variables);
+  // Fields are named relative to their argument, as validation errors name them.
+  let field = nulPath(variables, [])?.slice(1).join('.') ?? null;
   visit(document, {
-    StringValue(node) {
-      if (node.value.includes('\u0000')) found = true;
+    StringValue(node, _key, _parent, _path, ancestors) {
+      if (field !== null || !node.value.includes('\u0000')) return;
+      const names = ancestors
+        .filter(
+          (a): a is ObjectFieldNode =>
+            !Array.isArray(a) && (a as ASTNode).kind === Kind.OBJECT_FIELD,
+        )
+        .map((a) => a.name.value);
+      field = names.join('.');
     },
   });
-  if (found) {
+  if (field !== null) {
     throw new DomainError(
       ErrorCode.BAD_USER_INPUT,
       'Text must not contain the NUL character (U+0000)',
-      {
-        http: { status: 400 },
-      },
+      { field: field || undefined, http: { status: 400 } },
     );
   }
 }
 
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (value && typeof value === 'object') return Object.values(value).some(containsNul);
-  return false;
+/** The path to the first string holding U+0000 in a JSON value, or null. */
+function nulPath(value: unknown, path: string[]): string[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      const found = nulPath(child, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return null;
 }
 
 function httpStatusOf(error: unknown): number {

@@ -357,7 +357,9 @@ describe('row-level security alone, with shield and scoped SQL switched off', ()
                           AND a.attname = 'tenant_id' AND NOT a.attisdropped)
           ORDER BY 1`,
       );
-      expect(rows.map((row) => row.table)).toEqual([...TENANT_TABLES, 'indicators'].sort());
+      expect(rows.map((row) => row.table)).toEqual(
+        [...TENANT_TABLES, 'idempotency_keys', 'indicators'].sort(),
+      );
       for (const row of rows) {
         expect(row).toEqual({
           table: row.table,
