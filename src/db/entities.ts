@@ -5,6 +5,7 @@ import { CommunityEntity, ProjectCommunityEntity } from '../modules/community/co
 import { IndicatorEntity } from '../modules/indicator/indicator.entity';
 import { MeasurementEntity } from '../modules/measurement/measurement.entity';
 import { MembershipEntity } from '../modules/membership/membership.entity';
+import { OutcomeSeriesEntity } from '../modules/outcome/outcome-series.entity';
 import { OrganisationEntity } from '../modules/organisation/organisation.entity';
 import { ProjectEntity, ProjectOrganisationEntity } from '../modules/project/project.entity';
 import { SharingAgreementEntity } from '../modules/sharing-agreement/sharing-agreement.entity';
@@ -28,4 +29,5 @@ export const ENTITIES: Function[] = [
   ApiKeyEntity,
   AuditEventEntity,
   SharingAgreementEntity,
+  OutcomeSeriesEntity,
 ];

@@ -1,7 +1,7 @@
 import { allow, deny, shield } from 'graphql-shield';
 import type { IRules } from 'graphql-shield';
 import { DomainError, ErrorCode } from '../common/errors';
-import { administers, isAuthenticated, readsRows } from './rules';
+import { administers, isAuthenticated, readsAggregates, readsRows } from './rules';
 
 /**
  * Layer 1 of DESIGN §3: a rule on every type of the schema (a test walks the schema and
@@ -22,12 +22,16 @@ export const RULES: IRules = {
     measurements: readsRows,
     memberships: administers,
     apiKeys: administers,
+    outcomeSummaries: readsAggregates,
+    sharingAgreements: administers,
   },
   Mutation: {
     createMembership: administers,
     revokeMembership: administers,
     createApiKey: administers,
     revokeApiKey: administers,
+    createSharingAgreement: administers,
+    revokeSharingAgreement: administers,
   },
   TenantMembership: administers,
   User: administers,
@@ -36,6 +40,12 @@ export const RULES: IRules = {
   RevokeMembershipPayload: administers,
   CreateApiKeyPayload: administers,
   RevokeApiKeyPayload: administers,
+  SharingAgreement: administers,
+  CreateSharingAgreementPayload: administers,
+  RevokeSharingAgreementPayload: administers,
+  // The service decides what each caller sees; summaries carry aggregates only.
+  OutcomeSummary: readsAggregates,
+  OutcomeProject: readsAggregates,
   Me: isAuthenticated,
   Membership: isAuthenticated,
   Tenant: isAuthenticated,
@@ -64,6 +74,8 @@ export const RULES: IRules = {
   TenantMembershipEdge: allow,
   ApiKeyConnection: allow,
   ApiKeyEdge: allow,
+  SharingAgreementConnection: allow,
+  SharingAgreementEdge: allow,
 };
 
 export const permissions = shield(RULES, {

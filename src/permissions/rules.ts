@@ -20,3 +20,8 @@ export const readsRows = rule('readsRows', { cache: 'contextual' })(
 export const administers = rule('administers', { cache: 'contextual' })(
   (_parent, _args, ctx: RequestContext) => ctx.access.administers,
 );
+
+/** May ask for outcome summaries: readers of rows, analysts and `aggregate` keys. */
+export const readsAggregates = rule('readsAggregates', { cache: 'contextual' })(
+  (_parent, _args, ctx: RequestContext) => ctx.access.readsAggregates,
+);
