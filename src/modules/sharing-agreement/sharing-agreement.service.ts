@@ -66,8 +66,11 @@ export async function createSharingAgreement(
     throw badUserInput('allowedGroupBy', 'Aggregates are never shared by community');
   }
   const finest = [...LEVELS].reverse().find(([dimension]) => allowed.includes(dimension));
-  const validFrom = input.validFrom ?? new Date();
-  if (input.expiresAt && input.expiresAt.getTime() <= Math.max(validFrom.getTime(), Date.now())) {
+  const validFrom = input.validFrom ?? null;
+  if (
+    input.expiresAt &&
+    input.expiresAt.getTime() <= Math.max(validFrom?.getTime() ?? 0, Date.now())
+  ) {
     throw badUserInput('expiresAt', 'expiresAt must be in the future and after validFrom');
   }
 
@@ -102,7 +105,8 @@ export async function createSharingAgreement(
     `WITH a AS (
        INSERT INTO sharing_agreements (tenant_id, recipient_organisation_id, indicator_ids,
          allowed_group_by, finest_level, min_cell_size, valid_from, expires_at, approved_by)
-       VALUES ($1, $2, $3::uuid[], $4::text[], $5, $6, $7, $8, $9)
+       -- Omitted: from the start of this transaction, so it is in force when it returns.
+       VALUES ($1, $2, $3::uuid[], $4::text[], $5, $6, coalesce($7, now()), $8, $9)
        RETURNING *)
      SELECT ${COLUMNS} FROM a`,
     [
