@@ -253,6 +253,8 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
                  CASE WHEN 'SETTLEMENT' = ANY (p_group_by) THEN c.settlement END AS settlement,
                  CASE WHEN v_by_sex THEN s.sex END AS sex,
                  s.year, s.indicator_id,
+                 -- A project's tenant, to find its name: one per project, so no extra split.
+                 CASE WHEN 'PROJECT' = ANY (p_group_by) THEN s.tenant_id END AS project_tenant_id,
                  sum(s.baseline_sum) / nullif(sum(s.baseline_n), 0) AS baseline,
                  sum(s.latest_sum) / nullif(sum(s.latest_n), 0) AS latest,
                  coalesce(sum(s.baseline_n), 0)::bigint AS baseline_n,
@@ -271,7 +273,7 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
              AND (p_project_ids IS NULL OR s.project_id = ANY (p_project_ids))
              AND (p_community_ids IS NULL OR s.community_id = ANY (p_community_ids))
              AND (p_settlement IS NULL OR c.settlement = p_settlement)
-           GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+           GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
         )
         SELECT cells.tenant_id, cells.region, cells.project_id, p.code, p.name,
                cells.community_id, cells.settlement, cells.sex, cells.year, cells.indicator_id,
@@ -280,7 +282,7 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
                cells.baseline_communities, cells.latest_communities
           FROM cells
           JOIN indicators i ON i.id = cells.indicator_id
-          LEFT JOIN projects p ON p.tenant_id = cells.tenant_id AND p.id = cells.project_id;
+          LEFT JOIN projects p ON p.tenant_id = cells.project_tenant_id AND p.id = cells.project_id;
       END
       $$`);
 

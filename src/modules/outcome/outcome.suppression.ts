@@ -43,13 +43,24 @@ export function suppress(
   if (reasons.size === 0) return reasons;
 
   const lines = dimensions.flatMap((dimension) => linesAlong(cells, dimensions, dimension));
+  // A cell alone in its line along some dimension is also, unchanged, a cell of the coarser
+  // grouping without that dimension, where nothing may suppress it: withholding it here would
+  // protect nothing. Prefer cells that are not.
+  const alone = new Set<number>();
+  for (const dimension of dimensions) {
+    for (const line of linesAlong(cells, dimensions, dimension, true)) {
+      if (line.length === 1) alone.add(line[0]!);
+    }
+  }
   let changed = true;
   while (changed) {
     changed = false;
     for (const line of lines) {
       const hidden = line.filter((index) => reasons.has(index));
       if (hidden.length !== 1) continue;
-      const visible = line.filter((index) => !reasons.has(index));
+      const all = line.filter((index) => !reasons.has(index));
+      const preferred = all.filter((index) => !alone.has(index));
+      const visible = preferred.length > 0 ? preferred : all;
       if (visible.length === 0) continue;
       const smallest = visible.reduce((a, b) => (smaller(cells, a, b) ? a : b));
       reasons.set(smallest, SuppressionReason.COMPLEMENTARY);
@@ -64,6 +75,7 @@ function linesAlong(
   cells: readonly SuppressibleCell[],
   dimensions: readonly string[],
   along: string,
+  withSingles = false,
 ): number[][] {
   const others = dimensions.filter((dimension) => dimension !== along);
   const lines = new Map<string, number[]>();
@@ -73,7 +85,7 @@ function linesAlong(
     if (line) line.push(index);
     else lines.set(key, [index]);
   });
-  return [...lines.values()].filter((line) => line.length > 1);
+  return [...lines.values()].filter((line) => withSingles || line.length > 1);
 }
 
 /** Fewer respondents first; ties broken by keys so the choice never depends on row order. */
