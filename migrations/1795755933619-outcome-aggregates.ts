@@ -202,6 +202,10 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
       #variable_conflict use_column
       DECLARE
         v_tenants uuid[] := ARRAY(SELECT DISTINCT unnest(p_pair_tenant));
+        v_indicators uuid[] := ARRAY(SELECT DISTINCT unnest(p_pair_indicator));
+        -- Every tenant with every indicator (the usual case): no join with the pairs needed.
+        v_cross boolean := (SELECT count(DISTINCT (t, i)) FROM unnest(p_pair_tenant, p_pair_indicator) AS q (t, i))
+                           = cardinality(v_tenants) * cardinality(v_indicators);
         v_by_year boolean := 'YEAR' = ANY (p_group_by);
         v_by_sex boolean := 'SEX' = ANY (p_group_by);
       BEGIN
@@ -246,13 +250,16 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
           SELECT r.* FROM outcome_series_rows(v_tenants, v_by_year, p_from, p_to) r
            WHERE p_from IS NOT NULL OR p_to IS NOT NULL
         ), cells AS (
+          -- Tenant and indicator first: the order of the summary table's index, which then
+          -- needs no sort to group.
           SELECT CASE WHEN 'TENANT' = ANY (p_group_by) THEN s.tenant_id END AS tenant_id,
+                 s.indicator_id,
                  CASE WHEN 'REGION' = ANY (p_group_by) THEN c.region END AS region,
                  CASE WHEN 'PROJECT' = ANY (p_group_by) THEN s.project_id END AS project_id,
                  CASE WHEN 'COMMUNITY' = ANY (p_group_by) THEN s.community_id END AS community_id,
                  CASE WHEN 'SETTLEMENT' = ANY (p_group_by) THEN c.settlement END AS settlement,
                  CASE WHEN v_by_sex THEN s.sex END AS sex,
-                 s.year, s.indicator_id,
+                 s.year,
                  -- A project's tenant, to find its name: one per project, so no extra split.
                  CASE WHEN 'PROJECT' = ANY (p_group_by) THEN s.tenant_id END AS project_tenant_id,
                  sum(s.baseline_sum) / nullif(sum(s.baseline_n), 0) AS baseline,
@@ -264,10 +271,11 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
                  (count(DISTINCT s.community_id) FILTER (WHERE s.latest_n > 0))::int
                    AS latest_communities
             FROM s
-            JOIN unnest(p_pair_tenant, p_pair_indicator) AS q (t, i)
-              ON q.t = s.tenant_id AND q.i = s.indicator_id
             LEFT JOIN communities c ON c.tenant_id = s.tenant_id AND c.id = s.community_id
-           WHERE ((v_by_sex AND s.sex IS NOT NULL) OR (NOT v_by_sex AND s.sex IS NULL))
+           WHERE s.indicator_id = ANY (v_indicators)
+             AND (v_cross OR (s.tenant_id, s.indicator_id) IN (
+                   SELECT * FROM unnest(p_pair_tenant, p_pair_indicator)))
+             AND ((v_by_sex AND s.sex IS NOT NULL) OR (NOT v_by_sex AND s.sex IS NULL))
              AND (p_scoped_tenants IS NULL OR NOT (s.tenant_id = ANY (p_scoped_tenants))
                   OR s.project_id = ANY (p_scoped_projects))
              AND (p_project_ids IS NULL OR s.project_id = ANY (p_project_ids))
