@@ -7,7 +7,10 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
+  type ASTNode,
   type DocumentNode,
+  Kind,
+  type ObjectFieldNode,
   type GraphQLFormattedError,
   type GraphQLSchema,
   OperationTypeNode,
@@ -40,9 +43,11 @@ import { ApiKeyResolver } from './modules/api-key/api-key.resolver';
 import { CommunityResolver } from './modules/community/community.resolver';
 import { IndicatorResolver } from './modules/indicator/indicator.resolver';
 import { MeasurementResolver } from './modules/measurement/measurement.resolver';
+import { OutcomeResolver } from './modules/outcome/outcome.resolver';
 import { TenantMembershipResolver } from './modules/membership/membership.resolver';
 import { MembershipResolver, MeResolver } from './modules/me/me.resolver';
 import { ProjectResolver } from './modules/project/project.resolver';
+import { SharingAgreementResolver } from './modules/sharing-agreement/sharing-agreement.resolver';
 import { TenantResolver } from './modules/tenant/tenant.resolver';
 import { permissions } from './permissions/permissions';
 import { poolOf } from './db/data-source';
@@ -60,6 +65,8 @@ export const RESOLVERS = [
   ApiKeyResolver,
   AuditResolver,
   ImportResolver,
+  OutcomeResolver,
+  SharingAgreementResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission layer. */
@@ -139,9 +146,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   app.use(
     '/graphql',
-    // A full bulk import (1,000 measurements with 1,000-character sources in Cyrillic) is
-    // about 3 MB of JSON; the limit leaves room for that and no more.
-    express.json({ limit: '4mb' }),
+    express.json({ limit: '1mb' }),
     async (req: Request, res: Response<unknown, Locals>, next: NextFunction) => {
       const requestId =
         typeof req.headers['x-request-id'] === 'string' &&
@@ -228,31 +233,43 @@ export async function createApp(options: AppOptions): Promise<App> {
 
 /**
  * PostgreSQL text cannot hold U+0000: refuse it in any string of the request (literal or
- * variable) before anything runs, with a clear client error instead of a failed query.
+ * variable) before anything runs, with a clear client error naming the field, instead of a
+ * failed query.
  */
 function rejectNulCharacters(document: DocumentNode, variables: unknown): void {
-  let found = containsNul(variables);
+  // Fields are named relative to their argument, as validation errors name them.
+  let field = nulPath(variables, [])?.slice(1).join('.') ?? null;
   visit(document, {
-    StringValue(node) {
-      if (node.value.includes('\u0000')) found = true;
+    StringValue(node, _key, _parent, _path, ancestors) {
+      if (field !== null || !node.value.includes('\u0000')) return;
+      const names = ancestors
+        .filter(
+          (a): a is ObjectFieldNode =>
+            !Array.isArray(a) && (a as ASTNode).kind === Kind.OBJECT_FIELD,
+        )
+        .map((a) => a.name.value);
+      field = names.join('.');
     },
   });
-  if (found) {
+  if (field !== null) {
     throw new DomainError(
       ErrorCode.BAD_USER_INPUT,
       'Text must not contain the NUL character (U+0000)',
-      {
-        http: { status: 400 },
-      },
+      { field: field || undefined, http: { status: 400 } },
     );
   }
 }
 
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (value && typeof value === 'object') return Object.values(value).some(containsNul);
-  return false;
+/** The path to the first string holding U+0000 in a JSON value, or null. */
+function nulPath(value: unknown, path: string[]): string[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      const found = nulPath(child, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return null;
 }
 
 function httpStatusOf(error: unknown): number {
