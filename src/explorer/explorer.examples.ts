@@ -72,9 +72,8 @@ query ProjectWithCommunitiesAndActivities {
 `;
 
 /**
- * Outcomes baseline → endline for the TJ programme. `outcomeSummaries` arrives with issue 5:
- * until it is merged this tab does not validate (test/integration/explorer-http.test.ts checks
- * that every other tab does).
+ * Outcomes baseline → endline for the TJ programme: what a UN agency or donor sees under a
+ * sharing agreement, and a tenant admin over its own rows.
  */
 export const OUTCOME_EXAMPLE = `# Outcomes from baseline to endline, by tenant and indicator (aggregates only).
 # Violence is expected down by half (relativeChange -0.5) and family savings up
@@ -84,6 +83,9 @@ query OutcomeSummary {
     filter: { tenants: ["TJ"], indicatorCodes: ["DV_PREVALENCE", "FAMILY_SAVINGS"] }
     groupBy: [TENANT, INDICATOR]
   ) {
+    tenant {
+      code
+    }
     indicator {
       code
       name
@@ -97,6 +99,7 @@ query OutcomeSummary {
     sampleSize
     communities
     suppressed
+    suppressionReason
     improved
   }
 }

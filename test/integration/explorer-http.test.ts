@@ -82,13 +82,23 @@ describe('the explorer over HTTP, outside production', () => {
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data?.projects.nodes.map((project) => project.code)).toEqual(['LWD-TJ']);
     expect(res.body.data?.projects.nodes[0]?.communities.totalCount).toBeGreaterThan(0);
-    // Every tab parses and validates, but the outcome summary, which validates once
-    // `outcomeSummaries` (issue 5) lands.
-    for (const tab of EXAMPLE_TABS) {
-      const errors = validate(schema, parse(tab.query));
-      if (tab.query === OUTCOME_EXAMPLE) continue;
-      expect(errors).toEqual([]);
-    }
+    for (const tab of EXAMPLE_TABS) expect(validate(schema, parse(tab.query))).toEqual([]);
+  });
+
+  it('ships an outcome tab that shows the published TJ results', async () => {
+    const token = await server.tokenFor(DEMO_USERS.tjAdmin.subject);
+    const res = await server.graphql<{
+      outcomeSummaries: {
+        indicator: { code: string };
+        relativeChange: number | null;
+        foldChange: number | null;
+        improved: boolean | null;
+      }[];
+    }>(OUTCOME_EXAMPLE, {}, token);
+    expect(res.body.errors).toBeUndefined();
+    const byCode = new Map(res.body.data!.outcomeSummaries.map((s) => [s.indicator.code, s]));
+    expect(byCode.get('DV_PREVALENCE')).toMatchObject({ relativeChange: -0.5, improved: true });
+    expect(byCode.get('FAMILY_SAVINGS')).toMatchObject({ foldChange: 8, improved: true });
   });
 
   it('ships an import tab whose dry run is valid on the seed data and writes nothing', async () => {
