@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const { server } = await createApp({ config, dataSource, log });
+  const { server, apollo } = await createApp({ config, dataSource, log });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say(`${signal} received: finishing in-flight requests`);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Apollo's drain plugin stops accepting connections and waits for in-flight requests.
+    await apollo.stop();
     await database.close();
     say('Stopped');
     process.exit(0);

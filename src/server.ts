@@ -7,10 +7,14 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
-  GraphQLError,
+  type ASTNode,
+  type DocumentNode,
+  Kind,
+  type ObjectFieldNode,
   type GraphQLFormattedError,
   type GraphQLSchema,
   OperationTypeNode,
+  visit,
 } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { DateTimeResolver } from 'graphql-scalars';
@@ -18,6 +22,7 @@ import type { Logger } from 'pino';
 import { ArgumentValidationError, buildSchema } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import { Access } from './auth/access';
+import { ApiKeyUsage } from './auth/api-key-usage';
 import {
   AuthenticationError,
   Authenticator,
@@ -33,9 +38,11 @@ import { RequestTransaction } from './db/request-transaction';
 import { AuditResolver } from './modules/audit/audit.resolver';
 import { ImportResolver } from './modules/import/import.resolver';
 import { ActivityResolver } from './modules/activity/activity.resolver';
+import { ApiKeyResolver } from './modules/api-key/api-key.resolver';
 import { CommunityResolver } from './modules/community/community.resolver';
 import { IndicatorResolver } from './modules/indicator/indicator.resolver';
 import { MeasurementResolver } from './modules/measurement/measurement.resolver';
+import { TenantMembershipResolver } from './modules/membership/membership.resolver';
 import { MembershipResolver, MeResolver } from './modules/me/me.resolver';
 import { ProjectResolver } from './modules/project/project.resolver';
 import { TenantResolver } from './modules/tenant/tenant.resolver';
@@ -51,6 +58,8 @@ export const RESOLVERS = [
   ActivityResolver,
   IndicatorResolver,
   MeasurementResolver,
+  TenantMembershipResolver,
+  ApiKeyResolver,
   AuditResolver,
   ImportResolver,
 ] as const;
@@ -98,6 +107,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const schema =
     options.unsafeTestLayers?.shield === false ? bare : applyMiddleware(bare, permissions);
   const authenticator = new Authenticator(config.jwt);
+  const keyUsage = new ApiKeyUsage(pool, log);
   const app = express();
   app.disable('x-powered-by');
   const server = createServer(app);
@@ -129,9 +139,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   app.use(
     '/graphql',
-    // A full bulk import (1,000 measurements with 1,000-character sources in Cyrillic) is
-    // about 3 MB of JSON; the limit leaves room for that and no more.
-    express.json({ limit: '4mb' }),
+    express.json({ limit: '1mb' }),
     async (req: Request, res: Response<unknown, Locals>, next: NextFunction) => {
       const requestId =
         typeof req.headers['x-request-id'] === 'string' &&
@@ -151,6 +159,9 @@ export async function createApp(options: AppOptions): Promise<App> {
         if (!found) {
           await tx.rollback();
           throw new AuthenticationError('The credential is not valid, or grants nothing any more');
+        }
+        if (found.keyLastUsedAt !== undefined) {
+          keyUsage.touch(found.principal.id, found.keyLastUsedAt);
         }
         // Whatever happens to the request, its transaction never outlives it.
         res.on('close', () => void tx.rollback().catch(() => undefined));
@@ -191,7 +202,72 @@ export async function createApp(options: AppOptions): Promise<App> {
     }),
   );
 
+  // Malformed JSON, an oversized body or any other error before GraphQL: a JSON answer with a
+  // code and no stack (express's default handler would send its HTML and, outside
+  // production, the stack).
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = httpStatusOf(error);
+    const code = status === 500 ? ErrorCode.INTERNAL_SERVER_ERROR : 'BAD_REQUEST';
+    const message =
+      status === 413
+        ? 'The request body is larger than 1 MiB'
+        : status === 400
+          ? 'The request body is not valid JSON'
+          : status === 500
+            ? 'Internal server error'
+            : 'The request could not be read';
+    if (status === 500)
+      log.error({ err: error, path: req.path }, 'unexpected error before GraphQL');
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  });
+
   return { server, apollo, schema };
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000: refuse it in any string of the request (literal or
+ * variable) before anything runs, with a clear client error naming the field, instead of a
+ * failed query.
+ */
+function rejectNulCharacters(document: DocumentNode, variables: unknown): void {
+  // Fields are named relative to their argument, as validation errors name them.
+  let field = nulPath(variables, [])?.slice(1).join('.') ?? null;
+  visit(document, {
+    StringValue(node, _key, _parent, _path, ancestors) {
+      if (field !== null || !node.value.includes('\u0000')) return;
+      const names = ancestors
+        .filter(
+          (a): a is ObjectFieldNode =>
+            !Array.isArray(a) && (a as ASTNode).kind === Kind.OBJECT_FIELD,
+        )
+        .map((a) => a.name.value);
+      field = names.join('.');
+    },
+  });
+  if (field !== null) {
+    throw new DomainError(
+      ErrorCode.BAD_USER_INPUT,
+      'Text must not contain the NUL character (U+0000)',
+      { field: field || undefined, http: { status: 400 } },
+    );
+  }
+}
+
+/** The path to the first string holding U+0000 in a JSON value, or null. */
+function nulPath(value: unknown, path: string[]): string[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      const found = nulPath(child, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+function httpStatusOf(error: unknown): number {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
 }
 
 /**
@@ -205,6 +281,10 @@ function transactionPlugin(
   return {
     requestDidStart() {
       return Promise.resolve({
+        didResolveOperation({ document, request }) {
+          rejectNulCharacters(document, request.variables);
+          return Promise.resolve();
+        },
         didEncounterErrors({ contextValue, errors }) {
           for (const error of errors) {
             const original = unwrapResolverError(error);
@@ -266,18 +346,14 @@ function isClientError(error: unknown): boolean {
   );
 }
 
-function hasClientCode(error: {
-  extensions?: Record<string, unknown>;
-  originalError?: unknown;
-}): boolean {
-  const { originalError: original, path } = error as { originalError?: unknown; path?: unknown };
-  // Variable coercion errors (an unknown enum value, a malformed scalar) wrap graphql's or a
-  // scalar's own GraphQLError and have no path: they come before any resolver runs.
-  const coercion = original instanceof GraphQLError && path === undefined;
-  return (
-    CLIENT_CODES.has(error.extensions?.code) &&
-    (original === undefined || original === null || coercion)
-  );
+/**
+ * Whether an error is the request's own (parse, validation, variable coercion) with a client
+ * code. Apollo keeps graphql-js's error as `originalError` on those, so that cannot tell them
+ * from a resolver's; the path can: only an error raised while resolving a field has one, and
+ * a resolver error carrying such a code is still unexpected.
+ */
+function hasClientCode(error: { extensions?: Record<string, unknown>; path?: unknown }): boolean {
+  return CLIENT_CODES.has(error.extensions?.code) && error.path === undefined;
 }
 
 function internalError(requestId?: string): GraphQLFormattedError {
@@ -317,7 +393,7 @@ export function formatError(
       extensions: { code: ErrorCode.BAD_USER_INPUT, field },
     };
   }
-  if (hasClientCode(error as { extensions?: Record<string, unknown> })) {
+  if (hasClientCode(error as { extensions?: Record<string, unknown>; path?: unknown })) {
     const field = variableField(formatted.message);
     return {
       message: formatted.message,

@@ -40,3 +40,8 @@ export type Principal = Readonly<{
   /** An API key's scopes; null for users, whose rights come from their roles alone. */
   scopes: readonly Scope[] | null;
 }>;
+
+/** How a principal is recorded in `created_by` columns: `user:<id>` or `api-key:<id>`. */
+export function actorOf(principal: Principal): string {
+  return `${principal.kind === PrincipalKind.USER ? 'user' : 'api-key'}:${principal.id}`;
+}

@@ -83,28 +83,49 @@ export function pageSize(first: number | undefined | null): number {
 }
 
 /** A keyset position: the sort column's value and the row id. */
-export type Cursor = Readonly<{ value: string | number; id: string }>;
+export type Cursor = Readonly<{ value: string; id: string }>;
 
 export function encodeCursor(value: unknown, id: string): string {
   const plain = value instanceof Date ? value.toISOString() : value;
   return Buffer.from(JSON.stringify([plain, id]), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string | null | undefined): Cursor | null {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// PostgreSQL has no year 0; JavaScript does.
+const ISO_DAY = /^(?!0000)\d{4}-\d{2}-\d{2}$/;
+const ISO_INSTANT = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * The sort values a cursor may carry, by the SQL type `keyset` casts them to: exactly what
+ * `encodeCursor` writes for that type. A cursor from a list sorted another way, or one made
+ * up, is then the client's error rather than a statement PostgreSQL rejects.
+ */
+const SORT_VALUE_CHECKS: Readonly<Record<string, (value: string) => boolean>> = {
+  text: (value) => !value.includes('\u0000'),
+  date: (value) =>
+    ISO_DAY.test(value) && new Date(`${value}T00:00:00.000Z`).toISOString().startsWith(value),
+  timestamptz: (value) => ISO_INSTANT.test(value) && new Date(value).toISOString() === value,
+};
+
+/** Reads an `after` argument for a list sorted on a column of SQL type `cast`. */
+export function decodeCursor(cursor: string | null | undefined, cast: string): Cursor | null {
   if (cursor === null || cursor === undefined) return null;
+  const isSortValue = SORT_VALUE_CHECKS[cast];
+  if (!isSortValue) throw new Error(`decodeCursor: no check for sort values of type ${cast}`);
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (
       Array.isArray(parsed) &&
       parsed.length === 2 &&
-      (typeof parsed[0] === 'string' || typeof parsed[0] === 'number') &&
+      typeof parsed[0] === 'string' &&
+      isSortValue(parsed[0]) &&
       typeof parsed[1] === 'string' &&
-      /^[0-9a-f-]{36}$/i.test(parsed[1])
+      UUID.test(parsed[1])
     ) {
       return { value: parsed[0], id: parsed[1] };
     }
   } catch {
-    // fall through: not a cursor of ours
+    // fall through: not a cursor of ours (not base64 JSON, or an impossible date)
   }
   throw badUserInput('after', 'after is not a valid cursor');
 }
@@ -163,12 +184,17 @@ export function keyset(
   params: unknown[],
 ): { where: string | null; orderBy: string } {
   const dir = direction === OrderDirection.DESC ? 'DESC' : 'ASC';
-  const orderBy = `${column} ${dir}, ${idColumn} ${dir}`;
+  // A timestamp reaches the cursor as a JavaScript Date, which keeps milliseconds where
+  // PostgreSQL keeps microseconds. Sort and compare at the cursor's precision: against the
+  // stored microseconds, the row a page ended on would come back on the next page (ascending)
+  // and rows sharing its timestamp, such as a whole seed or import, would be skipped (descending).
+  const key = cast === 'timestamptz' ? `date_trunc('milliseconds', ${column})` : column;
+  const orderBy = `${key} ${dir}, ${idColumn} ${dir}`;
   if (!after) return { where: null, orderBy };
   params.push(after.value, after.id);
   const op = dir === 'DESC' ? '<' : '>';
   return {
-    where: `(${column}, ${idColumn}) ${op} ($${params.length - 1}::${cast}, $${params.length}::uuid)`,
+    where: `(${key}, ${idColumn}) ${op} ($${params.length - 1}::${cast}, $${params.length}::uuid)`,
     orderBy,
   };
 }
@@ -195,7 +221,7 @@ export async function fetchPage<T extends { id: string }>(
   query: PageQuery<T>,
 ): Promise<Page<T>> {
   const size = pageSize(query.first);
-  const after = decodeCursor(query.after);
+  const after = decodeCursor(query.after, query.sort.cast);
   const where = query.where.length > 0 ? query.where.join(' AND ') : 'true';
   const countParams = [...query.params];
   const params = [...query.params];
@@ -243,7 +269,7 @@ export async function fetchNestedPages<T extends { id: string }>(
   parents: readonly ParentKey[],
 ): Promise<Page<T>[]> {
   const size = pageSize(query.first);
-  const after = decodeCursor(query.after);
+  const after = decodeCursor(query.after, query.sort.cast);
   const params = [...query.params];
   const position = keyset(
     query.sort.column,

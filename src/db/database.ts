@@ -1,5 +1,5 @@
 import { types } from 'pg';
-import type { DataSource } from 'typeorm';
+import { type DataSource, MigrationExecutor } from 'typeorm';
 import type { Config } from '../config';
 import { createDataSource } from './data-source';
 import { startEmbeddedPostgres } from './embedded-postgres';
@@ -26,8 +26,9 @@ export async function openDatabase(config: Config, log: (line: string) => void):
   try {
     await dataSource.initialize();
     await checkOwnerRole(dataSource);
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
-    for (const migration of applied) log(`Applied migration ${migration.name}`);
+    for (const migration of await migrateExclusively(dataSource)) {
+      log(`Applied migration ${migration.name}`);
+    }
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy();
     await embedded?.stop();
@@ -51,5 +52,27 @@ async function checkOwnerRole(dataSource: DataSource): Promise<void> {
     throw new Error(
       'The DATABASE_URL role must be a superuser or have BYPASSRLS: it reads memberships to authenticate requests, which then run as the restricted role dg_app',
     );
+  }
+}
+
+/** Any fixed number: the advisory lock replicas take while migrating. */
+const MIGRATION_LOCK_KEY = 0x64675f6d;
+
+/**
+ * Applies pending migrations while holding an advisory lock, so replicas starting together
+ * apply each migration once (TypeORM takes no lock of its own).
+ */
+async function migrateExclusively(dataSource: DataSource) {
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    // On the lock's own connection, so a pool of one cannot deadlock.
+    const executor = new MigrationExecutor(dataSource, lock);
+    executor.transaction = 'each';
+    return await executor.executePendingMigrations();
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lock.release();
   }
 }

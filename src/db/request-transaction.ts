@@ -17,6 +17,11 @@ export class RequestTransaction {
   /** SQL round trips this transaction has made, including its own BEGIN and COMMIT. */
   statements = 1;
   private finished = false;
+  /**
+   * Sibling resolvers query at the same time; one connection runs one statement at a time,
+   * so statements wait their turn here rather than in pg's deprecated internal queue.
+   */
+  private last: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly client: PoolClient) {}
 
@@ -50,8 +55,14 @@ export class RequestTransaction {
   async query<T extends QueryResultRow>(text: string, values?: unknown[]): Promise<T[]> {
     if (this.finished) throw new Error('The request transaction has already ended');
     this.statements += 1;
-    const result = await this.client.query<T>(text, values);
-    return result.rows;
+    const result = this.inTurn(() => this.client.query<T>(text, values));
+    return (await result).rows;
+  }
+
+  private inTurn<R>(statement: () => Promise<R>): Promise<R> {
+    const result = this.last.then(statement);
+    this.last = result.catch(() => undefined);
+    return result;
   }
 
   /** Commits and returns the connection to the pool. */
@@ -69,7 +80,7 @@ export class RequestTransaction {
     this.finished = true;
     this.statements += 1;
     try {
-      await this.client.query(command);
+      await this.inTurn(() => this.client.query(command));
       this.client.removeListener('error', ignoreError);
       this.client.release();
     } catch (error) {

@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import { allow, deny, shield } from 'graphql-shield';
 import type { IRules } from 'graphql-shield';
 import { DomainError, ErrorCode } from '../common/errors';
@@ -21,11 +20,17 @@ export const RULES: IRules = {
     activities: readsRows,
     activity: readsRows,
     measurements: readsRows,
+    memberships: administers,
+    apiKeys: administers,
     auditEvents: administers,
   },
   // Which rows a write may touch is decided in SQL from the principal's grants; these rules
   // only keep out principals that can write nothing of the kind.
   Mutation: {
+    createMembership: administers,
+    revokeMembership: administers,
+    createApiKey: administers,
+    revokeApiKey: administers,
     createProject: writesTenantData,
     updateProject: writesTenantData,
     deleteProject: writesTenantData,
@@ -46,6 +51,13 @@ export const RULES: IRules = {
     importActivities: writesRows,
     importMeasurements: writesRows,
   },
+  TenantMembership: administers,
+  User: administers,
+  ApiKey: administers,
+  CreateMembershipPayload: administers,
+  RevokeMembershipPayload: administers,
+  CreateApiKeyPayload: administers,
+  RevokeApiKeyPayload: administers,
   ImportResult: writesRows,
   ImportItemResult: writesRows,
   Me: isAuthenticated,
@@ -73,6 +85,10 @@ export const RULES: IRules = {
   ActivityEdge: allow,
   MeasurementConnection: allow,
   MeasurementEdge: allow,
+  TenantMembershipConnection: allow,
+  TenantMembershipEdge: allow,
+  ApiKeyConnection: allow,
+  ApiKeyEdge: allow,
   AuditEventConnection: allow,
   AuditEventEdge: allow,
 };
@@ -86,7 +102,7 @@ export const permissions = shield(RULES, {
   fallbackError: (err: unknown) =>
     err === null || err === undefined
       ? new DomainError(ErrorCode.FORBIDDEN, 'You are not allowed to see this')
-      : err instanceof GraphQLError || err instanceof Error
+      : err instanceof Error
         ? err
-        : new Error('A permission rule failed'),
+        : new Error('A resolver threw something that is not an Error'),
 });

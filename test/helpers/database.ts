@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config';
+import { type Config, loadConfig } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
 
 export type TestDatabase = Readonly<{
@@ -25,10 +25,11 @@ export function databaseUrl(name: string): string {
 
 /**
  * Creates a fresh database for one test file on the run's PostgreSQL server and applies
- * every migration to it.
+ * every migration to it. `db` sizes the owner pool (the server's requests use it too); by
+ * default the test configuration's.
  */
 export async function createTestDatabase(
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; db?: Config['db'] } = {},
 ): Promise<TestDatabase> {
   const name = `dg_test_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl() });
@@ -39,7 +40,7 @@ export async function createTestDatabase(
     await admin.end();
   }
   const url = databaseUrl(name);
-  const dataSource = createDataSource(url, loadConfig({ NODE_ENV: 'test' }).db, {
+  const dataSource = createDataSource(url, options.db ?? loadConfig({ NODE_ENV: 'test' }).db, {
     applicationName: 'dignity-graph-test',
   });
   await dataSource.initialize();

@@ -47,7 +47,8 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signin
 
 /**
  * Starts the real HTTP server on a free port over this test file's own migrated and seeded
- * database.
+ * database. `env` overrides the configuration, the database pool's size included (e.g.
+ * DB_POOL_MAX=1).
  */
 export async function startTestServer(
   options: {
@@ -56,7 +57,13 @@ export async function startTestServer(
     seed?: boolean;
   } = {},
 ): Promise<TestServer> {
-  const db = await createTestDatabase();
+  const env = {
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  };
+  const db = await createTestDatabase({ db: loadConfig(env).db });
   let devApiKey = '';
   if (options.seed !== false) {
     const client = await poolOf(db.dataSource).connect();
@@ -67,13 +74,7 @@ export async function startTestServer(
       client.release();
     }
   }
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    JWT_SECRET: TEST_JWT_SECRET,
-    DATABASE_URL: db.url,
-    LOG_LEVEL: 'silent',
-    ...options.env,
-  });
+  const config = loadConfig({ ...env, DATABASE_URL: db.url });
   const statements: number[] = [];
   const app = await createApp({
     config,

@@ -83,6 +83,8 @@ export class ActivityOrder {
 @ArgsType()
 export class ActivitiesArgs extends PageArgs {
   @Field(() => ActivityFilter, { nullable: true, description: 'Conditions on the activities.' })
+  // class-validator checks a nested input only when told to.
+  @ValidateNested()
   filter?: ActivityFilter | null;
 
   @Field(() => ActivityOrder, {

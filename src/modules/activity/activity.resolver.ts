@@ -24,8 +24,11 @@ import { Activity, ActivityConnection, Participants } from './activity.type';
 
 @Resolver(() => Activity)
 export class ActivityResolver {
+  // Nullable: denied to a caller who reads no rows (the analyst), it nulls only itself.
   @Query(() => ActivityConnection, {
-    description: 'Activities you may read, one page at a time; latest first by default.',
+    nullable: true,
+    description:
+      'Activities you may read, one page at a time; latest first by default; null if you may read no rows.',
   })
   async activities(@Args() args: ActivitiesArgs, @Ctx() ctx: RequestContext) {
     return toConnection(ActivityConnection, await listActivities(ctx, args));

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsOptional, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsOptional, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, Int, registerEnumType } from 'type-graphql';
 import { IsCleanText } from '../../common/validation';
@@ -63,6 +63,8 @@ export class CommunityOrder {
 @ArgsType()
 export class CommunitiesArgs extends PageArgs {
   @Field(() => CommunityFilter, { nullable: true, description: 'Conditions on the communities.' })
+  // class-validator checks a nested input only when told to.
+  @ValidateNested()
   filter?: CommunityFilter | null;
 
   @Field(() => CommunityOrder, { nullable: true, description: 'Sort order; by name when omitted.' })

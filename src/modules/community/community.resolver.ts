@@ -23,8 +23,10 @@ import { Community, CommunityConnection } from './community.type';
 
 @Resolver(() => Community)
 export class CommunityResolver {
+  // Nullable: denied to a caller who reads no rows (the analyst), it nulls only itself.
   @Query(() => CommunityConnection, {
-    description: 'Communities you may read, one page at a time.',
+    nullable: true,
+    description: 'Communities you may read, one page at a time; null if you may read no rows.',
   })
   async communities(@Args() args: CommunitiesArgs, @Ctx() ctx: RequestContext) {
     return toConnection(CommunityConnection, await listCommunities(ctx, args));

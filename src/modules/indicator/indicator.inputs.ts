@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsOptional, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsOptional, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { ArgsType, Field, InputType } from 'type-graphql';
 import { PageArgs } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
@@ -32,6 +32,8 @@ export class IndicatorFilter {
 @ArgsType()
 export class IndicatorsArgs extends PageArgs {
   @Field(() => IndicatorFilter, { nullable: true, description: 'Conditions on the indicators.' })
+  // class-validator checks a nested input only when told to.
+  @ValidateNested()
   filter?: IndicatorFilter | null;
 }
 

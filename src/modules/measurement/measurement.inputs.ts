@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { LocalDateResolver, UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, Float, InputType, Int, registerEnumType } from 'type-graphql';
 import { OrderDirection, PageArgs } from '../../common/connection';
@@ -78,6 +78,8 @@ export class MeasurementsArgs extends PageArgs {
     nullable: true,
     description: 'Conditions on the measurements.',
   })
+  // class-validator checks a nested input only when told to.
+  @ValidateNested()
   filter?: MeasurementFilter | null;
 
   @Field(() => MeasurementOrder, {

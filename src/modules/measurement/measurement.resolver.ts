@@ -26,8 +26,10 @@ import { Measurement, MeasurementConnection } from './measurement.type';
 
 @Resolver(() => Measurement)
 export class MeasurementResolver {
+  // Nullable: denied to a caller who reads no rows (the analyst), it nulls only itself.
   @Query(() => MeasurementConnection, {
-    description: 'Measurements you may read, one page at a time.',
+    nullable: true,
+    description: 'Measurements you may read, one page at a time; null if you may read no rows.',
   })
   async measurements(@Args() args: MeasurementsArgs, @Ctx() ctx: RequestContext) {
     return toConnection(MeasurementConnection, await listMeasurements(ctx, args));

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsOptional, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
 import { LocalDateResolver, UUIDResolver } from 'graphql-scalars';
 import { VersionedRowInput } from '../../common/write-inputs';
 import { IsCleanText } from '../../common/validation';
@@ -54,6 +54,8 @@ export class ProjectOrder {
 @ArgsType()
 export class ProjectsArgs extends PageArgs {
   @Field(() => ProjectFilter, { nullable: true, description: 'Conditions on the projects.' })
+  // class-validator checks a nested input only when told to.
+  @ValidateNested()
   filter?: ProjectFilter | null;
 
   @Field(() => ProjectOrder, { nullable: true, description: 'Sort order; by name when omitted.' })

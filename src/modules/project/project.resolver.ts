@@ -23,7 +23,11 @@ import { Project, ProjectConnection } from './project.type';
 
 @Resolver(() => Project)
 export class ProjectResolver {
-  @Query(() => ProjectConnection, { description: 'Projects you may read, one page at a time.' })
+  // Nullable: denied to a caller who reads no rows (the analyst), it nulls only itself.
+  @Query(() => ProjectConnection, {
+    nullable: true,
+    description: 'Projects you may read, one page at a time; null if you may read no rows.',
+  })
   async projects(@Args() args: ProjectsArgs, @Ctx() ctx: RequestContext) {
     return toConnection(ProjectConnection, await listProjects(ctx, args));
   }

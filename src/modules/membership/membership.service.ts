@@ -1,0 +1,136 @@
+import { administeredTenants } from '../../auth/administered-tenants';
+import { actorOf, Role } from '../../auth/principal';
+import { fetchPage, OrderDirection, type Page } from '../../common/connection';
+import { badUserInput, conflict, forbidden, notFound } from '../../common/errors';
+import { param } from '../../common/sql';
+import type { RequestContext } from '../../context';
+import type {
+  CreateMembershipInput,
+  MembershipsArgs,
+  RevokeMembershipInput,
+} from './membership.inputs';
+import type { TenantMembership } from './membership.type';
+
+/*
+ * Memberships are a tenant table under row-level security: the request runs as dg_app with
+ * its readable tenants in app.tenant_ids, which include every tenant it administers, so the
+ * writes below pass the policy's WITH CHECK. The SQL narrows every statement further to the
+ * tenants the caller administers (ctx.access.adminTenantIds): an admin of TJ who is also a
+ * viewer in KG reads KG rows under RLS, but must not manage them.
+ */
+
+const COLUMNS = `m.id, m.tenant_id AS "tenantId", m.user_id AS "userId",
+  m.organisation_id AS "organisationId", m.role, m.created_at AS "createdAt",
+  m.revoked_at AS "revokedAt"`;
+
+/** Memberships in the tenants the caller administers, oldest first. */
+export async function listMemberships(
+  ctx: RequestContext,
+  args: MembershipsArgs,
+): Promise<Page<TenantMembership>> {
+  const params: unknown[] = [];
+  const where = [`m.tenant_id = ANY (${param(params, ctx.access.adminTenantIds)}::uuid[])`];
+  const filter = args.filter;
+  if (filter?.tenantCodes) {
+    where.push(
+      `m.tenant_id = ANY (${param(params, ctx.access.tenantIdsForCodes(filter.tenantCodes))}::uuid[])`,
+    );
+  }
+  if (filter?.userId) where.push(`m.user_id = ${param(params, filter.userId)}`);
+  if (!filter?.includeRevoked) where.push('m.revoked_at IS NULL');
+  return fetchPage<TenantMembership>((sql, p) => ctx.tx.query(sql, p), {
+    select: COLUMNS,
+    from: 'memberships m',
+    where,
+    params,
+    sort: { column: 'm.created_at', cast: 'timestamptz', value: (row) => row.createdAt },
+    idColumn: 'm.id',
+    direction: OrderDirection.ASC,
+    first: args.first,
+    after: args.after,
+  });
+}
+
+/**
+ * Gives a user a role in a tenant the caller administers. A tenant code it does not
+ * administer is FORBIDDEN whether or not the tenant exists (codes are public, so this hides
+ * nothing); a duplicate of a membership in force is a CONFLICT.
+ */
+export async function createMembership(
+  ctx: RequestContext,
+  input: CreateMembershipInput,
+): Promise<TenantMembership> {
+  if (input.role === Role.PLATFORM_ADMIN) {
+    throw badUserInput(
+      'role',
+      'PLATFORM_ADMIN is set on the user by the operators; it cannot be given as a membership',
+    );
+  }
+  const userEmail = input.userEmail?.trim() || null;
+  const userId = input.userId ?? null;
+  if ((userId === null) === (userEmail === null)) {
+    throw badUserInput('userId', 'Give either userId or userEmail, not both');
+  }
+  const {
+    ids: [tenantId],
+    refused,
+  } = administeredTenants(ctx.access, [input.tenantCode]);
+  if (!tenantId || refused.length > 0) {
+    throw forbidden(`You do not administer the tenant ${input.tenantCode.trim().toUpperCase()}`);
+  }
+
+  // Emails are unique as written; the lookup ignores case and prefers the exact spelling.
+  const findUser = userId
+    ? 'SELECT u.id FROM users u WHERE u.id = $1::uuid'
+    : 'SELECT u.id FROM users u WHERE lower(u.email) = lower($1::text) ORDER BY u.email = $1::text DESC LIMIT 1';
+  const [refs] = await ctx.tx.query<{ userId: string | null; organisationExists: boolean }>(
+    `SELECT (${findUser}) AS "userId",
+            EXISTS (SELECT 1 FROM organisations o WHERE o.id = $2) AS "organisationExists"`,
+    [userId ?? userEmail, input.organisationId],
+  );
+  if (!refs?.userId) {
+    throw userId
+      ? badUserInput('userId', 'No user with this id')
+      : badUserInput('userEmail', 'No user with this email address');
+  }
+  if (!refs.organisationExists)
+    throw badUserInput('organisationId', 'No organisation with this id');
+
+  // The partial unique index allows one membership in force per (tenant, user, organisation,
+  // role); ON CONFLICT turns a duplicate, even a concurrent one, into an empty result.
+  const [row] = await ctx.tx.query<TenantMembership>(
+    `INSERT INTO memberships AS m (tenant_id, user_id, organisation_id, role, created_by)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (tenant_id, user_id, organisation_id, role) WHERE revoked_at IS NULL DO NOTHING
+     RETURNING ${COLUMNS}`,
+    [tenantId, refs.userId, input.organisationId, input.role, actorOf(ctx.principal!)],
+  );
+  if (!row) throw conflict('The user already holds this role in this tenant for this organisation');
+  return row;
+}
+
+/**
+ * Revokes a membership in a tenant the caller administers; it stops working on the next
+ * request. An id outside those tenants is NOT_FOUND, exactly like an id that does not exist,
+ * so an admin cannot probe other tenants' memberships. Revoking a revoked membership returns
+ * it unchanged, so a retry is harmless.
+ */
+export async function revokeMembership(
+  ctx: RequestContext,
+  input: RevokeMembershipInput,
+): Promise<TenantMembership> {
+  const params = [input.id, ctx.access.adminTenantIds];
+  const [revoked] = await ctx.tx.query<TenantMembership>(
+    `UPDATE memberships m SET revoked_at = now()
+     WHERE m.id = $1 AND m.tenant_id = ANY ($2::uuid[]) AND m.revoked_at IS NULL
+     RETURNING ${COLUMNS}`,
+    params,
+  );
+  if (revoked) return revoked;
+  const [existing] = await ctx.tx.query<TenantMembership>(
+    `SELECT ${COLUMNS} FROM memberships m WHERE m.id = $1 AND m.tenant_id = ANY ($2::uuid[])`,
+    params,
+  );
+  if (!existing) throw notFound('Membership');
+  return existing;
+}
