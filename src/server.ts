@@ -42,9 +42,11 @@ import { ApiKeyResolver } from './modules/api-key/api-key.resolver';
 import { CommunityResolver } from './modules/community/community.resolver';
 import { IndicatorResolver } from './modules/indicator/indicator.resolver';
 import { MeasurementResolver } from './modules/measurement/measurement.resolver';
+import { OutcomeResolver } from './modules/outcome/outcome.resolver';
 import { TenantMembershipResolver } from './modules/membership/membership.resolver';
 import { MembershipResolver, MeResolver } from './modules/me/me.resolver';
 import { ProjectResolver } from './modules/project/project.resolver';
+import { SharingAgreementResolver } from './modules/sharing-agreement/sharing-agreement.resolver';
 import { TenantResolver } from './modules/tenant/tenant.resolver';
 import { permissions } from './permissions/permissions';
 import { poolOf } from './db/data-source';
@@ -62,6 +64,8 @@ export const RESOLVERS = [
   ApiKeyResolver,
   AuditResolver,
   ImportResolver,
+  OutcomeResolver,
+  SharingAgreementResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission layer. */

@@ -148,6 +148,19 @@ export class Access {
     return this.fullTenantIds.length > 0 || this.partnerTenantIds.length > 0;
   }
 
+  /**
+   * May read some aggregates: a reader of rows, or an aggregate analyst or `aggregate`-scoped
+   * key (which then needs a sharing agreement in force; see the outcome service).
+   */
+  get readsAggregates(): boolean {
+    const principal = this.principal;
+    if (!principal) return false;
+    if (this.readsRows) return true;
+    return principal.scopes === null
+      ? principal.grants.some((g) => g.role === Role.AGGREGATE_ANALYST)
+      : principal.scopes.includes(Scope.AGGREGATE) && principal.grants.length > 0;
+  }
+
   get administers(): boolean {
     return this.adminTenantIds.length > 0;
   }

@@ -6,6 +6,7 @@ import { IdempotencyKeyEntity } from '../modules/import/idempotency-key.entity';
 import { IndicatorEntity } from '../modules/indicator/indicator.entity';
 import { MeasurementEntity } from '../modules/measurement/measurement.entity';
 import { MembershipEntity } from '../modules/membership/membership.entity';
+import { OutcomeSeriesEntity } from '../modules/outcome/outcome-series.entity';
 import { OrganisationEntity } from '../modules/organisation/organisation.entity';
 import { ProjectEntity, ProjectOrganisationEntity } from '../modules/project/project.entity';
 import { SharingAgreementEntity } from '../modules/sharing-agreement/sharing-agreement.entity';
@@ -30,4 +31,5 @@ export const ENTITIES: Function[] = [
   AuditEventEntity,
   SharingAgreementEntity,
   IdempotencyKeyEntity,
+  OutcomeSeriesEntity,
 ];

@@ -1,7 +1,14 @@
 import { allow, deny, shield } from 'graphql-shield';
 import type { IRules } from 'graphql-shield';
 import { DomainError, ErrorCode } from '../common/errors';
-import { administers, isAuthenticated, readsRows, writesRows, writesTenantData } from './rules';
+import {
+  administers,
+  isAuthenticated,
+  readsAggregates,
+  readsRows,
+  writesRows,
+  writesTenantData,
+} from './rules';
 
 /**
  * Layer 1 of DESIGN §3: a rule on every type of the schema (a test walks the schema and
@@ -23,6 +30,8 @@ export const RULES: IRules = {
     memberships: administers,
     apiKeys: administers,
     auditEvents: administers,
+    outcomeSummaries: readsAggregates,
+    sharingAgreements: administers,
   },
   // Which rows a write may touch is decided in SQL from the principal's grants; these rules
   // only keep out principals that can write nothing of the kind.
@@ -50,6 +59,8 @@ export const RULES: IRules = {
     restoreMeasurement: writesTenantData,
     importActivities: writesRows,
     importMeasurements: writesRows,
+    createSharingAgreement: administers,
+    revokeSharingAgreement: administers,
   },
   TenantMembership: administers,
   User: administers,
@@ -60,6 +71,12 @@ export const RULES: IRules = {
   RevokeApiKeyPayload: administers,
   ImportResult: writesRows,
   ImportItemResult: writesRows,
+  SharingAgreement: administers,
+  CreateSharingAgreementPayload: administers,
+  RevokeSharingAgreementPayload: administers,
+  // The service decides what each caller sees; summaries carry aggregates only.
+  OutcomeSummary: readsAggregates,
+  OutcomeProject: readsAggregates,
   Me: isAuthenticated,
   Membership: isAuthenticated,
   Tenant: isAuthenticated,
@@ -91,6 +108,8 @@ export const RULES: IRules = {
   ApiKeyEdge: allow,
   AuditEventConnection: allow,
   AuditEventEdge: allow,
+  SharingAgreementConnection: allow,
+  SharingAgreementEdge: allow,
 };
 
 export const permissions = shield(RULES, {

@@ -30,3 +30,8 @@ export const writesRows = rule('writesRows', { cache: 'contextual' })(
 export const writesTenantData = rule('writesTenantData', { cache: 'contextual' })(
   (_parent, _args, ctx: RequestContext) => ctx.access.writesTenantData,
 );
+
+/** May ask for outcome summaries: readers of rows, analysts and `aggregate` keys. */
+export const readsAggregates = rule('readsAggregates', { cache: 'contextual' })(
+  (_parent, _args, ctx: RequestContext) => ctx.access.readsAggregates,
+);

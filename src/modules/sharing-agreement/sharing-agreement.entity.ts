@@ -25,6 +25,7 @@ export enum AggregationLevel {
 @Check('sharing_agreements_allowed_group_by_check', `NOT ('COMMUNITY' = ANY (allowed_group_by))`)
 @Check('sharing_agreements_check', 'expires_at IS NULL OR expires_at > valid_from')
 @Index('sharing_agreements_recipient_idx', ['recipientOrganisationId', 'tenantId'])
+@Index('sharing_agreements_tenant_created_idx', ['tenantId', 'createdAt', 'id'])
 export class SharingAgreementEntity {
   @PrimaryColumn({
     name: 'tenant_id',

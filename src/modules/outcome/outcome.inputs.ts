@@ -1,0 +1,104 @@
+import { ArrayMaxSize, IsOptional, ValidateNested } from 'class-validator';
+import { LocalDateResolver, UUIDResolver } from 'graphql-scalars';
+import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
+import { Settlement } from '../community/community.entity';
+
+/** What outcome summaries can be broken down by. INDICATOR is always implied. */
+export enum OutcomeDimension {
+  TENANT = 'TENANT',
+  REGION = 'REGION',
+  PROJECT = 'PROJECT',
+  COMMUNITY = 'COMMUNITY',
+  INDICATOR = 'INDICATOR',
+  SETTLEMENT = 'SETTLEMENT',
+  SEX = 'SEX',
+  YEAR = 'YEAR',
+}
+registerEnumType(OutcomeDimension, {
+  name: 'OutcomeDimension',
+  description:
+    'A dimension outcome summaries are grouped by. Every summary is per indicator, so INDICATOR is always implied.',
+});
+
+@InputType({ description: 'Which measurements outcome summaries are built from.' })
+export class OutcomeFilter {
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Only these tenants (country codes); all you may aggregate when omitted.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  tenants?: string[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'Only these indicators (codes).' })
+  @IsOptional()
+  @ArrayMaxSize(100)
+  indicatorCodes?: string[] | null;
+
+  @Field(() => [UUIDResolver], {
+    nullable: true,
+    description: 'Only these projects (not for aggregate analysts).',
+  })
+  @IsOptional()
+  @ArrayMaxSize(100)
+  projectIds?: string[] | null;
+
+  @Field(() => [UUIDResolver], {
+    nullable: true,
+    description: 'Only these communities (not for aggregate analysts).',
+  })
+  @IsOptional()
+  @ArrayMaxSize(100)
+  communityIds?: string[] | null;
+
+  @Field(() => Settlement, {
+    nullable: true,
+    description: 'Only rural or only urban communities (not for aggregate analysts).',
+  })
+  @IsOptional()
+  settlement?: Settlement | null;
+
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: 'Only values measured on or after this day (not for aggregate analysts).',
+  })
+  @IsOptional()
+  from?: string | null;
+
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: 'Only values measured on or before this day (not for aggregate analysts).',
+  })
+  @IsOptional()
+  to?: string | null;
+}
+
+@ArgsType()
+export class OutcomeSummariesArgs {
+  @Field(() => OutcomeFilter, { nullable: true, description: 'Which measurements to summarise.' })
+  // class-validator checks a nested input only when told to.
+  @ValidateNested()
+  filter?: OutcomeFilter | null;
+
+  @Field(() => [OutcomeDimension], {
+    defaultValue: [],
+    description: 'Dimensions to group by, besides the indicator (always implied).',
+  })
+  @ArrayMaxSize(8)
+  groupBy!: OutcomeDimension[];
+
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description:
+      'For readers of rows: apply small-cell suppression as an aggregate analyst would see it (with `agreementId`, exactly what that agreement shares). Analysts are always suppressed.',
+  })
+  preview!: boolean;
+
+  @Field(() => UUIDResolver, {
+    nullable: true,
+    description:
+      'The sharing agreement to read under (analysts) or to preview (tenant admins); chosen automatically for analysts when omitted.',
+  })
+  @IsOptional()
+  agreementId?: string | null;
+}

@@ -1,0 +1,118 @@
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Settlement } from '../community/community.entity';
+import { Indicator } from '../indicator/indicator.type';
+import { Sex } from '../measurement/measurement.entity';
+
+/** Why a summary's values are withheld. */
+export enum SuppressionReason {
+  FEW_RESPONDENTS = 'FEW_RESPONDENTS',
+  FEW_COMMUNITIES = 'FEW_COMMUNITIES',
+  COMPLEMENTARY = 'COMPLEMENTARY',
+}
+registerEnumType(SuppressionReason, {
+  name: 'SuppressionReason',
+  description:
+    'Why a summary is suppressed: fewer respondents than the minimum cell size, fewer than 3 communities, or withheld so that another suppressed cell cannot be recovered by subtraction from a total.',
+});
+
+@ObjectType({
+  description:
+    'The project a summary is grouped by: its identity only, which aggregate readers may see.',
+})
+export class OutcomeProject {
+  @Field(() => ID, { description: 'Stable identifier (UUID).' })
+  id!: string;
+
+  @Field({ description: 'Short code, unique within the tenant.' })
+  code!: string;
+
+  @Field({ description: 'Name of the project.' })
+  name!: string;
+}
+
+@ObjectType({
+  description:
+    'What changed in one indicator for one group: sample-weighted baseline and latest value (endline, else the latest midline or routine value of each series) and the change between them. Small cells are suppressed for aggregate analysts.',
+})
+export class OutcomeSummary {
+  tenantId!: string | null;
+  communityId!: string | null;
+
+  @Field(() => Indicator, { description: 'The indicator summarised.' })
+  indicator!: Indicator;
+
+  @Field(() => String, { nullable: true, description: 'Region, when grouped by REGION.' })
+  region!: string | null;
+
+  @Field(() => OutcomeProject, { nullable: true, description: 'Project, when grouped by PROJECT.' })
+  project!: OutcomeProject | null;
+
+  @Field(() => Settlement, {
+    nullable: true,
+    description: 'Rural or urban, when grouped by SETTLEMENT.',
+  })
+  settlement!: Settlement | null;
+
+  @Field(() => Sex, { nullable: true, description: 'Sex of respondents, when grouped by SEX.' })
+  sex!: Sex | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Calendar year the values were measured in, when grouped by YEAR.',
+  })
+  year!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Sample-weighted mean of the baseline values; null if none or suppressed.',
+  })
+  baseline!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Sample-weighted mean of the latest values (endline, else latest midline or routine); null if none or suppressed.',
+  })
+  latest!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'latest − baseline.' })
+  absoluteChange!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'latest / baseline − 1 (−0.5: halved); null when the baseline is 0.',
+  })
+  relativeChange!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'latest / baseline (8.0: eight-fold); null when the baseline is 0.',
+  })
+  foldChange!: number | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Whether the change went the indicator's better way; null when unknown.",
+  })
+  improved!: boolean | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Respondents behind the summary: the smaller of the baseline’s and the latest value’s total sample sizes. Null when suppressed.',
+  })
+  sampleSize!: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Communities behind the summary (the smaller count of the baseline’s and the latest value’s). Null when suppressed.',
+  })
+  communities!: number | null;
+
+  @Field({ description: 'Whether the values are withheld to protect respondents.' })
+  suppressed!: boolean;
+
+  @Field(() => SuppressionReason, { nullable: true, description: 'Why, when suppressed.' })
+  suppressionReason!: SuppressionReason | null;
+}

@@ -1,0 +1,175 @@
+import { administeredTenants } from '../../auth/administered-tenants';
+import { actorOf, PrincipalKind } from '../../auth/principal';
+import { fetchPage, OrderDirection, type Page, type PageArgs } from '../../common/connection';
+import { badUserInput, conflict, forbidden, notFound } from '../../common/errors';
+import { param } from '../../common/sql';
+import type { RequestContext } from '../../context';
+import { OutcomeDimension } from '../outcome/outcome.inputs';
+import { AggregationLevel } from './sharing-agreement.entity';
+import type {
+  CreateSharingAgreementInput,
+  RevokeSharingAgreementInput,
+} from './sharing-agreement.inputs';
+import type { SharingAgreement } from './sharing-agreement.type';
+
+/*
+ * Tenant admins manage their tenants' sharing agreements (DESIGN §2). Row-level security
+ * already limits the request to the caller's tenants; the SQL adds the administered tenants
+ * on top (layer 2), so a partner of the same tenant sees none.
+ */
+
+const COLUMNS = `a.id, a.tenant_id AS "tenantId",
+  a.recipient_organisation_id AS "recipientOrganisationId", a.indicator_ids AS "indicatorIds",
+  a.allowed_group_by AS "allowedGroupBy", a.finest_level AS "finestLevel",
+  a.min_cell_size AS "minCellSize", a.valid_from AS "validFrom", a.expires_at AS "expiresAt",
+  a.approved_by AS "approvedBy", a.approved_at AS "approvedAt", a.revoked_at AS "revokedAt",
+  (a.revoked_at IS NULL AND a.valid_from <= now() AND (a.expires_at IS NULL OR a.expires_at > now()))
+    AS "inForce",
+  a.version, a.created_at AS "createdAt"`;
+
+/** Geographic dimensions from coarsest to finest; COMMUNITY is never shared. */
+const LEVELS: readonly [OutcomeDimension, AggregationLevel][] = [
+  [OutcomeDimension.TENANT, AggregationLevel.TENANT],
+  [OutcomeDimension.REGION, AggregationLevel.REGION],
+  [OutcomeDimension.PROJECT, AggregationLevel.PROJECT],
+];
+
+export async function listSharingAgreements(
+  ctx: RequestContext,
+  args: PageArgs,
+): Promise<Page<SharingAgreement>> {
+  const params: unknown[] = [];
+  return fetchPage<SharingAgreement>((sql, p) => ctx.tx.query(sql, p), {
+    select: COLUMNS,
+    from: 'sharing_agreements a',
+    where: [`a.tenant_id = ANY (${param(params, ctx.access.adminTenantIds)}::uuid[])`],
+    params,
+    sort: { column: 'a.created_at', cast: 'timestamptz', value: (row) => row.createdAt },
+    idColumn: 'a.id',
+    direction: OrderDirection.ASC,
+    first: args.first,
+    after: args.after,
+  });
+}
+
+export async function createSharingAgreement(
+  ctx: RequestContext,
+  input: CreateSharingAgreementInput,
+): Promise<SharingAgreement> {
+  const { ids, refused } = administeredTenants(ctx.access, [input.tenant]);
+  if (refused.length > 0 || ids.length !== 1) {
+    throw forbidden(`You do not administer ${input.tenant}`);
+  }
+  const tenantId = ids[0]!;
+  const allowed = [...new Set(input.allowedGroupBy)];
+  if (allowed.includes(OutcomeDimension.COMMUNITY)) {
+    throw badUserInput('allowedGroupBy', 'Aggregates are never shared by community');
+  }
+  const finest = [...LEVELS].reverse().find(([dimension]) => allowed.includes(dimension));
+  const validFrom = input.validFrom ?? null;
+  if (
+    input.expiresAt &&
+    input.expiresAt.getTime() <= Math.max(validFrom?.getTime() ?? 0, Date.now())
+  ) {
+    throw badUserInput('expiresAt', 'expiresAt must be in the future and after validFrom');
+  }
+
+  const [tenant] = await ctx.tx.query<{ minCellSize: number }>(
+    `SELECT min_cell_size AS "minCellSize" FROM tenants WHERE id = $1`,
+    [tenantId],
+  );
+  const minCellSize = input.minCellSize ?? tenant!.minCellSize;
+  if (minCellSize < tenant!.minCellSize) {
+    throw badUserInput(
+      'minCellSize',
+      `minCellSize must be at least the tenant's default of ${tenant!.minCellSize}`,
+    );
+  }
+  const codes = [...new Set(input.indicatorCodes.map((code) => code.trim()))];
+  const indicators = await ctx.tx.query<{ id: string; code: string }>(
+    `SELECT id, code FROM indicators
+      WHERE code = ANY ($1::text[]) AND (tenant_id IS NULL OR tenant_id = $2)`,
+    [codes, tenantId],
+  );
+  const unknown = codes.filter((code) => !indicators.some((i) => i.code === code));
+  if (unknown.length > 0) {
+    throw badUserInput('indicatorCodes', `Unknown indicators: ${unknown.join(', ')}`);
+  }
+  const [organisation] = await ctx.tx.query<{ id: string }>(
+    `SELECT id FROM organisations WHERE id = $1`,
+    [input.recipientOrganisationId],
+  );
+  if (!organisation) throw badUserInput('recipientOrganisationId', 'No such organisation');
+
+  const [created] = await ctx.tx.query<SharingAgreement>(
+    `WITH a AS (
+       INSERT INTO sharing_agreements (tenant_id, recipient_organisation_id, indicator_ids,
+         allowed_group_by, finest_level, min_cell_size, valid_from, expires_at, approved_by)
+       -- Omitted: from the start of this transaction, so it is in force when it returns.
+       VALUES ($1, $2, $3::uuid[], $4::text[], $5, $6, coalesce($7, now()), $8, $9)
+       RETURNING *)
+     SELECT ${COLUMNS} FROM a`,
+    [
+      tenantId,
+      organisation.id,
+      indicators.map((i) => i.id),
+      allowed,
+      finest?.[1] ?? AggregationLevel.TENANT,
+      minCellSize,
+      validFrom,
+      input.expiresAt ?? null,
+      actorOf(ctx.principal!),
+    ],
+  );
+  await audit(ctx, 'CREATE', created!, null);
+  return created!;
+}
+
+export async function revokeSharingAgreement(
+  ctx: RequestContext,
+  input: RevokeSharingAgreementInput,
+): Promise<SharingAgreement> {
+  const [before] = await ctx.tx.query<SharingAgreement>(
+    `SELECT ${COLUMNS} FROM sharing_agreements a WHERE a.id = $1 AND a.tenant_id = ANY ($2::uuid[])`,
+    [input.id, ctx.access.adminTenantIds],
+  );
+  if (!before) throw notFound('Sharing agreement');
+  if (before.revokedAt) throw conflict('The sharing agreement is already revoked');
+  const [after] = await ctx.tx.query<SharingAgreement>(
+    `WITH a AS (
+       UPDATE sharing_agreements SET revoked_at = now(), updated_at = now(), version = version + 1
+        WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL
+       RETURNING *)
+     SELECT ${COLUMNS} FROM a`,
+    [before.tenantId, before.id],
+  );
+  if (!after) throw conflict('The sharing agreement changed meanwhile; try again');
+  await audit(ctx, 'REVOKE', after, before);
+  return after;
+}
+
+/** Appends to the tenant's audit log; a minimal stand-in until the shared audit service lands. */
+async function audit(
+  ctx: RequestContext,
+  action: string,
+  after: SharingAgreement,
+  before: SharingAgreement | null,
+): Promise<void> {
+  const principal = ctx.principal!;
+  await ctx.tx.query(
+    `INSERT INTO audit_events (tenant_id, request_id, principal_kind, principal_id,
+       organisation_id, action, entity_type, entity_id, before, after)
+     VALUES ($1, $2, $3, $4, $5, $6, 'SharingAgreement', $7, $8::jsonb, $9::jsonb)`,
+    [
+      after.tenantId,
+      ctx.requestId,
+      principal.kind === PrincipalKind.USER ? 'USER' : 'API_KEY',
+      principal.id,
+      principal.organisationId,
+      action,
+      after.id,
+      before ? JSON.stringify(before) : null,
+      JSON.stringify(after),
+    ],
+  );
+}
