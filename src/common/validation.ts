@@ -16,6 +16,10 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 export function textProblem(value: unknown, max: number, min = 1): string | null {
   if (typeof value !== 'string') return 'must be a string';
   if (CONTROL.test(value)) return 'must not contain NUL or other control characters';
+  // A lone surrogate cannot be stored as UTF-8: it would silently become U+FFFD.
+  if (!(value as string & { isWellFormed(): boolean }).isWellFormed()) {
+    return 'must be well-formed Unicode';
+  }
   const length = [...value.trim()].length;
   if (length < min) return min === 1 ? 'must not be empty' : `must be at least ${min} characters`;
   if (length > max) return `must be at most ${max} characters`;

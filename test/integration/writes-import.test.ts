@@ -257,6 +257,26 @@ describe('bulk import', () => {
     expect(await countOf('pair-')).toBe(30);
   });
 
+  it('forgets keys after the retention period (7 days), and purges them', async () => {
+    const items = [item(1, { externalId: 'old-1' })];
+    await importActivities({ idempotencyKey: 'old', items });
+    await importActivities({ idempotencyKey: 'older', items });
+    await sql(
+      `UPDATE idempotency_keys SET created_at = now() - interval '8 days' WHERE key IN ('old', 'older')`,
+    );
+    // A new body under the expired key is a new request, not a CONFLICT.
+    const reused = await importActivities({
+      idempotencyKey: 'old',
+      items: [item(1, { externalId: 'old-1', title: 'New body' })],
+    });
+    expect(reused.error).toBeUndefined();
+    expect(reused.result).toMatchObject({ replayed: false, updated: 1 });
+    const keys = await sql<{ key: string }>(
+      `SELECT key FROM idempotency_keys WHERE key IN ('old', 'older')`,
+    );
+    expect(keys).toEqual([{ key: 'old' }]);
+  });
+
   it("scopes keys to the principal: another principal's same key is its own request", async () => {
     const items = [item(1, { externalId: 'scoped-1' })];
     const mine = await importActivities({ idempotencyKey: 'scoped', items });

@@ -58,6 +58,7 @@ describe('validation of writes', () => {
     ['an empty title', { title: '   ' }, 'title'],
     ['a title over 300 characters', { title: 'я'.repeat(301) }, 'title'],
     ['a NUL in the title', { title: 'bad\u0000title' }, 'title'],
+    ['a lone surrogate in the title', { title: 'bad\ud800title' }, 'title'],
     ['an externalId over 200 characters', { externalId: 'x'.repeat(201) }, 'externalId'],
     ['an unknown type', { type: 'PICNIC' }, 'type'],
     ['an unknown age band', { ageBand: 'TODDLERS' }, 'ageBand'],

@@ -17,6 +17,11 @@ describe('text rules', () => {
     expect(textProblem('a\u001bb', 10)).toMatch(/control characters/);
     expect(textProblem('a\tb\nc', 10)).toBeNull();
   });
+
+  it('refuses lone surrogates, which UTF-8 cannot carry', () => {
+    expect(textProblem('a\ud800b', 10)).toBe('must be well-formed Unicode');
+    expect(textProblem('👩‍👩‍👧', 10)).toBeNull();
+  });
 });
 
 describe('values by unit', () => {

@@ -45,26 +45,40 @@ export class ActivityResolver {
   @Mutation(() => Activity, {
     description: 'Records an activity (tenant admins, or editors of a partner of the project).',
   })
-  createActivity(@Arg('input') input: CreateActivityInput, @Ctx() ctx: RequestContext) {
+  createActivity(
+    @Arg('input', { description: 'The new activity.' }) input: CreateActivityInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return createActivity(ctx, input);
   }
 
   @Mutation(() => Activity, {
     description: 'Changes an activity; CONFLICT with currentVersion when expectedVersion is stale.',
   })
-  updateActivity(@Arg('input') input: UpdateActivityInput, @Ctx() ctx: RequestContext) {
+  updateActivity(
+    @Arg('input', { description: 'Which activity, at which version, and what to change.' })
+    input: UpdateActivityInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return updateActivity(ctx, input);
   }
 
   @Mutation(() => Activity, {
     description: 'Deletes an activity softly: hidden from reads, restorable by tenant admins.',
   })
-  deleteActivity(@Arg('input') input: DeleteRowInput, @Ctx() ctx: RequestContext) {
+  deleteActivity(
+    @Arg('input', { description: 'Which activity, at which version.' }) input: DeleteRowInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return deleteActivity(ctx, input);
   }
 
   @Mutation(() => Activity, { description: 'Restores a deleted activity (tenant admins).' })
-  restoreActivity(@Arg('input') input: RestoreRowInput, @Ctx() ctx: RequestContext) {
+  restoreActivity(
+    @Arg('input', { description: 'Which deleted activity, at which version.' })
+    input: RestoreRowInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return restoreActivity(ctx, input);
   }
 

@@ -41,14 +41,21 @@ export class CommunityResolver {
   }
 
   @Mutation(() => Community, { description: 'Creates a community (tenant admins).' })
-  createCommunity(@Arg('input') input: CreateCommunityInput, @Ctx() ctx: RequestContext) {
+  createCommunity(
+    @Arg('input', { description: 'The new community.' }) input: CreateCommunityInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return createCommunity(ctx, input);
   }
 
   @Mutation(() => Community, {
     description: 'Changes a community (tenant admins); CONFLICT when expectedVersion is stale.',
   })
-  updateCommunity(@Arg('input') input: UpdateCommunityInput, @Ctx() ctx: RequestContext) {
+  updateCommunity(
+    @Arg('input', { description: 'Which community, at which version, and what to change.' })
+    input: UpdateCommunityInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return updateCommunity(ctx, input);
   }
 
@@ -56,7 +63,10 @@ export class CommunityResolver {
     description:
       'Deletes a community no activity or measurement refers to (tenant admins); returns it as it was.',
   })
-  deleteCommunity(@Arg('input') input: DeleteRowInput, @Ctx() ctx: RequestContext) {
+  deleteCommunity(
+    @Arg('input', { description: 'Which community, at which version.' }) input: DeleteRowInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return deleteCommunity(ctx, input);
   }
 

@@ -40,6 +40,14 @@ export async function claimIdempotencyKey<T>(
   claim: IdempotencyKey,
 ): Promise<T | null> {
   const params = [claim.tenantId, ctx.access.actor, claim.key, claim.operation, claim.hash];
+  // Each principal's expired keys go as it makes new ones, so the table stays bounded without
+  // a separate job (the primary key's prefix finds them).
+  await ctx.tx.query(
+    `DELETE FROM idempotency_keys
+     WHERE tenant_id = $1 AND principal = $2 AND key <> $3
+       AND created_at < now() - interval '${IDEMPOTENCY_RETENTION}'`,
+    params.slice(0, 3),
+  );
   const claimed = await ctx.tx.query(
     `INSERT INTO idempotency_keys AS k (tenant_id, principal, key, operation, request_hash)
      VALUES ($1, $2, $3, $4, $5)

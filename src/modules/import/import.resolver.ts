@@ -10,7 +10,11 @@ export class ImportResolver {
     description:
       'Creates or updates up to 1,000 activities keyed by externalId, in one transaction; safe to retry with the same idempotencyKey.',
   })
-  importActivities(@Arg('input') input: ImportActivitiesInput, @Ctx() ctx: RequestContext) {
+  importActivities(
+    @Arg('input', { description: 'The items and how to import them.' })
+    input: ImportActivitiesInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return importActivities(ctx, input);
   }
 
@@ -18,7 +22,11 @@ export class ImportResolver {
     description:
       'Creates or updates up to 1,000 measurements keyed by externalId, in one transaction; safe to retry with the same idempotencyKey.',
   })
-  importMeasurements(@Arg('input') input: ImportMeasurementsInput, @Ctx() ctx: RequestContext) {
+  importMeasurements(
+    @Arg('input', { description: 'The items and how to import them.' })
+    input: ImportMeasurementsInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return importMeasurements(ctx, input);
   }
 }

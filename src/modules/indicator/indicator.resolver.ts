@@ -25,7 +25,10 @@ export class IndicatorResolver {
   @Mutation(() => Indicator, {
     description: "Creates one of a tenant's own indicators (tenant admins).",
   })
-  createIndicator(@Arg('input') input: CreateIndicatorInput, @Ctx() ctx: RequestContext) {
+  createIndicator(
+    @Arg('input', { description: 'The new indicator.' }) input: CreateIndicatorInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return createIndicator(ctx, input);
   }
 
@@ -33,7 +36,11 @@ export class IndicatorResolver {
     description:
       'Changes a tenant indicator (tenant admins); CONFLICT when expectedVersion is stale.',
   })
-  updateIndicator(@Arg('input') input: UpdateIndicatorInput, @Ctx() ctx: RequestContext) {
+  updateIndicator(
+    @Arg('input', { description: 'Which indicator, at which version, and what to change.' })
+    input: UpdateIndicatorInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return updateIndicator(ctx, input);
   }
 
@@ -41,7 +48,10 @@ export class IndicatorResolver {
     description:
       'Deletes a tenant indicator nothing refers to (tenant admins); returns it as it was.',
   })
-  deleteIndicator(@Arg('input') input: DeleteRowInput, @Ctx() ctx: RequestContext) {
+  deleteIndicator(
+    @Arg('input', { description: 'Which indicator, at which version.' }) input: DeleteRowInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return deleteIndicator(ctx, input);
   }
 

@@ -38,7 +38,10 @@ export class MeasurementResolver {
   @Mutation(() => Measurement, {
     description: 'Records a measurement (tenant admins, or editors of a partner of the project).',
   })
-  createMeasurement(@Arg('input') input: CreateMeasurementInput, @Ctx() ctx: RequestContext) {
+  createMeasurement(
+    @Arg('input', { description: 'The new measurement.' }) input: CreateMeasurementInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return createMeasurement(ctx, input);
   }
 
@@ -46,19 +49,30 @@ export class MeasurementResolver {
     description:
       'Changes a measurement; CONFLICT with currentVersion when expectedVersion is stale.',
   })
-  updateMeasurement(@Arg('input') input: UpdateMeasurementInput, @Ctx() ctx: RequestContext) {
+  updateMeasurement(
+    @Arg('input', { description: 'Which measurement, at which version, and what to change.' })
+    input: UpdateMeasurementInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return updateMeasurement(ctx, input);
   }
 
   @Mutation(() => Measurement, {
     description: 'Deletes a measurement softly: hidden from reads, restorable by tenant admins.',
   })
-  deleteMeasurement(@Arg('input') input: DeleteRowInput, @Ctx() ctx: RequestContext) {
+  deleteMeasurement(
+    @Arg('input', { description: 'Which measurement, at which version.' }) input: DeleteRowInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return deleteMeasurement(ctx, input);
   }
 
   @Mutation(() => Measurement, { description: 'Restores a deleted measurement (tenant admins).' })
-  restoreMeasurement(@Arg('input') input: RestoreRowInput, @Ctx() ctx: RequestContext) {
+  restoreMeasurement(
+    @Arg('input', { description: 'Which deleted measurement, at which version.' })
+    input: RestoreRowInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return restoreMeasurement(ctx, input);
   }
 

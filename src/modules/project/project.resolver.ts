@@ -41,14 +41,21 @@ export class ProjectResolver {
   }
 
   @Mutation(() => Project, { description: 'Creates a project (tenant admins).' })
-  createProject(@Arg('input') input: CreateProjectInput, @Ctx() ctx: RequestContext) {
+  createProject(
+    @Arg('input', { description: 'The new project.' }) input: CreateProjectInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return createProject(ctx, input);
   }
 
   @Mutation(() => Project, {
     description: 'Changes a project (tenant admins); CONFLICT when expectedVersion is stale.',
   })
-  updateProject(@Arg('input') input: UpdateProjectInput, @Ctx() ctx: RequestContext) {
+  updateProject(
+    @Arg('input', { description: 'Which project, at which version, and what to change.' })
+    input: UpdateProjectInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return updateProject(ctx, input);
   }
 
@@ -56,7 +63,10 @@ export class ProjectResolver {
     description:
       'Deletes a project that has no activities or measurements (tenant admins); returns it as it was.',
   })
-  deleteProject(@Arg('input') input: DeleteRowInput, @Ctx() ctx: RequestContext) {
+  deleteProject(
+    @Arg('input', { description: 'Which project, at which version.' }) input: DeleteRowInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return deleteProject(ctx, input);
   }
 
