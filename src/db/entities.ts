@@ -5,8 +5,9 @@ import { CommunityEntity, ProjectCommunityEntity } from '../modules/community/co
 import { IndicatorEntity } from '../modules/indicator/indicator.entity';
 import { MeasurementEntity } from '../modules/measurement/measurement.entity';
 import { MembershipEntity } from '../modules/membership/membership.entity';
-import { OutcomeSeriesEntity } from '../modules/outcome/outcome-series.entity';
 import { OrganisationEntity } from '../modules/organisation/organisation.entity';
+import { OutcomeSeriesEntity } from '../modules/outcome/outcome-series.entity';
+import { OutcomeTotalsEntity } from '../modules/outcome/outcome-totals.entity';
 import { ProjectEntity, ProjectOrganisationEntity } from '../modules/project/project.entity';
 import { SharingAgreementEntity } from '../modules/sharing-agreement/sharing-agreement.entity';
 import { TenantEntity } from '../modules/tenant/tenant.entity';
@@ -30,4 +31,5 @@ export const ENTITIES: Function[] = [
   AuditEventEntity,
   SharingAgreementEntity,
   OutcomeSeriesEntity,
+  OutcomeTotalsEntity,
 ];
