@@ -75,20 +75,35 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
       RETURNS TABLE (tenant_id uuid, project_id uuid, community_id uuid, indicator_id uuid,
         sex text, year integer, baseline_sum numeric, baseline_n bigint, latest_sum numeric,
         latest_n bigint)
-      LANGUAGE sql STABLE
+      LANGUAGE plpgsql STABLE
       SET search_path = public
+      -- Planned with the arguments known: a trigger's few series read through the project
+      -- index, a date window scans its tenants.
+      SET plan_cache_mode = force_custom_plan
       AS $$
+      #variable_conflict use_column
+      BEGIN
+        RETURN QUERY
         WITH m AS (
           SELECT m.tenant_id, m.project_id, m.community_id, m.indicator_id, m.sex, m.period,
                  m.measured_on, m.value, m.sample_size,
                  CASE WHEN p_by_year THEN extract(year FROM m.measured_on)::int END AS year
             FROM measurements m
-           WHERE m.tenant_id = ANY (p_tenant_ids)
+           WHERE p_series_tenant IS NULL AND m.tenant_id = ANY (p_tenant_ids)
              AND m.deleted_at IS NULL AND m.age_band IS NULL AND m.sample_size > 0
              AND (p_from IS NULL OR m.measured_on >= p_from)
              AND (p_to IS NULL OR m.measured_on <= p_to)
-             AND (p_series_tenant IS NULL OR (m.tenant_id, m.project_id, m.indicator_id) IN (
-                   SELECT * FROM unnest(p_series_tenant, p_series_project, p_series_indicator)))
+          UNION ALL
+          -- Given series (a trigger's): driven from them, through the project index.
+          SELECT m.tenant_id, m.project_id, m.community_id, m.indicator_id, m.sex, m.period,
+                 m.measured_on, m.value, m.sample_size,
+                 CASE WHEN p_by_year THEN extract(year FROM m.measured_on)::int END AS year
+            FROM unnest(p_series_tenant, p_series_project, p_series_indicator) AS k (t, p, i)
+            JOIN measurements m ON m.tenant_id = k.t AND m.project_id = k.p AND m.indicator_id = k.i
+           WHERE p_series_tenant IS NOT NULL AND m.tenant_id = ANY (p_tenant_ids)
+             AND m.deleted_at IS NULL AND m.age_band IS NULL AND m.sample_size > 0
+             AND (p_from IS NULL OR m.measured_on >= p_from)
+             AND (p_to IS NULL OR m.measured_on <= p_to)
         ), ranked AS (
           SELECT m.*, rank() OVER (
                    PARTITION BY m.tenant_id, m.project_id, m.community_id, m.indicator_id, m.sex,
@@ -102,8 +117,13 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
                sum(r.value * r.sample_size) FILTER (WHERE r.period <> 'BASELINE' AND r.r = 1),
                sum(r.sample_size) FILTER (WHERE r.period <> 'BASELINE' AND r.r = 1)
           FROM ranked r
-         GROUP BY r.tenant_id, r.project_id, r.community_id, r.indicator_id, r.sex, r.year
+         GROUP BY r.tenant_id, r.project_id, r.community_id, r.indicator_id, r.sex, r.year;
+      END
       $$`);
+
+    // A series' measurements, for the trigger below to rebuild it.
+    await db.query(`CREATE INDEX measurements_series_idx
+      ON measurements (tenant_id, project_id, indicator_id)`);
 
     // One level up, per tenant and indicator (and sex, year): what summaries grouped by no
     // more than TENANT, INDICATOR, SEX and YEAR, without filters or partner scope, read: a few
@@ -137,15 +157,16 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
       RETURNS TABLE (tenant_id uuid, indicator_id uuid, sex text, year integer,
         baseline_sum numeric, baseline_n bigint, latest_sum numeric, latest_n bigint,
         baseline_communities integer, latest_communities integer)
+      -- No SET clause, so that it is inlined into its (SECURITY DEFINER, search_path-pinned)
+      -- caller and planned with the caller's arguments.
       LANGUAGE sql STABLE
-      SET search_path = public
       AS $$
         SELECT s.tenant_id, s.indicator_id, s.sex, s.year, sum(s.baseline_sum),
                sum(s.baseline_n)::bigint, sum(s.latest_sum), sum(s.latest_n)::bigint,
                (count(DISTINCT s.community_id) FILTER (WHERE s.baseline_n > 0))::int,
                (count(DISTINCT s.community_id) FILTER (WHERE s.latest_n > 0))::int
-          FROM outcome_series s
-         WHERE (s.tenant_id, s.indicator_id) IN (SELECT * FROM unnest(p_tenant, p_indicator))
+          FROM (SELECT DISTINCT * FROM unnest(p_tenant, p_indicator)) AS k (t, i)
+          JOIN outcome_series s ON s.tenant_id = k.t AND s.indicator_id = k.i
          GROUP BY s.tenant_id, s.indicator_id, s.sex, s.year
       $$`);
 
@@ -156,6 +177,7 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
       CREATE FUNCTION outcome_series_refresh() RETURNS trigger
       LANGUAGE plpgsql SECURITY DEFINER
       SET search_path = public
+      SET plan_cache_mode = force_custom_plan
       AS $$
       DECLARE
         v_tenant uuid[]; v_project uuid[]; v_indicator uuid[];
@@ -445,5 +467,6 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
     await db.query(`DROP FUNCTION outcome_totals_rows(uuid[], uuid[])`);
     await db.query(`DROP TABLE outcome_totals`);
     await db.query(`DROP TABLE outcome_series`);
+    await db.query(`DROP INDEX measurements_series_idx`);
   }
 }
