@@ -75,20 +75,35 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
       RETURNS TABLE (tenant_id uuid, project_id uuid, community_id uuid, indicator_id uuid,
         sex text, year integer, baseline_sum numeric, baseline_n bigint, latest_sum numeric,
         latest_n bigint)
-      LANGUAGE sql STABLE
+      LANGUAGE plpgsql STABLE
       SET search_path = public
+      -- Planned with the arguments known: a trigger's few series read through the project
+      -- index, a date window scans its tenants.
+      SET plan_cache_mode = force_custom_plan
       AS $$
+      #variable_conflict use_column
+      BEGIN
+        RETURN QUERY
         WITH m AS (
           SELECT m.tenant_id, m.project_id, m.community_id, m.indicator_id, m.sex, m.period,
                  m.measured_on, m.value, m.sample_size,
                  CASE WHEN p_by_year THEN extract(year FROM m.measured_on)::int END AS year
             FROM measurements m
-           WHERE m.tenant_id = ANY (p_tenant_ids)
+           WHERE p_series_tenant IS NULL AND m.tenant_id = ANY (p_tenant_ids)
              AND m.deleted_at IS NULL AND m.age_band IS NULL AND m.sample_size > 0
              AND (p_from IS NULL OR m.measured_on >= p_from)
              AND (p_to IS NULL OR m.measured_on <= p_to)
-             AND (p_series_tenant IS NULL OR (m.tenant_id, m.project_id, m.indicator_id) IN (
-                   SELECT * FROM unnest(p_series_tenant, p_series_project, p_series_indicator)))
+          UNION ALL
+          -- Given series (a trigger's): driven from them, through the project index.
+          SELECT m.tenant_id, m.project_id, m.community_id, m.indicator_id, m.sex, m.period,
+                 m.measured_on, m.value, m.sample_size,
+                 CASE WHEN p_by_year THEN extract(year FROM m.measured_on)::int END AS year
+            FROM unnest(p_series_tenant, p_series_project, p_series_indicator) AS k (t, p, i)
+            JOIN measurements m ON m.tenant_id = k.t AND m.project_id = k.p AND m.indicator_id = k.i
+           WHERE p_series_tenant IS NOT NULL AND m.tenant_id = ANY (p_tenant_ids)
+             AND m.deleted_at IS NULL AND m.age_band IS NULL AND m.sample_size > 0
+             AND (p_from IS NULL OR m.measured_on >= p_from)
+             AND (p_to IS NULL OR m.measured_on <= p_to)
         ), ranked AS (
           SELECT m.*, rank() OVER (
                    PARTITION BY m.tenant_id, m.project_id, m.community_id, m.indicator_id, m.sex,
@@ -102,7 +117,57 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
                sum(r.value * r.sample_size) FILTER (WHERE r.period <> 'BASELINE' AND r.r = 1),
                sum(r.sample_size) FILTER (WHERE r.period <> 'BASELINE' AND r.r = 1)
           FROM ranked r
-         GROUP BY r.tenant_id, r.project_id, r.community_id, r.indicator_id, r.sex, r.year
+         GROUP BY r.tenant_id, r.project_id, r.community_id, r.indicator_id, r.sex, r.year;
+      END
+      $$`);
+
+    // A series' measurements, for the trigger below to rebuild it.
+    await db.query(`CREATE INDEX measurements_series_idx
+      ON measurements (tenant_id, project_id, indicator_id)`);
+
+    // One level up, per tenant and indicator (and sex, year): what summaries grouped by no
+    // more than TENANT, INDICATOR, SEX and YEAR, without filters or partner scope, read: a few
+    // hundred rows instead of every series, so the common cross-tenant question stays fast.
+    // Community counts are distinct counts, which do not add up across projects: hence a
+    // table of its own rather than a sum over outcome_series.
+    await db.query(`
+      CREATE TABLE outcome_totals (
+        tenant_id uuid NOT NULL,
+        id bigint GENERATED ALWAYS AS IDENTITY,
+        indicator_id uuid NOT NULL,
+        sex text,
+        year integer,
+        baseline_sum numeric,
+        baseline_n bigint,
+        latest_sum numeric,
+        latest_n bigint,
+        baseline_communities integer NOT NULL,
+        latest_communities integer NOT NULL,
+        PRIMARY KEY (tenant_id, id)
+      )`);
+    await db.query(`CREATE INDEX outcome_totals_indicator_idx
+      ON outcome_totals (tenant_id, indicator_id)`);
+    await db.query(`ALTER TABLE outcome_totals ENABLE ROW LEVEL SECURITY`);
+    await db.query(`ALTER TABLE outcome_totals FORCE ROW LEVEL SECURITY`);
+    await db.query(`CREATE POLICY tenant_isolation ON outcome_totals
+      USING (tenant_id = ANY (app_tenant_ids()))
+      WITH CHECK (tenant_id = ANY (app_tenant_ids()))`);
+    await db.query(`
+      CREATE FUNCTION outcome_totals_rows(p_tenant uuid[], p_indicator uuid[])
+      RETURNS TABLE (tenant_id uuid, indicator_id uuid, sex text, year integer,
+        baseline_sum numeric, baseline_n bigint, latest_sum numeric, latest_n bigint,
+        baseline_communities integer, latest_communities integer)
+      -- No SET clause, so that it is inlined into its (SECURITY DEFINER, search_path-pinned)
+      -- caller and planned with the caller's arguments.
+      LANGUAGE sql STABLE
+      AS $$
+        SELECT s.tenant_id, s.indicator_id, s.sex, s.year, sum(s.baseline_sum),
+               sum(s.baseline_n)::bigint, sum(s.latest_sum), sum(s.latest_n)::bigint,
+               (count(DISTINCT s.community_id) FILTER (WHERE s.baseline_n > 0))::int,
+               (count(DISTINCT s.community_id) FILTER (WHERE s.latest_n > 0))::int
+          FROM (SELECT DISTINCT * FROM unnest(p_tenant, p_indicator)) AS k (t, i)
+          JOIN outcome_series s ON s.tenant_id = k.t AND s.indicator_id = k.i
+         GROUP BY s.tenant_id, s.indicator_id, s.sex, s.year
       $$`);
 
     // Keeps outcome_series current: after any write to measurements, the series of the
@@ -112,6 +177,7 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
       CREATE FUNCTION outcome_series_refresh() RETURNS trigger
       LANGUAGE plpgsql SECURITY DEFINER
       SET search_path = public
+      SET plan_cache_mode = force_custom_plan
       AS $$
       DECLARE
         v_tenant uuid[]; v_project uuid[]; v_indicator uuid[];
@@ -128,6 +194,13 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
                   UNION SELECT tenant_id, project_id, indicator_id FROM old_rows) AS k (t, p, i);
         END IF;
         IF v_tenant IS NULL THEN RETURN NULL; END IF;
+        -- Two transactions rebuilding the same indicator of a tenant at once would each keep
+        -- their own rows (neither sees the other's), counting them twice. Take turns, in a
+        -- fixed order so that two writers cannot deadlock; under READ COMMITTED the statements
+        -- below then see what the other committed.
+        PERFORM pg_advisory_xact_lock(k.key)
+           FROM (SELECT DISTINCT hashtextextended(q.t::text || ':' || q.i::text, 1795755933619) AS key
+                   FROM unnest(v_tenant, v_indicator) AS q (t, i) ORDER BY 1) AS k;
         DELETE FROM outcome_series s
          WHERE (s.tenant_id, s.project_id, s.indicator_id) IN (
                  SELECT * FROM unnest(v_tenant, v_project, v_indicator));
@@ -136,6 +209,11 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
         SELECT * FROM outcome_series_rows(v_tenant, false, NULL, NULL, v_tenant, v_project, v_indicator)
         UNION ALL
         SELECT * FROM outcome_series_rows(v_tenant, true, NULL, NULL, v_tenant, v_project, v_indicator);
+        DELETE FROM outcome_totals o
+         WHERE (o.tenant_id, o.indicator_id) IN (SELECT * FROM unnest(v_tenant, v_indicator));
+        INSERT INTO outcome_totals (tenant_id, indicator_id, sex, year, baseline_sum, baseline_n,
+               latest_sum, latest_n, baseline_communities, latest_communities)
+        SELECT * FROM outcome_totals_rows(v_tenant, v_indicator);
         RETURN NULL;
       END
       $$`);
@@ -158,6 +236,12 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
       SELECT * FROM outcome_series_rows(ARRAY(SELECT id FROM tenants), false, NULL, NULL)
       UNION ALL
       SELECT * FROM outcome_series_rows(ARRAY(SELECT id FROM tenants), true, NULL, NULL)`);
+    await db.query(`
+      INSERT INTO outcome_totals (tenant_id, indicator_id, sex, year, baseline_sum, baseline_n,
+             latest_sum, latest_n, baseline_communities, latest_communities)
+      SELECT * FROM outcome_totals_rows(
+        ARRAY(SELECT t.id FROM tenants t CROSS JOIN indicators i ORDER BY t.id, i.id),
+        ARRAY(SELECT i.id FROM tenants t CROSS JOIN indicators i ORDER BY t.id, i.id))`);
 
     await db.query(`
       CREATE FUNCTION sharing_agreements_in_force(p_organisation_ids uuid[])
@@ -234,6 +318,37 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
                           AND array_remove(p_group_by, 'INDICATOR') <@ a.allowed_group_by))) THEN
           RAISE EXCEPTION 'outcome_cells: no sharing agreement in force covers this request'
             USING ERRCODE = 'insufficient_privilege';
+        END IF;
+
+        IF p_from IS NULL AND p_to IS NULL AND p_scoped_tenants IS NULL
+           AND p_project_ids IS NULL AND p_community_ids IS NULL AND p_settlement IS NULL
+           AND p_group_by <@ ARRAY['TENANT', 'INDICATOR', 'SEX', 'YEAR'] THEN
+          RETURN QUERY
+          WITH cells AS (
+            SELECT CASE WHEN 'TENANT' = ANY (p_group_by) THEN o.tenant_id END AS tenant_id,
+                   o.indicator_id, CASE WHEN v_by_sex THEN o.sex END AS sex, o.year,
+                   sum(o.baseline_sum) / nullif(sum(o.baseline_n), 0) AS baseline,
+                   sum(o.latest_sum) / nullif(sum(o.latest_n), 0) AS latest,
+                   coalesce(sum(o.baseline_n), 0)::bigint AS baseline_n,
+                   coalesce(sum(o.latest_n), 0)::bigint AS latest_n,
+                   -- Tenants share no community, so their distinct counts add up.
+                   sum(o.baseline_communities)::int AS baseline_communities,
+                   sum(o.latest_communities)::int AS latest_communities
+              FROM outcome_totals o
+             WHERE o.tenant_id = ANY (v_tenants) AND o.indicator_id = ANY (v_indicators)
+               AND (v_cross OR (o.tenant_id, o.indicator_id) IN (
+                     SELECT * FROM unnest(p_pair_tenant, p_pair_indicator)))
+               AND ((v_by_year AND o.year IS NOT NULL) OR (NOT v_by_year AND o.year IS NULL))
+               AND ((v_by_sex AND o.sex IS NOT NULL) OR (NOT v_by_sex AND o.sex IS NULL))
+             GROUP BY 1, 2, 3, 4
+          )
+          SELECT cells.tenant_id, NULL::text, NULL::uuid, NULL::text, NULL::text, NULL::uuid,
+                 NULL::text, cells.sex, cells.year, cells.indicator_id,
+                 i.tenant_id, i.code, i.name, i.description, i.unit, i.direction, i.version,
+                 cells.baseline, cells.latest, cells.baseline_n, cells.latest_n,
+                 cells.baseline_communities, cells.latest_communities
+            FROM cells JOIN indicators i ON i.id = cells.indicator_id;
+          RETURN;
         END IF;
 
         RETURN QUERY
@@ -313,6 +428,7 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
     for (const fn of [
       'outcome_series_rows(uuid[], boolean, date, date, uuid[], uuid[], uuid[])',
       'outcome_series_refresh()',
+      'outcome_totals_rows(uuid[], uuid[])',
       'sharing_agreements_in_force(uuid[])',
       'outcome_cells(uuid, uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text, date, date, text[])',
       'record_aggregate_read(uuid[], uuid[], text, text, text, uuid, jsonb)',
@@ -348,6 +464,9 @@ export class OutcomeAggregates1795755933619 implements MigrationInterface {
     await db.query(
       `DROP FUNCTION outcome_series_rows(uuid[], boolean, date, date, uuid[], uuid[], uuid[])`,
     );
+    await db.query(`DROP FUNCTION outcome_totals_rows(uuid[], uuid[])`);
+    await db.query(`DROP TABLE outcome_totals`);
     await db.query(`DROP TABLE outcome_series`);
+    await db.query(`DROP INDEX measurements_series_idx`);
   }
 }

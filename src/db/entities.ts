@@ -6,8 +6,9 @@ import { IdempotencyKeyEntity } from '../modules/import/idempotency-key.entity';
 import { IndicatorEntity } from '../modules/indicator/indicator.entity';
 import { MeasurementEntity } from '../modules/measurement/measurement.entity';
 import { MembershipEntity } from '../modules/membership/membership.entity';
-import { OutcomeSeriesEntity } from '../modules/outcome/outcome-series.entity';
 import { OrganisationEntity } from '../modules/organisation/organisation.entity';
+import { OutcomeSeriesEntity } from '../modules/outcome/outcome-series.entity';
+import { OutcomeTotalsEntity } from '../modules/outcome/outcome-totals.entity';
 import { ProjectEntity, ProjectOrganisationEntity } from '../modules/project/project.entity';
 import { SharingAgreementEntity } from '../modules/sharing-agreement/sharing-agreement.entity';
 import { TenantEntity } from '../modules/tenant/tenant.entity';
@@ -32,4 +33,5 @@ export const ENTITIES: Function[] = [
   SharingAgreementEntity,
   IdempotencyKeyEntity,
   OutcomeSeriesEntity,
+  OutcomeTotalsEntity,
 ];

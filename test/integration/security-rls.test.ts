@@ -357,10 +357,17 @@ describe('row-level security alone, with shield and scoped SQL switched off', ()
                           AND a.attname = 'tenant_id' AND NOT a.attisdropped)
           ORDER BY 1`,
       );
-      // outcome_series: derived sums that only SECURITY DEFINER functions read (dg_app holds no
-      // privilege on it), so it is not in TENANT_TABLES, whose tests read as dg_app.
+      // outcome_series and outcome_totals: derived sums that only SECURITY DEFINER functions
+      // read (dg_app holds no privilege on them), so they are not in TENANT_TABLES, whose tests
+      // read as dg_app.
       expect(rows.map((row) => row.table)).toEqual(
-        [...TENANT_TABLES, 'idempotency_keys', 'indicators', 'outcome_series'].sort(),
+        [
+          ...TENANT_TABLES,
+          'idempotency_keys',
+          'indicators',
+          'outcome_series',
+          'outcome_totals',
+        ].sort(),
       );
       for (const row of rows) {
         expect(row).toEqual({

@@ -52,6 +52,8 @@ export enum Sex {
 @Index('measurements_indicator_fk_idx', ['indicatorId'])
 @Index('measurements_tenant_measured_idx', ['tenantId', 'measuredOn', 'id'])
 @Index('measurements_recorded_by_idx', ['recordedByOrganisationId'])
+// Added by the outcome-aggregates migration: the rows of one series, for its trigger.
+@Index('measurements_series_idx', ['tenantId', 'projectId', 'indicatorId'])
 export class MeasurementEntity {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'measurements_pkey' })
   tenantId!: string;

@@ -171,7 +171,12 @@ async function planRequest(
 
   const pairs = rowTenants.length > 0 ? await rowPairs(ctx, rowTenants, codes) : [];
   if (agreementTenants.length === 0) {
-    if (args.agreementId) throw notFound('Sharing agreement');
+    if (args.agreementId) {
+      throw badUserInput(
+        'agreementId',
+        'agreementId applies to previews (preview: true) and to aggregate analysts',
+      );
+    }
     return {
       pairs,
       governed: false,
