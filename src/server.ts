@@ -335,10 +335,18 @@ function rejectNulCharacters(document: DocumentNode, variables: unknown): void {
   }
 }
 
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (value && typeof value === 'object') return Object.values(value).some(containsNul);
+/** Walks without recursion: variables nested 100,000 deep must not overflow the stack. */
+function containsNul(variables: unknown): boolean {
+  const pending: unknown[] = [variables];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return true;
+    } else if (value && typeof value === 'object') {
+      const children: unknown[] = Array.isArray(value) ? value : Object.values(value);
+      for (const child of children) pending.push(child);
+    }
+  }
   return false;
 }
 

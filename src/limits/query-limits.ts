@@ -95,5 +95,5 @@ export function queryCost(
 
 /** graphql-js's error for a document over `maxTokens` (Apollo's `parseOptions`). */
 export function isTokenLimitError(message: string): boolean {
-  return /^Syntax Error: Document contains more than \d+ tokens/.test(message);
+  return /^Syntax Error: Document contains more th(?:an|at) \d+ tokens/.test(message);
 }
