@@ -55,6 +55,8 @@ export async function startTestServer(
     env?: Record<string, string>;
     unsafeTestLayers?: UnsafeTestLayers;
     seed?: boolean;
+    /** Another PostgreSQL server than the run's (e.g. one a test stops and starts). */
+    adminUrl?: string;
   } = {},
 ): Promise<TestServer> {
   const env = {
@@ -67,7 +69,7 @@ export async function startTestServer(
     RATE_LIMIT_ANONYMOUS_POINTS: '100000000',
     ...options.env,
   };
-  const db = await createTestDatabase({ db: loadConfig(env).db });
+  const db = await createTestDatabase({ db: loadConfig(env).db, adminUrl: options.adminUrl });
   let devApiKey = '';
   if (options.seed !== false) {
     const client = await poolOf(db.dataSource).connect();
