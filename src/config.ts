@@ -30,11 +30,45 @@ const schema = z
     JWT_AUDIENCE: z.string().default('dignity-graph-api'),
     ALLOW_INTROSPECTION: boolean.optional(),
     EXPLORER: boolean.optional(),
+    MAX_QUERY_DEPTH: positiveInt.default(15),
+    MAX_QUERY_ALIASES: positiveInt.default(15),
+    MAX_QUERY_TOKENS: positiveInt.default(2000),
+    MAX_QUERY_DIRECTIVES: positiveInt.default(50),
+    MAX_QUERY_COST: positiveInt.default(50_000),
+    CORS_ORIGINS: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url({ protocol: /^https?$/ })))
+      .default([]),
+    TRUST_PROXY: z.string().optional(),
+    RATE_LIMIT_POINTS: positiveInt.default(100_000),
+    RATE_LIMIT_ANONYMOUS_POINTS: positiveInt.default(1000),
+    RATE_LIMIT_DURATION_S: positiveInt.default(60),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    RATE_LIMIT_KEY_PREFIX: z.string().default('dg:rate'),
+    REQUEST_TIMEOUT_MS: positiveInt.default(15_000),
+    SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+    TEST_REQUEST_DELAY_MS: z.coerce.number().int().min(0).optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
   })
   .superRefine((env, ctx) => {
+    if (env.TEST_REQUEST_DELAY_MS !== undefined && env.NODE_ENV !== 'test') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEST_REQUEST_DELAY_MS'],
+        message: 'is only allowed with NODE_ENV=test',
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
       ctx.addIssue({
         code: 'custom',
@@ -66,6 +100,29 @@ export type Config = Readonly<{
   /** Whether a browser gets the GraphiQL explorer at / and /graphql. */
   explorer: boolean;
   logLevel: string;
+  /** Limits a query must pass before anything runs (see src/limits/query-limits.ts). */
+  queryLimits: Readonly<{
+    depth: number;
+    aliases: number;
+    tokens: number;
+    directives: number;
+    cost: number;
+  }>;
+  /** Origins a browser may call the API from; none by default (no CORS headers at all). */
+  corsOrigins: readonly string[];
+  /** express's `trust proxy` setting, so the client's address is right behind a proxy. */
+  trustProxy: string | undefined;
+  rateLimit: Readonly<{
+    points: number;
+    anonymousPoints: number;
+    durationS: number;
+    redisUrl: string | undefined;
+    keyPrefix: string;
+  }>;
+  requestTimeoutMs: number;
+  shutdownGraceMs: number;
+  /** Test only (refused outside NODE_ENV=test): delays every GraphQL response. */
+  testRequestDelayMs: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -110,5 +167,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowIntrospection: e.ALLOW_INTROSPECTION ?? (!isProduction || explorer),
     explorer,
     logLevel: e.LOG_LEVEL,
+    queryLimits: Object.freeze({
+      depth: e.MAX_QUERY_DEPTH,
+      aliases: e.MAX_QUERY_ALIASES,
+      tokens: e.MAX_QUERY_TOKENS,
+      directives: e.MAX_QUERY_DIRECTIVES,
+      cost: e.MAX_QUERY_COST,
+    }),
+    corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
+    trustProxy: e.TRUST_PROXY,
+    rateLimit: Object.freeze({
+      points: e.RATE_LIMIT_POINTS,
+      anonymousPoints: e.RATE_LIMIT_ANONYMOUS_POINTS,
+      durationS: e.RATE_LIMIT_DURATION_S,
+      redisUrl: e.REDIS_URL,
+      keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
+    }),
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    testRequestDelayMs: e.TEST_REQUEST_DELAY_MS ?? 0,
   });
 }

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { Access } from './auth/access';
 import { DomainError, ErrorCode } from './common/errors';
 import type { RequestTransaction } from './db/request-transaction';
+import type { RateLimitKey } from './limits/rate-limit';
+import type { RequestRecord } from './observability/request-log';
 
 /**
  * Everything one request carries: who is calling, what it may touch, its own database
@@ -17,6 +19,10 @@ export class RequestContext {
     readonly access: Access,
     readonly transaction: RequestTransaction | null,
     readonly log: Logger,
+    /** What the request did, for its log line and metrics. */
+    readonly record: RequestRecord,
+    /** Whose rate-limit budget the request spends. */
+    readonly rateLimitKey: RateLimitKey,
   ) {}
 
   get principal() {

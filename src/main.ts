@@ -31,7 +31,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const { server, apollo } = await createApp({ config, dataSource, log });
+  const app = await createApp({ config, dataSource, log });
+  const { server } = app;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -49,8 +50,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say(`${signal} received: finishing in-flight requests`);
-    // Apollo's drain plugin stops accepting connections and waits for in-flight requests.
-    await apollo.stop();
+    // Apollo's drain plugin stops accepting connections and waits for in-flight requests, up
+    // to SHUTDOWN_GRACE_MS; then the pool closes.
+    await app.stop();
     await database.close();
     say('Stopped');
     process.exit(0);

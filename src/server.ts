@@ -1,16 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
   type ASTNode,
   type DocumentNode,
   Kind,
   type ObjectFieldNode,
+  GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
   OperationTypeNode,
@@ -29,6 +31,8 @@ import {
   principalFromRows,
   principalPreamble,
 } from './auth/authenticate';
+import { actorOf, PrincipalKind } from './auth/principal';
+import { databaseError } from './common/database-errors';
 import { DomainError, ErrorCode } from './common/errors';
 import { domainErrorOf } from './common/pg-errors';
 import { firstViolation } from './common/validation';
@@ -38,6 +42,15 @@ import { RequestTransaction } from './db/request-transaction';
 import { explorerRouter } from './explorer/explorer.routes';
 import { AuditResolver } from './modules/audit/audit.resolver';
 import { ImportResolver } from './modules/import/import.resolver';
+import {
+  isTokenLimitError,
+  queryCost,
+  queryLimitRules,
+  queryTooComplex,
+} from './limits/query-limits';
+import { RateLimit, type RateLimitKey } from './limits/rate-limit';
+import { Metrics } from './observability/metrics';
+import { type RecordLocals, requestLogging } from './observability/request-log';
 import { ActivityResolver } from './modules/activity/activity.resolver';
 import { ApiKeyResolver } from './modules/api-key/api-key.resolver';
 import { CommunityResolver } from './modules/community/community.resolver';
@@ -94,16 +107,28 @@ export type App = Readonly<{
   server: Server;
   apollo: ApolloServer<RequestContext>;
   schema: GraphQLSchema;
+  metrics: Metrics;
+  /** Drains in-flight requests (up to SHUTDOWN_GRACE_MS), then closes the rate limit's Redis. */
+  stop: () => Promise<void>;
 }>;
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+/** Locals the middlewares leave for Apollo's context function. */
+type Locals = RecordLocals & { context: RequestContext };
 
-/** Locals the authentication middleware leaves for Apollo's context function. */
-type Locals = { context: RequestContext };
+/** Codes of errors the server (not the client) caused: their answers carry the request id. */
+const SERVER_CODES = new Set<unknown>([
+  ErrorCode.INTERNAL_SERVER_ERROR,
+  ErrorCode.SERVICE_UNAVAILABLE,
+  ErrorCode.TIMEOUT,
+]);
+
+/** /readyz answers within this, even when the database hangs instead of refusing. */
+const READINESS_TIMEOUT_MS = 1500;
 
 /**
- * Builds the HTTP server: GraphQL at /graphql behind authentication and the permission
- * layer, plus /healthz, /readyz and (when enabled) the explorer. Used by main.ts and by the tests.
+ * Builds the HTTP server: GraphQL at /graphql behind limits, authentication, the rate limit
+ * and the permission layer, plus /healthz, /readyz, /metrics and (when enabled) the explorer.
+ * Used by main.ts and the tests.
  */
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, dataSource, log } = options;
@@ -113,20 +138,33 @@ export async function createApp(options: AppOptions): Promise<App> {
     options.unsafeTestLayers?.shield === false ? bare : applyMiddleware(bare, permissions);
   const authenticator = new Authenticator(config.jwt);
   const keyUsage = new ApiKeyUsage(pool, log);
+  const metrics = new Metrics(pool);
+  const rateLimit = RateLimit.create(config.rateLimit, log);
   const app = express();
   app.disable('x-powered-by');
+  if (config.trustProxy !== undefined) app.set('trust proxy', trustProxyValue(config.trustProxy));
   const server = createServer(app);
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: config.allowIntrospection,
     includeStacktraceInErrorResponses: false,
+    // Also turns off "Did you mean …?" suggestions, which would let a probe map the schema.
     hideSchemaDetailsFromClientErrors: config.isProduction,
+    // graphql-js stops lexing past this many tokens (graphql-armor's own token plugin answers 500).
+    parseOptions: { maxTokens: config.queryLimits.tokens },
+    validationRules: queryLimitRules(config.queryLimits),
+    // Both are Apollo's defaults, stated because the limits above count one operation only.
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
     formatError,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginDrainHttpServer({
+        httpServer: server,
+        stopGracePeriodMillis: config.shutdownGraceMs,
+      }),
       ApolloServerPluginLandingPageDisabled(),
-      transactionPlugin(options.onRequestEnd),
+      requestPlugin({ config, rateLimit, onRequestEnd: options.onRequestEnd }),
     ],
   });
   await apollo.start();
@@ -138,6 +176,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     const ready = await readiness(dataSource);
     res.status(ready.ok ? 200 : 503).json(ready);
   });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   // A browser's GET / or GET /graphql (no query) gets the explorer; API clients never do.
   if (config.explorer) app.use(explorerRouter(config));
   app.get('/', (_req, res) => {
@@ -146,62 +187,93 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   app.use(
     '/graphql',
+    requestLogging(log, metrics),
+    cors({
+      // No origin configured: no CORS headers at all, so browsers keep other sites out.
+      origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
+    }),
     express.json({ limit: '1mb' }),
+    (req: Request, _res: Response, next: NextFunction) => {
+      // Express 5 leaves `body` unset for GET and for other content types, and Apollo's express
+      // integration answers that with a 500; with an empty body Apollo itself answers (CSRF
+      // prevention for text/plain and other simple requests, 400 for a missing query).
+      req.body ??= {};
+      next();
+    },
     async (req: Request, res: Response<unknown, Locals>, next: NextFunction) => {
-      const requestId =
-        typeof req.headers['x-request-id'] === 'string' &&
-        REQUEST_ID.test(req.headers['x-request-id'])
-          ? req.headers['x-request-id']
-          : randomUUID();
-      res.setHeader('x-request-id', requestId);
+      const record = res.locals.record;
+      const { requestId } = record;
       const requestLog = log.child({ requestId });
       try {
         const credential = await authenticator.credentialOf(req.headers);
         if (credential.kind === 'anonymous') {
-          res.locals.context = new RequestContext(requestId, new Access(null), null, requestLog);
+          const key: RateLimitKey = { kind: 'ip', id: req.ip ?? 'unknown' };
+          await rateLimit.spend(key, 1);
+          res.locals.context = new RequestContext(
+            requestId,
+            new Access(null),
+            null,
+            requestLog,
+            record,
+            key,
+          );
           return next();
         }
-        const [tx, results] = await RequestTransaction.open(pool, principalPreamble(credential));
+        const [tx, results] = await RequestTransaction.open(
+          pool,
+          principalPreamble(credential),
+          Date.now() + config.requestTimeoutMs,
+        );
+        // Whatever happens to the request, its transaction never outlives it.
+        res.on('close', () => void tx.rollback().catch(() => undefined));
         const found = principalFromRows(credential, results[0]?.rows ?? []);
         if (!found) {
           await tx.rollback();
           throw new AuthenticationError('The credential is not valid, or grants nothing any more');
         }
+        const { principal } = found;
+        record.principal = actorOf(principal);
+        const key: RateLimitKey = {
+          kind: principal.kind === PrincipalKind.USER ? 'user' : 'api-key',
+          id: principal.id,
+        };
+        // Every request spends at least a point, even one refused later as invalid.
+        await rateLimit.spend(key, 1);
         if (found.keyLastUsedAt !== undefined) {
-          keyUsage.touch(found.principal.id, found.keyLastUsedAt);
+          keyUsage.touch(principal.id, found.keyLastUsedAt);
         }
-        // Whatever happens to the request, its transaction never outlives it.
-        res.on('close', () => void tx.rollback().catch(() => undefined));
-        const access = new Access(found.principal, options.unsafeTestLayers?.scopedSql !== false);
+        const access = new Access(principal, options.unsafeTestLayers?.scopedSql !== false);
         res.locals.context = new RequestContext(
           requestId,
           access,
           tx,
-          requestLog.child({ principal: found.principal.id }),
+          requestLog.child({ principal: principal.id }),
+          record,
+          key,
         );
         next();
       } catch (error) {
         if (error instanceof AuthenticationError) {
           res.setHeader('WWW-Authenticate', 'Bearer');
-          res.status(401).json({
-            errors: [
-              {
-                message: error.message,
-                extensions: { code: ErrorCode.UNAUTHENTICATED, requestId },
-              },
-            ],
-          });
+          sendError(res, 401, ErrorCode.UNAUTHENTICATED, error.message);
+          return;
+        }
+        if (error instanceof DomainError && error.code === ErrorCode.RATE_LIMITED) {
+          res.setHeader('Retry-After', String(error.extensions.retryAfter));
+          sendError(res, 429, ErrorCode.RATE_LIMITED, error.message);
           return;
         }
         requestLog.error({ err: error }, 'could not open the request transaction');
-        res.status(503).json({
-          errors: [
-            {
-              message: 'The service is unavailable; try again shortly',
-              extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, requestId },
-            },
-          ],
-        });
+        sendError(
+          res,
+          503,
+          ErrorCode.SERVICE_UNAVAILABLE,
+          'The service is unavailable; try again shortly',
+        );
       }
     },
     expressMiddleware(apollo, {
@@ -225,10 +297,36 @@ export async function createApp(options: AppOptions): Promise<App> {
             : 'The request could not be read';
     if (status === 500)
       log.error({ err: error, path: req.path }, 'unexpected error before GraphQL');
-    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+    sendError(res, status, code, message);
   });
 
-  return { server, apollo, schema };
+  return {
+    server,
+    apollo,
+    schema,
+    metrics,
+    stop: async () => {
+      await apollo.stop();
+      await rateLimit.close();
+    },
+  };
+}
+
+/** A JSON error answer outside GraphQL, recorded for the request's log line and metrics. */
+function sendError(res: Response, status: number, code: string, message: string): void {
+  const record = (res.locals as Partial<RecordLocals>).record;
+  record?.codes.push(code);
+  const requestId = record?.requestId;
+  const withId = SERVER_CODES.has(code) || code === String(ErrorCode.UNAUTHENTICATED);
+  res.status(status).json({
+    errors: [{ message, extensions: { code, ...(withId && requestId ? { requestId } : {}) } }],
+  });
+}
+
+/** express's `trust proxy`: true/false, a hop count, or a list of addresses and subnets. */
+function trustProxyValue(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 /**
@@ -260,13 +358,18 @@ function rejectNulCharacters(document: DocumentNode, variables: unknown): void {
   }
 }
 
-/** The path to the first string holding U+0000 in a JSON value, or null. */
+/**
+ * The path to the first string holding U+0000 in a JSON value, or null. Walks without
+ * recursion: variables nested 100,000 deep must not overflow the stack.
+ */
 function nulPath(value: unknown, path: string[]): string[] | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (value && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) {
-      const found = nulPath(child, [...path, key]);
-      if (found) return found;
+  const pending: [unknown, string[]][] = [[value, path]];
+  while (pending.length > 0) {
+    const [current, at] = pending.pop()!;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) return at;
+    } else if (current && typeof current === 'object') {
+      for (const [key, child] of Object.entries(current)) pending.push([child, [...at, key]]);
     }
   }
   return null;
@@ -278,36 +381,46 @@ function httpStatusOf(error: unknown): number {
 }
 
 /**
- * Commits each request's transaction before its response is sent (a mutation with any
- * error rolls back instead), logs unexpected errors with the request id, and stamps the
- * request id onto masked errors.
+ * Per GraphQL request: refuses NUL text and over-cost operations and spends the rate limit
+ * before anything runs; commits the request's transaction before its response is sent (a
+ * mutation with any error rolls back instead); logs unexpected errors with the request id, and
+ * stamps the request id onto server-side errors.
  */
-function transactionPlugin(
-  onRequestEnd: AppOptions['onRequestEnd'],
-): ApolloServerPlugin<RequestContext> {
+function requestPlugin(deps: {
+  config: Config;
+  rateLimit: RateLimit;
+  onRequestEnd: AppOptions['onRequestEnd'];
+}): ApolloServerPlugin<RequestContext> {
+  const { config, rateLimit, onRequestEnd } = deps;
   return {
-    requestDidStart() {
+    requestDidStart({ request, contextValue }) {
+      contextValue.record.operationName = request.operationName ?? null;
       return Promise.resolve({
-        didResolveOperation({ document, request }) {
+        async didResolveOperation({ document, request, operationName, schema }) {
+          contextValue.record.operationName = operationName ?? null;
           rejectNulCharacters(document, request.variables);
-          return Promise.resolve();
+          const cost = queryCost(schema, document, operationName ?? undefined, request.variables);
+          contextValue.record.cost = cost ?? null;
+          if (cost !== undefined && cost > config.queryLimits.cost) throw queryTooComplex('cost');
+          // The request already spent one point when it arrived.
+          if (cost !== undefined && cost > 1)
+            await rateLimit.spend(contextValue.rateLimitKey, cost - 1);
+          // Test only: a slow request on demand (config refuses it outside NODE_ENV=test).
+          if (config.testRequestDelayMs > 0) await sleep(config.testRequestDelayMs);
         },
-        didEncounterErrors({ contextValue, errors }) {
+        didEncounterErrors({ errors }) {
           for (const error of errors) {
             const original = unwrapResolverError(error);
-            if (!isClientError(original) && !hasClientCode(error)) {
+            if (databaseError(original)) {
+              contextValue.log.warn({ err: original, path: error.path }, 'database error');
+            } else if (!isClientError(original) && !hasClientCode(error)) {
               contextValue.log.error({ err: original, path: error.path }, 'unexpected error');
             }
           }
           return Promise.resolve();
         },
-        async willSendResponse({ contextValue, response, operation }) {
+        async willSendResponse({ response, operation }) {
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          for (const error of body?.errors ?? []) {
-            if (error.extensions?.code === String(ErrorCode.INTERNAL_SERVER_ERROR)) {
-              (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
-            }
-          }
           const tx = contextValue.transaction;
           if (tx?.isOpen) {
             const failedWrite =
@@ -320,10 +433,18 @@ function transactionPlugin(
               contextValue.log.error({ err: error }, 'could not end the request transaction');
               if (body) {
                 body.data = null;
-                body.errors = [internalError(contextValue.requestId)];
+                body.errors = [serverError(databaseError(error))];
               }
             }
           }
+          for (const error of body?.errors ?? []) {
+            const code = error.extensions?.code;
+            if (SERVER_CODES.has(code)) {
+              (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            }
+            contextValue.record.codes.push(String(code));
+          }
+          contextValue.record.statements = tx?.statements ?? 0;
           onRequestEnd?.({
             operationName: operation?.name?.value ?? null,
             statements: tx?.statements ?? 0,
@@ -363,11 +484,11 @@ function hasClientCode(error: { extensions?: Record<string, unknown>; path?: unk
   return CLIENT_CODES.has(error.extensions?.code) && error.path === undefined;
 }
 
-function internalError(requestId?: string): GraphQLFormattedError {
-  return {
-    message: 'Internal server error',
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) },
-  };
+/** A masked server error, or the client-facing form of a known database error. */
+function serverError(known: DomainError | null = null): GraphQLFormattedError {
+  return known
+    ? { message: known.message, extensions: { code: known.code } }
+    : { message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
 
 /**
@@ -382,10 +503,17 @@ export function formatError(
   const unwrapped = unwrapResolverError(error);
   // A constraint the client's data broke (unique, foreign key, CHECK) is theirs to fix.
   const original = domainErrorOf(unwrapped) ?? unwrapped;
-  if (original instanceof DomainError) {
-    const { http: _http, ...extensions } = original.extensions as Record<string, unknown>;
+  const domain =
+    original instanceof DomainError
+      ? original
+      : // A query limit reported by a validation rule arrives wrapped in Apollo's ValidationError.
+        original instanceof GraphQLError && original.originalError instanceof DomainError
+        ? original.originalError
+        : null;
+  if (domain) {
+    const { http: _http, ...extensions } = domain.extensions as Record<string, unknown>;
     return {
-      message: original.message,
+      message: domain.message,
       path: formatted.path,
       locations: formatted.locations,
       extensions,
@@ -401,6 +529,10 @@ export function formatError(
     };
   }
   if (hasClientCode(error as { extensions?: Record<string, unknown>; path?: unknown })) {
+    if (isTokenLimitError(formatted.message)) {
+      const tooLong = queryTooComplex('tokens');
+      return { message: tooLong.message, extensions: { code: tooLong.code, limit: 'tokens' } };
+    }
     const field = variableField(formatted.message);
     return {
       message: formatted.message,
@@ -409,7 +541,11 @@ export function formatError(
       extensions: { code: formatted.extensions?.code, ...(field ? { field } : {}) },
     };
   }
-  return { ...internalError(), path: formatted.path, locations: formatted.locations };
+  return {
+    ...serverError(databaseError(original)),
+    path: formatted.path,
+    locations: formatted.locations,
+  };
 }
 
 /**
@@ -429,16 +565,20 @@ function variableField(message: string): string | undefined {
   return path.length > 0 ? path.join('.') : undefined;
 }
 
-/** Ready when the database answers and every migration has been applied. */
+/**
+ * Ready when the database answers and every migration has been applied — within
+ * READINESS_TIMEOUT_MS, so a database that hangs instead of refusing still reads as down.
+ */
 async function readiness(
   dataSource: DataSource,
 ): Promise<{ ok: boolean; database: string; migrations: string }> {
-  try {
-    const pending = await dataSource.showMigrations();
-    return { ok: !pending, database: 'up', migrations: pending ? 'pending' : 'current' };
-  } catch {
-    return { ok: false, database: 'down', migrations: 'unknown' };
-  }
+  const down = { ok: false, database: 'down', migrations: 'unknown' };
+  const timeout = sleep(READINESS_TIMEOUT_MS, down, { ref: false });
+  const check = dataSource.showMigrations().then(
+    (pending) => ({ ok: !pending, database: 'up', migrations: pending ? 'pending' : 'current' }),
+    () => down,
+  );
+  return Promise.race([check, timeout]);
 }
 
 function landingText(config: Config): string {

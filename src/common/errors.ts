@@ -10,11 +10,14 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  /** The request ran past its statement timeout or its deadline; it changed nothing. */
+  TIMEOUT = 'TIMEOUT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.QUERY_TOO_COMPLEX]: 400,
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.SERVICE_UNAVAILABLE]: 503,
 };
@@ -31,7 +34,11 @@ export class DomainError extends GraphQLError {
   ) {
     const status = HTTP_STATUS[code];
     super(message, {
-      extensions: { code, ...extensions, ...(status ? { http: { status } } : {}) },
+      extensions: {
+        code,
+        ...(status ? { http: { status } } : {}),
+        ...extensions,
+      },
     });
     this.name = 'DomainError';
   }

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import { DomainError, ErrorCode } from '../common/errors';
 
 /** The role every request runs as: not the owner of any table, no BYPASSRLS. */
 export const APPLICATION_ROLE = 'dg_app';
@@ -23,14 +24,23 @@ export class RequestTransaction {
    */
   private last: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly client: PoolClient) {}
+  private constructor(
+    private readonly client: PoolClient,
+    private readonly deadline: number,
+  ) {}
 
   /**
    * Checks out a connection and opens the transaction. Resolves to the transaction and the
    * preamble's result sets (one per statement in `preamble`, which must be plain SQL with
-   * its literals escaped: the simple query protocol takes no parameters).
+   * its literals escaped: the simple query protocol takes no parameters). After `deadline`
+   * (epoch ms) no new statement starts: each one is already bounded by the statement
+   * timeout, so a request's database work ends by deadline + statement timeout at worst.
    */
-  static async open(pool: Pool, preamble: string): Promise<[RequestTransaction, QueryResult[]]> {
+  static async open(
+    pool: Pool,
+    preamble: string,
+    deadline = Number.POSITIVE_INFINITY,
+  ): Promise<[RequestTransaction, QueryResult[]]> {
     const client = await pool.connect();
     // pg-pool listens for errors only on idle clients. A checked-out client whose backend is
     // terminated (a restart, pg_terminate_backend) emits 'error' after failing its query; with
@@ -41,7 +51,7 @@ export class RequestTransaction {
         `BEGIN; ${preamble}; SET LOCAL ROLE ${APPLICATION_ROLE}`,
       )) as unknown as QueryResult[];
       // Drop BEGIN's and SET's results: the caller asked for its own statements'.
-      return [new RequestTransaction(client), results.slice(1, -1)];
+      return [new RequestTransaction(client, deadline), results.slice(1, -1)];
     } catch (error) {
       await RequestTransaction.discard(client, error);
       throw error;
@@ -55,7 +65,15 @@ export class RequestTransaction {
   async query<T extends QueryResultRow>(text: string, values?: unknown[]): Promise<T[]> {
     if (this.finished) throw new Error('The request transaction has already ended');
     this.statements += 1;
-    const result = this.inTurn(() => this.client.query<T>(text, values));
+    const result = this.inTurn(() => {
+      if (Date.now() > this.deadline) {
+        throw new DomainError(
+          ErrorCode.TIMEOUT,
+          'The request took too long and was stopped; it changed nothing',
+        );
+      }
+      return this.client.query<T>(text, values);
+    });
     return (await result).rows;
   }
 

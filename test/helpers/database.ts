@@ -17,8 +17,8 @@ function adminUrl(): string {
   return url;
 }
 
-export function databaseUrl(name: string): string {
-  const url = new URL(adminUrl());
+export function databaseUrl(name: string, admin = adminUrl()): string {
+  const url = new URL(admin);
   url.pathname = `/${name}`;
   return url.toString();
 }
@@ -29,17 +29,18 @@ export function databaseUrl(name: string): string {
  * default the test configuration's.
  */
 export async function createTestDatabase(
-  options: { migrate?: boolean; db?: Config['db'] } = {},
+  options: { migrate?: boolean; db?: Config['db']; adminUrl?: string } = {},
 ): Promise<TestDatabase> {
   const name = `dg_test_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl() });
+  const serverUrl = options.adminUrl ?? adminUrl();
+  const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name}`);
   } finally {
     await admin.end();
   }
-  const url = databaseUrl(name);
+  const url = databaseUrl(name, serverUrl);
   const dataSource = createDataSource(url, options.db ?? loadConfig({ NODE_ENV: 'test' }).db, {
     applicationName: 'dignity-graph-test',
   });
@@ -50,7 +51,7 @@ export async function createTestDatabase(
     dataSource,
     drop: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
-      const client = new Client({ connectionString: adminUrl() });
+      const client = new Client({ connectionString: serverUrl });
       await client.connect();
       try {
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -260,7 +260,12 @@ describe('who sees which rows (DESIGN §3)', () => {
   const visible = new Map<Who, Visible>();
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // These sweeps read the whole database in one query (every row by id under its own alias,
+    // three nested full pages): far past the production query limits, raised here the only way
+    // they can be, through configuration.
+    server = await startTestServer({
+      env: { MAX_QUERY_ALIASES: '1000', MAX_QUERY_TOKENS: '100000', MAX_QUERY_COST: '10000000' },
+    });
     await addExtraRows(server);
     world = await readWorld(server);
     for (const who of PRINCIPALS) {
