@@ -201,7 +201,7 @@ async function run(url: string, workload: Workload): Promise<Result> {
 
 /**
  * Sends the workload's request once and reads how many SQL round trips it made from the
- * server's metrics (a counter of statements and one of requests).
+ * server's /metrics.
  */
 async function statementsPerRequest(url: string, workload: Workload): Promise<number | null> {
   const before = await statementCounters(url);
@@ -224,8 +224,11 @@ async function statementCounters(url: string): Promise<number | null> {
   const response = await fetch(`${url}/metrics`).catch(() => null);
   if (!response?.ok) return null;
   const text = await response.text();
-  const line = text.split('\n').find((l) => /^dg_sql_statements_total(\{\})?\s/.test(l));
-  return line ? Number(line.split(/\s+/).pop()) : null;
+  // The histogram of statements per request: its _sum lines add up every statement made.
+  const sums = text.split('\n').filter((l) => l.startsWith('dg_graphql_sql_statements_sum'));
+  return sums.length > 0
+    ? sums.reduce((total, l) => total + Number(l.split(/\s+/).pop()), 0)
+    : null;
 }
 
 async function timeImport(url: string, admin: string): Promise<number | null> {

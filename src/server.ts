@@ -179,6 +179,18 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  // Before the explorer's routes, whose router would answer a preflight itself.
+  app.use(
+    '/graphql',
+    cors({
+      // No origin configured: no CORS headers at all, so browsers keep other sites out.
+      origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
+    }),
+  );
   // A browser's GET / or GET /graphql (no query) gets the explorer; API clients never do.
   if (config.explorer) app.use(explorerRouter(config));
   app.get('/', (_req, res) => {
@@ -188,14 +200,6 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use(
     '/graphql',
     requestLogging(log, metrics),
-    cors({
-      // No origin configured: no CORS headers at all, so browsers keep other sites out.
-      origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
-      methods: ['GET', 'POST'],
-      allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'x-request-id'],
-      exposedHeaders: ['x-request-id', 'retry-after'],
-      maxAge: 600,
-    }),
     express.json({ limit: '1mb' }),
     (req: Request, _res: Response, next: NextFunction) => {
       // Express 5 leaves `body` unset for GET and for other content types, and Apollo's express

@@ -11,7 +11,8 @@ describe('SQL statements per request', () => {
   let adminToken: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // Pages of 100 × 100 × 5 exceed the default cost limit: raised through configuration.
+    server = await startTestServer({ env: { MAX_QUERY_COST: '10000000' } });
     adminToken = await server.tokenFor('demo|tj-admin');
     // 120 more TJ projects, each targeting 12 communities with 6 activities each: enough
     // parents for a page of 100 at every level.
