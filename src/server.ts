@@ -367,13 +367,22 @@ function rejectNulCharacters(document: DocumentNode, variables: unknown): void {
  * recursion: variables nested 100,000 deep must not overflow the stack.
  */
 function nulPath(value: unknown, path: string[]): string[] | null {
-  const pending: [unknown, string[]][] = [[value, path]];
+  // Each entry keeps its parent, so the path is built only for the string that holds U+0000
+  // (copying it at every level would cost depth² on deeply nested input).
+  type Entry = { value: unknown; key: string | null; parent: Entry | null };
+  const pending: Entry[] = [{ value, key: null, parent: null }];
   while (pending.length > 0) {
-    const [current, at] = pending.pop()!;
-    if (typeof current === 'string') {
-      if (current.includes('\u0000')) return at;
-    } else if (current && typeof current === 'object') {
-      for (const [key, child] of Object.entries(current)) pending.push([child, [...at, key]]);
+    const entry = pending.pop()!;
+    if (typeof entry.value === 'string') {
+      if (!entry.value.includes('\u0000')) continue;
+      const keys: string[] = [];
+      for (let e: Entry | null = entry; e?.key !== null && e; e = e.parent) keys.unshift(e.key);
+      return [...path, ...keys];
+    }
+    if (entry.value && typeof entry.value === 'object') {
+      for (const [key, child] of Object.entries(entry.value)) {
+        pending.push({ value: child, key, parent: entry });
+      }
     }
   }
   return null;

@@ -17,7 +17,21 @@ async function freePort() {
   });
 }
 
+/** Whether a Redis answers at the test URL (the rate-limit tests share a budget through it). */
+async function redisAnswers(url) {
+  const { hostname, port } = new URL(url);
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port || 6379), timeout: 1000 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
 export default async function globalSetup() {
+  process.env.TEST_REDIS_URL ??= 'redis://127.0.0.1:6379';
+  process.env.TEST_REDIS_AVAILABLE = String(await redisAnswers(process.env.TEST_REDIS_URL));
   // The explorer's tests need its bundle; rebuilt only when its sources changed.
   const { buildExplorer, isExplorerFresh } = await import('../../explorer/build.mjs');
   if (!(await isExplorerFresh())) await buildExplorer();

@@ -160,7 +160,13 @@ describe('the rate limit', () => {
     });
   });
 
-  describe('in Redis, shared by two API processes', () => {
+  // A fresh machine may have no Redis: then this block is skipped with a notice, except in CI
+  // (CI=true), where Redis runs and the block must pass.
+  const redisDescribe =
+    process.env.TEST_REDIS_AVAILABLE === 'true' || process.env.CI ? describe : describe.skip;
+  if (redisDescribe !== describe)
+    console.warn('No Redis at TEST_REDIS_URL: Redis rate-limit tests skipped');
+  redisDescribe('in Redis, shared by two API processes', () => {
     let a: TestServer;
     let b: TestServer;
     beforeAll(async () => {
