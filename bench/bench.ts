@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
     only: { type: 'string' },
+    // Writes the server's CPU profile (.cpuprofile, for Chrome DevTools) under bench/results/.
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 const scale = Number(args.scale);
@@ -302,7 +304,10 @@ async function oneActivityId(pool: { query: ClientBase['query'] }): Promise<stri
 }
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
+  const profile = args['cpu-prof']
+    ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench', 'results')]
+    : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist', 'src', 'main.js')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

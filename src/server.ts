@@ -3,7 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -18,7 +21,6 @@ import {
   OperationTypeNode,
   visit,
 } from 'graphql';
-import { applyMiddleware } from 'graphql-middleware';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { Logger } from 'pino';
 import { ArgumentValidationError, buildSchema } from 'type-graphql';
@@ -62,7 +64,7 @@ import { MembershipResolver, MeResolver } from './modules/me/me.resolver';
 import { ProjectResolver } from './modules/project/project.resolver';
 import { SharingAgreementResolver } from './modules/sharing-agreement/sharing-agreement.resolver';
 import { TenantResolver } from './modules/tenant/tenant.resolver';
-import { permissions } from './permissions/permissions';
+import { applyPermissions } from './permissions/permissions';
 import { poolOf } from './db/data-source';
 
 export const RESOLVERS = [
@@ -134,8 +136,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, dataSource, log } = options;
   const pool = poolOf(dataSource);
   const bare = await buildBareSchema();
-  const schema =
-    options.unsafeTestLayers?.shield === false ? bare : applyMiddleware(bare, permissions);
+  const schema = options.unsafeTestLayers?.shield === false ? bare : applyPermissions(bare);
   const authenticator = new Authenticator(config.jwt);
   const keyUsage = new ApiKeyUsage(pool, log);
   const metrics = new Metrics(pool);
@@ -164,6 +165,9 @@ export async function createApp(options: AppOptions): Promise<App> {
         stopGracePeriodMillis: config.shutdownGraceMs,
       }),
       ApolloServerPluginLandingPageDisabled(),
+      // Responses are per principal and never cacheable; the plugin would also wrap every
+      // field's resolver to read cache hints, a cost paid on every object of a page.
+      ApolloServerPluginCacheControlDisabled(),
       requestPlugin({ config, rateLimit, onRequestEnd: options.onRequestEnd }),
     ],
   });

@@ -1,37 +1,41 @@
 import { rule } from 'graphql-shield';
+import type { IRule } from 'graphql-shield';
+import type { Access } from '../auth/access';
 import type { RequestContext } from '../context';
 
-/*
- * Rules depend only on the request's principal, never on parent or arguments, so the
- * per-request `contextual` cache is exact: the cache lives on the context, which is new for
- * every request. Object-level checks (which rows) are the scoped SQL's job.
+/**
+ * The rules that depend only on the request's principal, never on parent or arguments: the
+ * per-request `contextual` cache is exact for them (the cache lives on the context, which is
+ * new for every request), and once one has passed on a field it holds for the whole request
+ * (see `applyPermissions`). Object-level checks (which rows) are the scoped SQL's job.
  */
+const PRINCIPAL_RULES = new Set<unknown>();
 
-export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })(
-  (_parent, _args, ctx: RequestContext) => ctx.access.isAuthenticated,
-);
+export function isPrincipalRule(candidate: unknown): boolean {
+  return PRINCIPAL_RULES.has(candidate);
+}
+
+function principalRule(name: string, holds: (access: Access) => boolean): IRule {
+  const created = rule(name, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
+    holds(ctx.access),
+  );
+  PRINCIPAL_RULES.add(created);
+  return created;
+}
+
+export const isAuthenticated = principalRule('isAuthenticated', (a) => a.isAuthenticated);
 
 /** May read programme rows: every role but the aggregate-only analyst. */
-export const readsRows = rule('readsRows', { cache: 'contextual' })(
-  (_parent, _args, ctx: RequestContext) => ctx.access.readsRows,
-);
+export const readsRows = principalRule('readsRows', (a) => a.readsRows);
 
 /** Administers at least one tenant (memberships, API keys, audit log). */
-export const administers = rule('administers', { cache: 'contextual' })(
-  (_parent, _args, ctx: RequestContext) => ctx.access.administers,
-);
+export const administers = principalRule('administers', (a) => a.administers);
 
 /** May write programme rows (activities, measurements) somewhere; which rows is the SQL's job. */
-export const writesRows = rule('writesRows', { cache: 'contextual' })(
-  (_parent, _args, ctx: RequestContext) => ctx.access.writesRows,
-);
+export const writesRows = principalRule('writesRows', (a) => a.writesRows);
 
 /** May write projects, communities and indicators in some tenant. */
-export const writesTenantData = rule('writesTenantData', { cache: 'contextual' })(
-  (_parent, _args, ctx: RequestContext) => ctx.access.writesTenantData,
-);
+export const writesTenantData = principalRule('writesTenantData', (a) => a.writesTenantData);
 
 /** May ask for outcome summaries: readers of rows, analysts and `aggregate` keys. */
-export const readsAggregates = rule('readsAggregates', { cache: 'contextual' })(
-  (_parent, _args, ctx: RequestContext) => ctx.access.readsAggregates,
-);
+export const readsAggregates = principalRule('readsAggregates', (a) => a.readsAggregates);
