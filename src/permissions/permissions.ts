@@ -1,13 +1,13 @@
 import {
   getNamedType,
-  type GraphQLNamedType,
+  type GraphQLObjectType,
   type GraphQLSchema,
   isAbstractType,
   isIntrospectionType,
   isObjectType,
 } from 'graphql';
 import { applyMiddleware, type IMiddlewareFieldMap } from 'graphql-middleware';
-import { allow, and, deny, shield } from 'graphql-shield';
+import { allow, deny, shield } from 'graphql-shield';
 import type { IRules } from 'graphql-shield';
 import type { ShieldRule } from 'graphql-shield/typings/types';
 import { DomainError, ErrorCode } from '../common/errors';
@@ -15,6 +15,7 @@ import {
   administers,
   isAuthenticated,
   isPrincipalRule,
+  ruleImplies,
   readsAggregates,
   readsRows,
   writesRows,
@@ -140,17 +141,16 @@ const OPTIONS = {
 type FieldRules = Record<string, ShieldRule>;
 
 /**
- * Applies `rules` to the schema with graphql-shield, checking each type-level rule once where
- * an object of the type enters the response instead of on every one of its fields.
+ * Applies `rules` to the schema with graphql-shield, leaving unwrapped the fields of a type
+ * whose rule has necessarily passed before any object of the type exists.
  *
  * graphql-shield wraps every field it guards in an async function: on a page of 1,000
  * activities that is a promise for each title and date, for a rule whose answer cannot change
- * within the request. So every field that returns a type also checks that type's rule
- * (`Community.activities` checks `readsRows` for `Activity`, `Project.tenant` checks
- * `readsRows` and `isAuthenticated`), and a field whose own rule is its type's principal rule
- * is then left unwrapped: no object of the type reaches it without that rule having passed
- * in the same request. Every other field stays wrapped (root fields, fields that enter a type
- * with another rule, and anything left to the fallback, which denies).
+ * within the request. An object of type T only enters a response through a field that returns
+ * T; when T's rule is a principal rule and the rule of every such field implies it (both are
+ * checked per request, not per row), T's own fields would only repeat a check that passed, so
+ * they are left as they are. Any other type keeps shield on every field, as does everything
+ * left to the fallback rule (deny); the rules themselves are unchanged.
  */
 export function applyPermissions(
   schema: GraphQLSchema,
@@ -160,40 +160,37 @@ export function applyPermissions(
     const declared = rules[name];
     return declared && !isFieldMap(declared) ? declared : null;
   };
-  // The rules an object of `type` (or of any type an interface or union stands for) carries.
-  const rulesOfType = (type: GraphQLNamedType): ShieldRule[] => {
-    const types = isAbstractType(type) ? schema.getPossibleTypes(type) : [type];
-    return types.map((t) => typeRule(t.name)).filter((r): r is ShieldRule => r !== null);
+  const ruleOf = (type: string, field: string): ShieldRule => {
+    const declared = rules[type];
+    return (isFieldMap(declared) ? declared[field] : declared) ?? OPTIONS.fallbackRule;
   };
-  const tree: Record<string, FieldRules> = {};
-  const checkedAtEntry = new Map<string, Set<string>>();
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || isIntrospectionType(type)) continue;
-    const declared = rules[type.name];
-    const ownRule = typeRule(type.name);
-    const fields: FieldRules = {};
-    const unwrapped = new Set<string>();
-    for (const [name, field] of Object.entries(type.getFields())) {
-      const own = ownRule ?? (isFieldMap(declared) ? declared[name] : undefined) ?? deny;
-      const needed = [...new Set([own, ...rulesOfType(getNamedType(field.type))])].filter(
-        (r) => r !== allow,
-      );
-      fields[name] =
-        needed.length === 0 ? allow : needed.length === 1 ? needed[0]! : and(...needed);
-      const enteredUnder = ownRule === allow || (ownRule !== null && isPrincipalRule(ownRule));
-      if (enteredUnder && needed.every((r) => r === ownRule)) unwrapped.add(name);
+  // For each type, the rules of the fields through which its objects enter a response.
+  const entries = new Map<string, ShieldRule[]>();
+  for (const parent of objectTypes(schema)) {
+    for (const [name, field] of Object.entries(parent.getFields())) {
+      const returned = getNamedType(field.type);
+      const types = isAbstractType(returned) ? schema.getPossibleTypes(returned) : [returned];
+      for (const type of types) {
+        entries.set(type.name, [...(entries.get(type.name) ?? []), ruleOf(parent.name, name)]);
+      }
     }
-    tree[type.name] = fields;
-    checkedAtEntry.set(type.name, unwrapped);
   }
-  const middleware = shield(tree, OPTIONS).generate(schema) as Record<
-    string,
-    Record<string, unknown>
-  >;
-  for (const [typeName, unwrapped] of checkedAtEntry) {
-    for (const field of unwrapped) delete middleware[typeName]![field];
+  const middleware = shield(rules, OPTIONS).generate(schema) as Record<string, unknown>;
+  for (const type of objectTypes(schema)) {
+    const own = typeRule(type.name);
+    const checkedOnEntry =
+      own !== null &&
+      (own === allow || isPrincipalRule(own)) &&
+      (entries.get(type.name) ?? []).every((entry) => own === allow || ruleImplies(entry, own));
+    if (checkedOnEntry) delete middleware[type.name];
   }
   return applyMiddleware(schema, middleware as IMiddlewareFieldMap);
+}
+
+function objectTypes(schema: GraphQLSchema): GraphQLObjectType[] {
+  return Object.values(schema.getTypeMap()).filter(
+    (type): type is GraphQLObjectType => isObjectType(type) && !isIntrospectionType(type),
+  );
 }
 
 /** A shield rule is a class instance; a field map is a plain object. */

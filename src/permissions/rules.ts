@@ -9,33 +9,50 @@ import type { RequestContext } from '../context';
  * new for every request), and once one has passed on a field it holds for the whole request
  * (see `applyPermissions`). Object-level checks (which rows) are the scoped SQL's job.
  */
-const PRINCIPAL_RULES = new Set<unknown>();
+const IMPLIED = new Map<unknown, Set<unknown>>();
 
 export function isPrincipalRule(candidate: unknown): boolean {
-  return PRINCIPAL_RULES.has(candidate);
+  return IMPLIED.has(candidate);
 }
 
-function principalRule(name: string, holds: (access: Access) => boolean): IRule {
+/**
+ * Whether every principal that passes `rule` also passes `other`, as declared below (and
+ * checked over every combination of roles and scopes by test/unit/permission-rules.test.ts).
+ */
+export function ruleImplies(rule: unknown, other: unknown): boolean {
+  return rule === other || (IMPLIED.get(rule)?.has(other) ?? false);
+}
+
+/** A rule of the principal alone, which also guarantees each of `implies` (and theirs). */
+function principalRule(
+  name: string,
+  holds: (access: Access) => boolean,
+  implies: IRule[] = [],
+): IRule {
   const created = rule(name, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
     holds(ctx.access),
   );
-  PRINCIPAL_RULES.add(created);
+  IMPLIED.set(created, new Set(implies.flatMap((r) => [r, ...IMPLIED.get(r)!])));
   return created;
 }
 
 export const isAuthenticated = principalRule('isAuthenticated', (a) => a.isAuthenticated);
 
+/** May ask for outcome summaries: readers of rows, analysts and `aggregate` keys. */
+export const readsAggregates = principalRule('readsAggregates', (a) => a.readsAggregates, [
+  isAuthenticated,
+]);
+
 /** May read programme rows: every role but the aggregate-only analyst. */
-export const readsRows = principalRule('readsRows', (a) => a.readsRows);
+export const readsRows = principalRule('readsRows', (a) => a.readsRows, [readsAggregates]);
 
 /** Administers at least one tenant (memberships, API keys, audit log). */
-export const administers = principalRule('administers', (a) => a.administers);
+export const administers = principalRule('administers', (a) => a.administers, [readsRows]);
 
 /** May write programme rows (activities, measurements) somewhere; which rows is the SQL's job. */
-export const writesRows = principalRule('writesRows', (a) => a.writesRows);
+export const writesRows = principalRule('writesRows', (a) => a.writesRows, [readsRows]);
 
 /** May write projects, communities and indicators in some tenant. */
-export const writesTenantData = principalRule('writesTenantData', (a) => a.writesTenantData);
-
-/** May ask for outcome summaries: readers of rows, analysts and `aggregate` keys. */
-export const readsAggregates = principalRule('readsAggregates', (a) => a.readsAggregates);
+export const writesTenantData = principalRule('writesTenantData', (a) => a.writesTenantData, [
+  writesRows,
+]);

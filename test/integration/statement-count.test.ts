@@ -107,6 +107,27 @@ describe('SQL statements per request', () => {
     expect(count).toBe(5);
   });
 
+  it('the cross-country summary (Q2) takes 4 for an analyst, its audit record included', async () => {
+    const analyst = await server.tokenFor('demo|un-analyst');
+    const audited = async () =>
+      Number(
+        (
+          await server.db.dataSource.query<{ n: string }[]>(
+            `SELECT count(*) AS n FROM audit_events WHERE action = 'AGGREGATE_READ'`,
+          )
+        )[0]!.n,
+      );
+    const before = await audited();
+    const count = await statementsOf(
+      `{ outcomeSummaries(filter: { tenants: ["TJ"], indicatorCodes: ["DV_PREVALENCE"] },
+           groupBy: [TENANT]) { baseline latest relativeChange sampleSize communities suppressed } }`,
+      {},
+      analyst,
+    );
+    expect(count).toBe(4);
+    expect(await audited()).toBeGreaterThan(before);
+  });
+
   it('relations of many rows are batched: 100 activities with project, community and facilitator', async () => {
     const query = `query ($n: Int!) {
       activities(first: $n, filter: { tenantCodes: ["TJ"] }) {

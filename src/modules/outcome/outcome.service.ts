@@ -4,7 +4,7 @@ import type { RequestContext } from '../../context';
 import type { Settlement } from '../community/community.entity';
 import { IndicatorDirection, type IndicatorUnit } from '../indicator/indicator.entity';
 import type { Sex } from '../measurement/measurement.entity';
-import { recordAggregateRead } from './outcome.audit';
+import { aggregateReadAuditSql } from './outcome.audit';
 import { OutcomeDimension, type OutcomeSummariesArgs } from './outcome.inputs';
 import { suppress } from './outcome.suppression';
 import type { OutcomeSummary } from './outcome.type';
@@ -77,10 +77,11 @@ type CellRow = {
   indicator_unit: IndicatorUnit;
   indicator_direction: IndicatorDirection;
   indicator_version: number;
-  baseline: string | null;
-  latest: string | null;
-  baseline_n: string;
-  latest_n: string;
+  // Numbers, not PostgreSQL's numeric and bigint text: the cells arrive as JSON.
+  baseline: number | null;
+  latest: number | null;
+  baseline_n: number;
+  latest_n: number;
   baseline_communities: number;
   latest_communities: number;
 };
@@ -96,24 +97,32 @@ export async function outcomeSummaries(
   if (plan.governed) checkAnalystRequest(filter, dimensions);
 
   const { scopedTenants, scopedProjects } = await partnerScope(ctx);
-  const rows = await ctx.tx.query<CellRow>(
-    `SELECT * FROM outcome_cells($1, $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[],
-       $7::uuid[], $8, $9::date, $10::date, $11::text[])
-     ORDER BY indicator_code, tenant_id, region, project_code, community_id, settlement, sex, year`,
-    [
-      plan.recipientOrganisationId,
-      plan.pairs.map((p) => p.tenantId),
-      plan.pairs.map((p) => p.indicatorId),
-      scopedTenants,
-      scopedProjects,
-      filter.projectIds ?? null,
-      filter.communityIds ?? null,
-      filter.settlement ?? null,
-      filter.from ?? null,
-      filter.to ?? null,
-      [OutcomeDimension.INDICATOR, ...dimensions],
-    ],
-  );
+  const params: unknown[] = [
+    plan.recipientOrganisationId,
+    plan.pairs.map((p) => p.tenantId),
+    plan.pairs.map((p) => p.indicatorId),
+    scopedTenants,
+    scopedProjects,
+    filter.projectIds ?? null,
+    filter.communityIds ?? null,
+    filter.settlement ?? null,
+    filter.from ?? null,
+    filter.to ?? null,
+    [OutcomeDimension.INDICATOR, ...dimensions],
+  ];
+  const audit = plan.audited
+    ? aggregateReadAuditSql(ctx, plan.pairs, filter, dimensions, params)
+    : null;
+  // One statement reads the cells and, for an audited read, records it: a single-row SELECT
+  // evaluates every expression of its list, so the record is written even when no cell is.
+  const [{ cells: rows }] = (await ctx.tx.query<{ cells: CellRow[] }>(
+    `SELECT ${audit ?? 'NULL'} AS audited,
+       (SELECT coalesce(json_agg(c ORDER BY indicator_code, tenant_id, region, project_code,
+                                   community_id, settlement, sex, year), '[]')
+          FROM outcome_cells($1, $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[],
+                             $7::uuid[], $8, $9::date, $10::date, $11::text[]) c) AS cells`,
+    params,
+  )) as [{ cells: CellRow[] }];
 
   const summaries = rows.map(toSummary);
   if (plan.suppressed) {
@@ -129,7 +138,6 @@ export async function outcomeSummaries(
     );
     for (const [index, reason] of reasons) withhold(summaries[index]!, reason);
   }
-  if (plan.audited) await recordAggregateRead(ctx, plan.pairs, filter, dimensions);
   return summaries;
 }
 
@@ -431,13 +439,12 @@ function keyOf(row: CellRow, dimension: OutcomeDimension): string | null {
 }
 
 function toSummary(row: CellRow): OutcomeSummary {
-  const baseline = row.baseline === null ? null : Number(row.baseline);
-  const latest = row.latest === null ? null : Number(row.latest);
+  const { baseline, latest } = row;
   const both = baseline !== null && latest !== null;
   const ratio = both && baseline !== 0 ? latest / baseline : null;
   const sides = [
-    baseline === null ? null : [Number(row.baseline_n), row.baseline_communities],
-    latest === null ? null : [Number(row.latest_n), row.latest_communities],
+    baseline === null ? null : [row.baseline_n, row.baseline_communities],
+    latest === null ? null : [row.latest_n, row.latest_communities],
   ].filter((side): side is number[] => side !== null);
   return {
     tenantId: row.tenant_id,
