@@ -84,46 +84,11 @@ export class Authenticator {
  * rows it may read. Aggregate-only roles read no rows, so they add no tenant here.
  */
 export function principalPreamble(credential: Exclude<Credential, { kind: 'anonymous' }>): string {
-  if (credential.kind === 'jwt') {
-    return `
-      WITH u AS (SELECT id, subject, platform_admin FROM users WHERE subject = ${escapeLiteral(credential.subject)}),
-      g AS (
-        SELECT m.tenant_id, t.code, m.organisation_id, m.role
-        FROM u JOIN memberships m ON m.user_id = u.id AND m.revoked_at IS NULL
-        JOIN tenants t ON t.id = m.tenant_id
-      )
-      SELECT u.id, u.platform_admin,
-        (SELECT coalesce(json_agg(json_build_object('tenantId', g.tenant_id, 'tenantCode', g.code,
-          'organisationId', g.organisation_id, 'role', g.role)), '[]') FROM g) AS grants,
-        (SELECT coalesce(json_agg(json_build_object('tenantId', t.id, 'tenantCode', t.code)), '[]')
-          FROM tenants t WHERE u.platform_admin) AS all_tenants,
-        set_config('app.tenant_ids', CASE
-          WHEN u.platform_admin THEN (SELECT coalesce(string_agg(id::text, ','), '') FROM tenants)
-          ELSE (SELECT coalesce(string_agg(DISTINCT g.tenant_id::text, ','), '') FROM g
-                WHERE g.role <> 'AGGREGATE_ANALYST') END, true) AS tenant_ids
-      FROM u`;
-  }
-  // A key acts for its organisation with the roles the organisation holds in the key's
-  // tenants, so it can never exceed them; its scopes narrow what it may do with them.
-  return `
-    WITH k AS (SELECT * FROM api_keys WHERE prefix = ${escapeLiteral(credential.prefix)}),
-    g AS (
-      SELECT DISTINCT m.tenant_id, t.code, m.organisation_id, m.role
-      FROM k JOIN memberships m ON m.organisation_id = k.organisation_id
-        AND m.tenant_id = ANY (k.tenant_ids) AND m.revoked_at IS NULL
-      JOIN tenants t ON t.id = m.tenant_id
-    )
-    SELECT k.id, k.organisation_id, k.secret_hash, k.scopes, k.last_used_at,
-      (SELECT coalesce(json_agg(json_build_object('tenantId', g.tenant_id, 'tenantCode', g.code,
-        'organisationId', g.organisation_id, 'role', g.role)), '[]') FROM g) AS grants,
-      set_config('app.tenant_ids', CASE
-        WHEN k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
-          AND k.scopes && ARRAY['read', 'write', 'admin']
-        THEN (SELECT coalesce(string_agg(DISTINCT g.tenant_id::text, ','), '') FROM g
-              WHERE g.role <> 'AGGREGATE_ANALYST')
-        ELSE '' END, true) AS tenant_ids
-    FROM k
-    WHERE k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`;
+  // Functions of migrations/1795800000000-request-principal-functions.ts: their plans are kept
+  // per connection, where this query's own is trivial.
+  return credential.kind === 'jwt'
+    ? `SELECT * FROM request_user_principal(${escapeLiteral(credential.subject)})`
+    : `SELECT * FROM request_key_principal(${escapeLiteral(credential.prefix)})`;
 }
 
 type UserRow = {

@@ -72,7 +72,7 @@ export class RequestTransaction {
           'The request took too long and was stopped; it changed nothing',
         );
       }
-      return this.client.query<T>(text, values);
+      return this.client.query<T>({ name: preparedName(text), text, values });
     });
     return (await result).rows;
   }
@@ -118,6 +118,28 @@ export class RequestTransaction {
       client.release(cause instanceof Error ? cause : true);
     }
   }
+}
+
+/**
+ * How many distinct statements are prepared, at most. Request SQL is built from fixed pieces
+ * with parameters, so its texts are few; the limit keeps an unforeseen source of distinct texts
+ * from growing every connection's plan cache without bound.
+ */
+const PREPARED_LIMIT = 500;
+const preparedNames = new Map<string, string>();
+
+/**
+ * The name under which a statement is prepared on each connection, so PostgreSQL plans it once
+ * per connection instead of on every request (planning the row-level-security policies cost
+ * more than running most of these queries). Undefined once the limit is reached.
+ */
+function preparedName(text: string): string | undefined {
+  let name = preparedNames.get(text);
+  if (name === undefined && preparedNames.size < PREPARED_LIMIT) {
+    name = `dg_${preparedNames.size + 1}`;
+    preparedNames.set(text, name);
+  }
+  return name;
 }
 
 function ignoreError(): void {

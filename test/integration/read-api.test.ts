@@ -283,6 +283,50 @@ describe('the read API', () => {
     );
   });
 
+  describe('lists load the columns their query selects', () => {
+    it('through fragments, edges and @include, a list still answers every field it selects', async () => {
+      const query = `query ($id: UUID!, $withDates: Boolean!, $noTitle: Boolean!) {
+        community(id: $id) {
+          activities(first: 50) {
+            edges { node { id ...Counts } }
+            nodes { ... on Activity { type startDate @include(if: $withDates) endDate } }
+          }
+        }
+      }
+      fragment Counts on Activity { title @skip(if: $noTitle) participants { female male other total } }`;
+      const expected = await activitiesWhere('community_id', SEED_IDS.communities.tjNavobod);
+      expect(expected.length).toBeGreaterThan(1);
+      for (const [withDates, noTitle] of [
+        [true, false],
+        [false, true],
+      ]) {
+        const data = await read<{
+          community: {
+            activities: {
+              edges: { node: Partial<ActivityNode> }[];
+              nodes: Partial<ActivityNode>[];
+            };
+          };
+        }>(query, { id: SEED_IDS.communities.tjNavobod, withDates, noTitle });
+        const { edges, nodes } = data.community.activities;
+        expect(edges.map((e) => e.node)).toEqual(
+          expected.map(({ id, title, participants }) => ({
+            id,
+            ...(noTitle ? {} : { title }),
+            participants,
+          })),
+        );
+        expect(nodes).toEqual(
+          expected.map(({ type, startDate, endDate }) => ({
+            type,
+            ...(withDates ? { startDate } : {}),
+            endDate,
+          })),
+        );
+      }
+    });
+  });
+
   describe('relations', () => {
     it("every activity's tenant, project, community, facilitator and recording organisation are its own", async () => {
       const data = await read<{

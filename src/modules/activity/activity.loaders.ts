@@ -9,11 +9,13 @@ import type { Activity } from './activity.type';
 export const activityById = (ctx: RequestContext): DataLoader<string, Activity | null> =>
   ctx.loader('activity.byId', () => byIdLoader((ids) => activitiesByIds(ctx, ids)));
 
+/** Pages of activities for many parents, loading the columns of `fields` (see the service). */
 export const activitiesOfParent = (
   ctx: RequestContext,
   parent: 'project' | 'community',
   args: ActivitiesArgs,
+  fields: ReadonlySet<string>,
 ): DataLoader<ParentKey, Page<Activity>, string> =>
-  perParentLoader(ctx, `${parent}.activities`, args, (parents) =>
-    activitiesOf(ctx, parent, parents, args),
+  perParentLoader(ctx, `${parent}.activities[${[...fields].join()}]`, args, (parents) =>
+    activitiesOf(ctx, parent, parents, args, fields),
   );

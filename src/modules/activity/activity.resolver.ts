@@ -1,6 +1,8 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { toConnection } from '../../common/connection';
+import { selectedNodeFields } from '../../common/selection';
 import type { RequestContext } from '../../context';
 import { communityById } from '../community/community.loaders';
 import { Community } from '../community/community.type';
@@ -30,8 +32,15 @@ export class ActivityResolver {
     description:
       'Activities you may read, one page at a time; latest first by default; null if you may read no rows.',
   })
-  async activities(@Args() args: ActivitiesArgs, @Ctx() ctx: RequestContext) {
-    return toConnection(ActivityConnection, await listActivities(ctx, args));
+  async activities(
+    @Args() args: ActivitiesArgs,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return toConnection(
+      ActivityConnection,
+      await listActivities(ctx, args, selectedNodeFields(info)),
+    );
   }
 
   @Query(() => Activity, {

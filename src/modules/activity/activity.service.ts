@@ -29,22 +29,60 @@ import {
 } from './activity.inputs';
 import type { Activity } from './activity.type';
 
-const ACTIVITY_COLUMNS = `a.tenant_id AS "tenantId", a.id, a.project_id AS "projectId",
-  a.community_id AS "communityId", a.type, a.title, a.start_date AS "startDate",
-  a.end_date AS "endDate", a.facilitator_organisation_id AS "facilitatorOrganisationId",
-  a.recorded_by_organisation_id AS "recordedByOrganisationId",
-  a.participants_female AS "participantsFemale", a.participants_male AS "participantsMale",
-  a.participants_other AS "participantsOther", a.age_band AS "ageBand",
-  a.external_id AS "externalId", a.version, a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
+/**
+ * The columns behind each field of Activity: a list loads only those its query selects (the
+ * keys always). A field missing here (a new one) loads every column.
+ */
+const KEY_COLUMNS = ['a.tenant_id AS "tenantId"', 'a.id'];
+const FIELD_COLUMNS: Record<string, readonly string[]> = {
+  id: [],
+  tenant: [],
+  project: ['a.project_id AS "projectId"'],
+  community: ['a.community_id AS "communityId"'],
+  type: ['a.type'],
+  title: ['a.title'],
+  startDate: ['a.start_date AS "startDate"'],
+  endDate: ['a.end_date AS "endDate"'],
+  facilitator: ['a.facilitator_organisation_id AS "facilitatorOrganisationId"'],
+  recordedBy: ['a.recorded_by_organisation_id AS "recordedByOrganisationId"'],
+  participants: [
+    'a.participants_female AS "participantsFemale"',
+    'a.participants_male AS "participantsMale"',
+    'a.participants_other AS "participantsOther"',
+  ],
+  ageBand: ['a.age_band AS "ageBand"'],
+  externalId: ['a.external_id AS "externalId"'],
+  version: ['a.version'],
+  createdAt: ['a.created_at AS "createdAt"'],
+  updatedAt: ['a.updated_at AS "updatedAt"'],
+};
+const ACTIVITY_COLUMNS = activityColumns();
+
+/** The select list for `fields` of Activity (and the sort's), or for all of them. */
+export function activityColumns(fields?: ReadonlySet<string>, sortField?: string): string {
+  const wanted = fields ? [...fields, ...(sortField ? [sortField] : [])] : null;
+  const known = wanted?.every((f) => f === '__typename' || f in FIELD_COLUMNS);
+  const columns = (known ? wanted! : Object.keys(FIELD_COLUMNS)).flatMap(
+    (f) => FIELD_COLUMNS[f] ?? [],
+  );
+  return [...new Set([...KEY_COLUMNS, ...columns])].join(', ');
+}
 
 const SORTS = {
   [ActivityOrderField.START_DATE]: {
+    field: 'startDate',
     column: 'a.start_date',
     cast: 'date',
     value: (a: Activity) => a.startDate,
   },
-  [ActivityOrderField.TITLE]: { column: 'a.title', cast: 'text', value: (a: Activity) => a.title },
+  [ActivityOrderField.TITLE]: {
+    field: 'title',
+    column: 'a.title',
+    cast: 'text',
+    value: (a: Activity) => a.title,
+  },
   [ActivityOrderField.CREATED_AT]: {
+    field: 'createdAt',
     column: 'a.created_at',
     cast: 'timestamptz',
     value: (a: Activity) => a.createdAt,
@@ -82,43 +120,53 @@ function order(args: ActivitiesArgs) {
   return { sort: SORTS[o.field], direction: o.direction };
 }
 
+/** A page of activities, loading the columns of `fields` only when given. */
 export async function listActivities(
   ctx: RequestContext,
   args: ActivitiesArgs,
+  fields?: ReadonlySet<string>,
 ): Promise<Page<Activity>> {
   const params: unknown[] = [];
   const where = filterSql(ctx, args, params);
+  const { sort, direction } = order(args);
   return fetchPage<Activity>((sql, p) => ctx.tx.query(sql, p), {
-    select: ACTIVITY_COLUMNS,
+    select: activityColumns(fields, sort.field),
     from: 'activities a',
     where,
     params,
     idColumn: 'a.id',
-    ...order(args),
+    sort,
+    direction,
     first: args.first,
     after: args.after,
   });
 }
 
-/** One page of activities per parent (a project or a community), in one statement. */
+/**
+ * One page of activities per parent (a project or a community), in one statement, loading the
+ * columns of `fields` only when given.
+ */
 export async function activitiesOf(
   ctx: RequestContext,
   parent: 'project' | 'community',
   parents: readonly ParentKey[],
   args: ActivitiesArgs,
+  fields?: ReadonlySet<string>,
 ): Promise<Page<Activity>[]> {
   const params: unknown[] = [];
   const where = filterSql(ctx, args, params);
+  const { sort, direction } = order(args);
   return fetchNestedPages<Activity>(
     (sql, p) => ctx.tx.query(sql, p),
     {
-      select: ACTIVITY_COLUMNS,
+      select: activityColumns(fields, sort.field),
       from: 'activities a',
       parentWhere: `a.tenant_id = k.tenant_id AND a.${parent}_id = k.parent_id`,
       where,
       params,
       idColumn: 'a.id',
-      ...order(args),
+      sort,
+      direction,
       first: args.first,
       after: args.after,
     },

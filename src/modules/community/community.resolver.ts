@@ -1,9 +1,11 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { toConnection } from '../../common/connection';
 import type { RequestContext } from '../../context';
 import { ActivitiesArgs } from '../activity/activity.inputs';
 import { activitiesOfParent } from '../activity/activity.loaders';
+import { selectedNodeFields } from '../../common/selection';
 import { ActivityConnection } from '../activity/activity.type';
 import { MeasurementsArgs } from '../measurement/measurement.inputs';
 import { measurementsOfParent } from '../measurement/measurement.loaders';
@@ -82,10 +84,11 @@ export class CommunityResolver {
     @Root() community: Community,
     @Args() args: ActivitiesArgs,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
     return toConnection(
       ActivityConnection,
-      await activitiesOfParent(ctx, 'community', args).load(community),
+      await activitiesOfParent(ctx, 'community', args, selectedNodeFields(info)).load(community),
     );
   }
 

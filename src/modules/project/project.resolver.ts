@@ -1,8 +1,10 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { toConnection } from '../../common/connection';
 import type { RequestContext } from '../../context';
 import { activitiesOfParent } from '../activity/activity.loaders';
+import { selectedNodeFields } from '../../common/selection';
 import { ActivitiesArgs } from '../activity/activity.inputs';
 import { ActivityConnection } from '../activity/activity.type';
 import { communitiesOfProject } from '../community/community.loaders';
@@ -112,10 +114,11 @@ export class ProjectResolver {
     @Root() project: Project,
     @Args() args: ActivitiesArgs,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
     return toConnection(
       ActivityConnection,
-      await activitiesOfParent(ctx, 'project', args).load(project),
+      await activitiesOfParent(ctx, 'project', args, selectedNodeFields(info)).load(project),
     );
   }
 
