@@ -37,7 +37,7 @@ import { actorOf, PrincipalKind } from './auth/principal';
 import { databaseError } from './common/database-errors';
 import { DomainError, ErrorCode } from './common/errors';
 import { domainErrorOf } from './common/pg-errors';
-import { firstViolation } from './common/validation';
+import { firstViolation, validateArguments } from './common/validation';
 import type { Config } from './config';
 import { RequestContext } from './context';
 import { RequestTransaction } from './db/request-transaction';
@@ -89,7 +89,7 @@ export function buildBareSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArguments,
   });
 }
 

@@ -1,4 +1,10 @@
-import { registerDecorator, type ValidationError, type ValidationOptions } from 'class-validator';
+import {
+  registerDecorator,
+  validateOrReject,
+  type ValidationError,
+  type ValidationOptions,
+} from 'class-validator';
+import { ArgumentValidationError } from 'type-graphql';
 import { badUserInput } from './errors';
 
 /*
@@ -101,4 +107,36 @@ export function firstViolation(
     if (error.children?.length) return firstViolation(error.children, field);
   }
   return { field: prefix, message: 'Invalid input' };
+}
+
+/** Arguments found valid, as JSON by class: decorators are pure, so the answer never changes. */
+const validArguments = new WeakMap<object, Set<string>>();
+const VALID_ARGUMENTS_LIMIT = 1_000;
+/** Longer arguments (a bulk import) are validated every time rather than remembered. */
+const REMEMBERED_LENGTH = 2_000;
+
+/**
+ * type-graphql's argument validation (class-validator with its default options), remembering
+ * small arguments found valid: a nested connection asked of 200 parents gets the same
+ * arguments 200 times, and class-validator costs more than the rest of such a field.
+ */
+export async function validateArguments(value: unknown): Promise<void> {
+  if (value === null || typeof value !== 'object') return;
+  const items = (Array.isArray(value) ? value : [value]).filter(
+    (item): item is object => item !== null && typeof item === 'object',
+  );
+  for (const item of items) {
+    const json = JSON.stringify(item);
+    const remembered = validArguments.get(item.constructor) ?? new Set<string>();
+    if (remembered.has(json)) continue;
+    try {
+      await validateOrReject(item, { skipMissingProperties: true, forbidUnknownValues: false });
+    } catch (errors) {
+      throw new ArgumentValidationError(errors as ValidationError[]);
+    }
+    if (json.length > REMEMBERED_LENGTH) continue;
+    if (remembered.size >= VALID_ARGUMENTS_LIMIT) remembered.clear();
+    remembered.add(json);
+    validArguments.set(item.constructor, remembered);
+  }
 }
