@@ -344,7 +344,24 @@ function trustProxyValue(value: string): boolean | number | string {
  */
 function rejectNulCharacters(document: DocumentNode, variables: unknown): void {
   // Fields are named relative to their argument, as validation errors name them.
-  let field = nulPath(variables, [])?.slice(1).join('.') ?? null;
+  const field = nulPath(variables, [])?.slice(1).join('.') ?? nulLiteralField(document);
+  if (field !== null) {
+    throw new DomainError(
+      ErrorCode.BAD_USER_INPUT,
+      'Text must not contain the NUL character (U+0000)',
+      { field: field || undefined, http: { status: 400 } },
+    );
+  }
+}
+
+/** Per document (Apollo reuses the parsed document of a query it has seen): its NUL literal. */
+const nulLiterals = new WeakMap<DocumentNode, string | null>();
+
+/** The input field of the first string literal holding U+0000 in the document, or null. */
+function nulLiteralField(document: DocumentNode): string | null {
+  const known = nulLiterals.get(document);
+  if (known !== undefined) return known;
+  let field: string | null = null;
   visit(document, {
     StringValue(node, _key, _parent, _path, ancestors) {
       if (field !== null || !node.value.includes('\u0000')) return;
@@ -357,13 +374,8 @@ function rejectNulCharacters(document: DocumentNode, variables: unknown): void {
       field = names.join('.');
     },
   });
-  if (field !== null) {
-    throw new DomainError(
-      ErrorCode.BAD_USER_INPUT,
-      'Text must not contain the NUL character (U+0000)',
-      { field: field || undefined, http: { status: 400 } },
-    );
-  }
+  nulLiterals.set(document, field);
+  return field;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { escapeLiteral } from 'pg';
@@ -23,7 +24,7 @@ const CLOCK_TOLERANCE_SECONDS = 60;
  * an error, never a fall-back to anonymous.
  */
 export class Authenticator {
-  private readonly key: Uint8Array | JWTVerifyGetKey;
+  private readonly key: KeyObject | JWTVerifyGetKey;
   private readonly algorithms: string[];
 
   constructor(private readonly jwt: Config['jwt']) {
@@ -31,7 +32,8 @@ export class Authenticator {
       this.key = createRemoteJWKSet(new URL(jwt.jwksUrl));
       this.algorithms = ['RS256', 'PS256', 'ES256', 'EdDSA'];
     } else if (jwt.secret) {
-      this.key = new TextEncoder().encode(jwt.secret);
+      // A KeyObject once, rather than jose deriving one from the bytes on every request.
+      this.key = createSecretKey(Buffer.from(jwt.secret, 'utf8'));
       this.algorithms = ['HS256'];
     } else {
       throw new Error('JWT_SECRET or JWT_JWKS_URL is required');
@@ -60,7 +62,7 @@ export class Authenticator {
 
   private async verify(token: string): Promise<string> {
     try {
-      const { payload } = await jwtVerify(token, this.key as Uint8Array, {
+      const { payload } = await jwtVerify(token, this.key as KeyObject, {
         issuer: this.jwt.issuer,
         audience: this.jwt.audience,
         algorithms: this.algorithms,

@@ -66,11 +66,45 @@ const objectsEstimator: ComplexityEstimator = ({ field, args, childComplexity })
   return 1 + childComplexity;
 };
 
+/** Costs by document (Apollo reuses the parsed document of a query it has seen) and inputs. */
+const costs = new WeakMap<DocumentNode, Map<string, number | undefined>>();
+/** Longer inputs (a bulk import's variables) are costed every time rather than remembered. */
+const REMEMBERED_INPUTS_LENGTH = 1_000;
+
 /**
  * The cost of the operation that will run, with its variables. Undefined when the variables
  * themselves are invalid: execution refuses them before any resolver runs.
  */
 export function queryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown> | undefined,
+): number | undefined {
+  const inputs = inputsKey(operationName, variables);
+  const remembered = costs.get(document);
+  if (inputs !== null && remembered?.has(inputs)) return remembered.get(inputs);
+  const cost = computeCost(schema, document, operationName, variables);
+  if (inputs !== null) {
+    const byInputs = remembered ?? new Map<string, number | undefined>();
+    if (byInputs.size >= 100) byInputs.clear();
+    costs.set(document, byInputs.set(inputs, cost));
+  }
+  return cost;
+}
+
+/** The operation name and variables as a key, or null when they are too large to remember. */
+function inputsKey(operationName: string | undefined, variables: unknown): string | null {
+  try {
+    const key = JSON.stringify([operationName ?? null, variables ?? null]);
+    return key.length <= REMEMBERED_INPUTS_LENGTH ? key : null;
+  } catch {
+    // Nested too deeply to serialise: costed every time, like any unusual input.
+    return null;
+  }
+}
+
+function computeCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | undefined,

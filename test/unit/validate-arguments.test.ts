@@ -24,8 +24,9 @@ describe('argument validation', () => {
 
   it('keeps class-validator’s errors for the one error formatter', async () => {
     const error = await validateArguments(page(0)).catch((e: unknown) => e);
-    expect((error as ArgumentValidationError).extensions.validationErrors).toEqual([
-      expect.objectContaining({ property: 'first', constraints: { min: expect.any(String) } }),
-    ]);
+    const [violation, ...others] = (error as ArgumentValidationError).extensions.validationErrors;
+    expect(others).toEqual([]);
+    expect(violation?.property).toBe('first');
+    expect(Object.keys(violation?.constraints ?? {})).toEqual(['min']);
   });
 });
