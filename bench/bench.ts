@@ -19,7 +19,9 @@ import { freePort } from '../src/db/embedded-postgres';
 /**
  * `npm run bench [-- --scale N]`: the three workloads of issue 8 (and a 1,000-item import)
  * against the production server with every security layer on, on an embedded PostgreSQL of
- * its own whose synthetic data is loaded once and reused. Numbers are reported, not asserted.
+ * its own whose synthetic data is loaded once and reused, and against the same queries written
+ * by hand behind a bare HTTP server (bench/baseline.ts), the bound on this machine. Numbers
+ * are reported, not asserted.
  */
 
 const ROOT = join(__dirname, '..', '..');
@@ -44,6 +46,8 @@ type Workload = Readonly<{
   description: string;
   body: string;
   headers: Record<string, string>;
+  /** The same query on the hand-written baseline (bench/baseline.ts): its path and body. */
+  baseline: { path: string; body: string };
   /** Checks one response, so a benchmark of errors cannot pass for a fast one. */
   check: (json: unknown) => boolean;
 }>;
@@ -58,6 +62,8 @@ type Result = {
   non2xx: number;
   sqlStatementsPerRequest: number | null;
   bytesPerResponse: number;
+  /** The hand-written baseline's throughput on the same machine and data. */
+  baselineRequestsPerSecond: number;
 };
 
 async function main(): Promise<void> {
@@ -84,9 +90,8 @@ async function main(): Promise<void> {
 
   const secret = randomBytes(32).toString('hex');
   const port = await freePort();
-  const server = await startServer({
+  const env = {
     NODE_ENV: 'production',
-    PORT: String(port),
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     JWT_SECRET: secret,
@@ -95,8 +100,16 @@ async function main(): Promise<void> {
     DB_POOL_MAX: '40',
     // The benchmark measures throughput, not the limiter: raised through configuration only.
     RATE_LIMIT_POINTS: '100000000',
-  });
+  };
+  const server = await startServer('src/main.js', { ...env, PORT: String(port) }, '/readyz');
+  const baselinePort = await freePort();
+  const baseline = await startServer(
+    'bench/baseline.js',
+    { ...env, PORT: String(baselinePort) },
+    '/',
+  );
   const url = `http://127.0.0.1:${port}`;
+  const baselineUrl = `http://127.0.0.1:${baselinePort}`;
   try {
     const jwt = { ...config.jwt, secret };
     const admin = await signToken(jwt, 'demo|tj-admin');
@@ -105,14 +118,16 @@ async function main(): Promise<void> {
     const results: Result[] = [];
     for (const workload of workloads) {
       if (args.only && !workload.name.startsWith(args.only)) continue;
-      results.push(await run(url, workload));
+      results.push(await run(url, baselineUrl, workload));
     }
     const importSeconds = await timeImport(url, admin);
     const peakRssMb = peakRss(server.child);
     report(results, importSeconds, peakRssMb);
   } finally {
-    server.child.kill('SIGTERM');
-    await new Promise((resolve) => server.child.once('exit', resolve));
+    for (const { child } of [server, baseline]) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
     await database.close();
   }
 }
@@ -140,6 +155,7 @@ function buildWorkloads(
         }`,
       }),
       check: (body) => hasData(body, 'projects'),
+      baseline: { path: '/Q1', body: '{}' },
     },
     {
       name: 'Q2 cross-country summary',
@@ -154,6 +170,7 @@ function buildWorkloads(
         }`,
       }),
       check: (body) => hasData(body, 'outcomeSummaries'),
+      baseline: { path: '/Q2', body: '{}' },
     },
     {
       name: 'Q3 one activity',
@@ -167,6 +184,7 @@ function buildWorkloads(
         variables: { id: activityId },
       }),
       check: (body) => hasData(body, 'activity'),
+      baseline: { path: '/Q3', body: JSON.stringify({ id: activityId }) },
     },
   ];
 }
@@ -176,18 +194,19 @@ function hasData(body: unknown, field: string): boolean {
   return !b.errors && b.data?.[field] !== null && b.data?.[field] !== undefined;
 }
 
-async function run(url: string, workload: Workload): Promise<Result> {
+async function run(url: string, baselineUrl: string, workload: Workload): Promise<Result> {
   // One request first: it must succeed, and it says how many SQL statements a request takes.
   const statements = await statementsPerRequest(url, workload);
-  const options = {
-    url: `${url}/graphql`,
-    method: 'POST' as const,
-    headers: workload.headers,
-    body: workload.body,
-    connections,
+  const load = async (target: string, body: string) => {
+    const options = { url: target, method: 'POST' as const, headers: workload.headers, body };
+    await autocannon({ ...options, connections, duration: warmup });
+    return autocannon({ ...options, connections, duration });
   };
-  await autocannon({ ...options, duration: warmup });
-  const result = await autocannon({ ...options, duration });
+  const result = await load(`${url}/graphql`, workload.body);
+  const baseline = await load(`${baselineUrl}${workload.baseline.path}`, workload.baseline.body);
+  if (baseline.errors + baseline.timeouts + baseline.non2xx > 0) {
+    throw new Error(`The hand-written ${workload.name} failed: see the baseline's log above`);
+  }
   return {
     name: workload.name,
     description: workload.description,
@@ -198,6 +217,7 @@ async function run(url: string, workload: Workload): Promise<Result> {
     non2xx: result.non2xx,
     sqlStatementsPerRequest: statements,
     bytesPerResponse: Math.round(result.throughput.total / Math.max(result.requests.total, 1)),
+    baselineRequestsPerSecond: Math.round(baseline.requests.average),
   };
 }
 
@@ -303,25 +323,32 @@ async function oneActivityId(pool: { query: ClientBase['query'] }): Promise<stri
   return rows[0]!.id;
 }
 
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess }> {
-  const profile = args['cpu-prof']
-    ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench', 'results')]
-    : [];
-  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist', 'src', 'main.js')], {
+/** Starts `dist/<script>` with `env` and waits until `readyPath` answers. */
+async function startServer(
+  script: string,
+  env: Record<string, string>,
+  readyPath: string,
+): Promise<{ child: ChildProcess }> {
+  const profile =
+    args['cpu-prof'] && script === 'src/main.js'
+      ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench', 'results')]
+      : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist', script)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const url = `http://127.0.0.1:${env.PORT}/readyz`;
+  const url = `http://127.0.0.1:${env.PORT}${readyPath}`;
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`The server exited with code ${child.exitCode}`);
+    // Any HTTP answer from the baseline (it has no health route); 200 from the server's /readyz.
     const ok = await fetch(url)
-      .then((r) => r.ok)
+      .then((r) => r.ok || readyPath === '/')
       .catch(() => false);
     if (ok) return { child };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill();
-  throw new Error('The server did not become ready within 60 s');
+  throw new Error(`${script} did not become ready within 60 s`);
 }
 
 /** The child's peak resident set (VmHWM), in MB. */
@@ -344,8 +371,18 @@ function report(results: Result[], importSeconds: number | null, peakRssMb: numb
     String(r.errors + r.non2xx),
     r.sqlStatementsPerRequest === null ? 'n/a' : String(r.sqlStatementsPerRequest),
     String(r.bytesPerResponse),
+    `${r.baselineRequestsPerSecond} (${(r.requestsPerSecond / r.baselineRequestsPerSecond).toFixed(2)}×)`,
   ]);
-  const header = ['query', 'req/s', 'p50', 'p99', 'errors', 'SQL/req', 'bytes/resp'];
+  const header = [
+    'query',
+    'req/s',
+    'p50',
+    'p99',
+    'errors',
+    'SQL/req',
+    'bytes/resp',
+    'hand-written req/s (ratio)',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log();
