@@ -246,11 +246,12 @@ async function statementCounters(url: string): Promise<number | null> {
   const response = await fetch(`${url}/metrics`).catch(() => null);
   if (!response?.ok) return null;
   const text = await response.text();
-  // The histogram of statements per request: its _sum lines add up every statement made.
-  const sums = text.split('\n').filter((l) => l.startsWith('dg_graphql_sql_statements_sum'));
-  return sums.length > 0
-    ? sums.reduce((total, l) => total + Number(l.split(/\s+/).pop()), 0)
-    : null;
+  // The histogram of statements per request: its _sum lines add up every statement made (none
+  // before the first GraphQL request).
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('dg_graphql_sql_statements_sum'))
+    .reduce((total, l) => total + Number(l.split(/\s+/).pop()), 0);
 }
 
 async function timeImport(url: string, admin: string): Promise<number | null> {
