@@ -13,7 +13,6 @@ import { createLogger } from '../src/logger';
 import type { ActivitiesArgs } from '../src/modules/activity/activity.inputs';
 import { ActivityOrderField } from '../src/modules/activity/activity.inputs';
 import { activitiesByIds, activitiesOf } from '../src/modules/activity/activity.service';
-import type { Activity } from '../src/modules/activity/activity.type';
 import {
   communitiesByIds,
   communitiesOfProjects,
@@ -37,13 +36,6 @@ const authenticator = new Authenticator(config.jwt);
 const log = createLogger('warn');
 
 const nodes = <T>(page: Page<T>): T[] => page.edges.map((edge) => edge.node);
-
-const participants = (a: Activity) => ({
-  female: a.participantsFemale,
-  male: a.participantsMale,
-  other: a.participantsOther,
-  total: a.participantsFemale + a.participantsMale + a.participantsOther,
-});
 
 const HANDLERS: Record<string, (ctx: RequestContext, body: Record<string, string>) => unknown> = {
   /** Q1: TJ's first 20 projects → first 10 communities each → latest 5 activities each. */
@@ -72,7 +64,7 @@ const HANDLERS: Record<string, (ctx: RequestContext, body: Record<string, string
                   title: a.title,
                   type: a.type,
                   startDate: a.startDate,
-                  participants: participants(a),
+                  participants: a.participants,
                 })),
               },
             })),
@@ -116,7 +108,7 @@ const HANDLERS: Record<string, (ctx: RequestContext, body: Record<string, string
         title: activity.title,
         type: activity.type,
         startDate: activity.startDate,
-        participants: { total: participants(activity).total },
+        participants: { total: activity.participants.total },
         community: community ? { name: community.name, region: community.region } : null,
         project: project ? { name: project.name, code: project.code } : null,
       },

@@ -3,15 +3,12 @@ import { activityColumns } from '../../src/modules/activity/activity.service';
 describe('the columns an activity list loads', () => {
   it('are the keys, the selected fields’ and the sort’s', () => {
     const select = activityColumns(new Set(['title', 'participants', '__typename']), 'startDate');
-    expect(select.split(', ')).toEqual([
-      'a.tenant_id AS "tenantId"',
-      'a.id',
-      'a.title',
-      'a.participants_female AS "participantsFemale"',
-      'a.participants_male AS "participantsMale"',
-      'a.participants_other AS "participantsOther"',
-      'a.start_date AS "startDate"',
-    ]);
+    for (const column of ['a.tenant_id', 'a.id', 'a.title', 'AS participants', 'a.start_date']) {
+      expect(select).toContain(column);
+    }
+    for (const column of ['a.type', 'a.end_date', 'a.created_at', 'a.updated_at', 'a.project_id']) {
+      expect(select).not.toContain(column);
+    }
   });
 
   it('are every column when a field has no entry (a new field must not read undefined)', () => {

@@ -1,3 +1,4 @@
+import { LocalDateScalar } from '../../common/scalars';
 import {
   ArrayMaxSize,
   IsInt,
@@ -7,7 +8,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { LocalDateResolver, UUIDResolver } from 'graphql-scalars';
+import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, Int, registerEnumType } from 'type-graphql';
 import { OrderDirection, PageArgs } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
@@ -51,14 +52,14 @@ export class ActivityFilter {
   @IsOptional()
   types?: ActivityType[];
 
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     nullable: true,
     description: 'Only activities starting on or after this day.',
   })
   @IsOptional()
   from?: string;
 
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     nullable: true,
     description: 'Only activities starting on or before this day.',
   })
@@ -138,10 +139,10 @@ export class ActivityValuesInput {
   @IsCleanText(300)
   title!: string;
 
-  @Field(() => LocalDateResolver, { description: 'First day, within the project’s span.' })
+  @Field(() => LocalDateScalar, { description: 'First day, within the project’s span.' })
   startDate!: string;
 
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     nullable: true,
     description: 'Last day, not before the first and within the project’s span.',
   })
@@ -188,11 +189,11 @@ export class UpdateActivityInput extends VersionedRowInput {
   @IsCleanText(300)
   title?: string;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: 'New first day.' })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'New first day.' })
   @IsOptional()
   startDate?: string;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: 'New last day; null clears it.' })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'New last day; null clears it.' })
   @IsOptional()
   endDate?: string | null;
 

@@ -22,7 +22,7 @@ import {
   restoreActivity,
   updateActivity,
 } from './activity.service';
-import { Activity, ActivityConnection, Participants } from './activity.type';
+import { Activity, ActivityConnection } from './activity.type';
 
 @Resolver(() => Activity)
 export class ActivityResolver {
@@ -122,15 +122,5 @@ export class ActivityResolver {
   @FieldResolver(() => Organisation, { description: 'The organisation that recorded it.' })
   recordedBy(@Root() activity: Activity, @Ctx() ctx: RequestContext) {
     return organisationById(ctx).load(activity.recordedByOrganisationId);
-  }
-
-  @FieldResolver(() => Participants, { description: 'How many people took part, by sex.' })
-  participants(@Root() activity: Activity): Participants {
-    const {
-      participantsFemale: female,
-      participantsMale: male,
-      participantsOther: other,
-    } = activity;
-    return { female, male, other, total: female + male + other };
   }
 }

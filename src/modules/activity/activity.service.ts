@@ -45,10 +45,11 @@ const FIELD_COLUMNS: Record<string, readonly string[]> = {
   endDate: ['a.end_date AS "endDate"'],
   facilitator: ['a.facilitator_organisation_id AS "facilitatorOrganisationId"'],
   recordedBy: ['a.recorded_by_organisation_id AS "recordedByOrganisationId"'],
+  // Built here rather than by a field resolver, which would run for every activity of a page.
   participants: [
-    'a.participants_female AS "participantsFemale"',
-    'a.participants_male AS "participantsMale"',
-    'a.participants_other AS "participantsOther"',
+    `json_build_object('female', a.participants_female, 'male', a.participants_male,
+      'other', a.participants_other,
+      'total', a.participants_female + a.participants_male + a.participants_other) AS participants`,
   ],
   ageBand: ['a.age_band AS "ageBand"'],
   externalId: ['a.external_id AS "externalId"'],
@@ -56,7 +57,9 @@ const FIELD_COLUMNS: Record<string, readonly string[]> = {
   createdAt: ['a.created_at AS "createdAt"'],
   updatedAt: ['a.updated_at AS "updatedAt"'],
 };
-const ACTIVITY_COLUMNS = activityColumns();
+/** Every field's columns, and the counts writes compare and merge. */
+const ACTIVITY_COLUMNS = `${activityColumns()}, a.participants_female AS "participantsFemale",
+  a.participants_male AS "participantsMale", a.participants_other AS "participantsOther"`;
 
 /** The select list for `fields` of Activity (and the sort's), or for all of them. */
 export function activityColumns(fields?: ReadonlySet<string>, sortField?: string): string {

@@ -1,5 +1,6 @@
+import { LocalDateScalar } from '../../common/scalars';
 import { Connection } from '../../common/connection';
-import { LocalDateResolver } from 'graphql-scalars';
+
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ActivityType, AgeBand } from './activity.entity';
 
@@ -43,16 +44,19 @@ export class Activity {
   participantsMale!: number;
   participantsOther!: number;
 
+  @Field(() => Participants, { description: 'How many people took part, by sex.' })
+  participants!: Participants;
+
   @Field(() => ActivityType, { description: 'What kind of activity it was.' })
   type!: ActivityType;
 
   @Field({ description: 'Title, in the language it was recorded in.' })
   title!: string;
 
-  @Field(() => LocalDateResolver, { description: 'Day it started.' })
+  @Field(() => LocalDateScalar, { description: 'Day it started.' })
   startDate!: string;
 
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     nullable: true,
     description: 'Day it ended, if it ran longer than a day.',
   })

@@ -1,5 +1,6 @@
+import { LocalDateScalar } from '../../common/scalars';
 import { ArrayMaxSize, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
-import { LocalDateResolver, UUIDResolver } from 'graphql-scalars';
+import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, Float, InputType, Int, registerEnumType } from 'type-graphql';
 import { OrderDirection, PageArgs } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
@@ -48,14 +49,14 @@ export class MeasurementFilter {
   @IsOptional()
   periods?: MeasurementPeriod[];
 
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     nullable: true,
     description: 'Only values measured on or after this day.',
   })
   @IsOptional()
   from?: string;
 
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     nullable: true,
     description: 'Only values measured on or before this day.',
   })
@@ -111,7 +112,7 @@ export class MeasurementValuesInput {
   @Field(() => MeasurementPeriod, { description: 'Baseline, midline, endline or routine.' })
   period!: MeasurementPeriod;
 
-  @Field(() => LocalDateResolver, { description: 'Day measured, within the project’s span.' })
+  @Field(() => LocalDateScalar, { description: 'Day measured, within the project’s span.' })
   measuredOn!: string;
 
   @Field(() => Float, {
@@ -166,7 +167,7 @@ export class UpdateMeasurementInput extends VersionedRowInput {
   @IsOptional()
   period?: MeasurementPeriod;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: 'New day.' })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'New day.' })
   @IsOptional()
   measuredOn?: string;
 

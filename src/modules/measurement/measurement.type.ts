@@ -1,5 +1,6 @@
+import { LocalDateScalar } from '../../common/scalars';
 import { Connection } from '../../common/connection';
-import { LocalDateResolver } from 'graphql-scalars';
+
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { AgeBand } from '../activity/activity.entity';
 import { MeasurementPeriod, Sex } from './measurement.entity';
@@ -29,7 +30,7 @@ export class Measurement {
   @Field(() => MeasurementPeriod, { description: 'Baseline, midline, endline or routine.' })
   period!: MeasurementPeriod;
 
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     description: 'Day the value was measured (or the survey closed).',
   })
   measuredOn!: string;

@@ -1,5 +1,6 @@
+import { LocalDateScalar } from '../../common/scalars';
 import { ArrayMaxSize, IsOptional, ValidateNested } from 'class-validator';
-import { LocalDateResolver, UUIDResolver } from 'graphql-scalars';
+import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
 import { Settlement } from '../community/community.entity';
 
@@ -58,14 +59,14 @@ export class OutcomeFilter {
   @IsOptional()
   settlement?: Settlement | null;
 
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     nullable: true,
     description: 'Only values measured on or after this day (not for aggregate analysts).',
   })
   @IsOptional()
   from?: string | null;
 
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     nullable: true,
     description: 'Only values measured on or before this day (not for aggregate analysts).',
   })

@@ -1,5 +1,6 @@
+import { LocalDateScalar } from '../../common/scalars';
 import { ArrayMaxSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
-import { LocalDateResolver, UUIDResolver } from 'graphql-scalars';
+import { UUIDResolver } from 'graphql-scalars';
 import { VersionedRowInput } from '../../common/write-inputs';
 import { IsCleanText } from '../../common/validation';
 import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
@@ -84,10 +85,10 @@ export class CreateProjectInput {
   @Field(() => ProjectStatus, { defaultValue: ProjectStatus.PLANNED, description: 'Status.' })
   status!: ProjectStatus;
 
-  @Field(() => LocalDateResolver, { description: 'First day.' })
+  @Field(() => LocalDateScalar, { description: 'First day.' })
   startDate!: string;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: 'Last day, if known.' })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'Last day, if known.' })
   @IsOptional()
   endDate?: string | null;
 
@@ -141,11 +142,11 @@ export class UpdateProjectInput extends VersionedRowInput {
   @IsOptional()
   status?: ProjectStatus;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: 'New first day.' })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'New first day.' })
   @IsOptional()
   startDate?: string;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: 'New last day; null clears it.' })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'New last day; null clears it.' })
   @IsOptional()
   endDate?: string | null;
 }

@@ -1,5 +1,6 @@
+import { LocalDateScalar } from '../../common/scalars';
 import { Connection } from '../../common/connection';
-import { LocalDateResolver } from 'graphql-scalars';
+
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ProjectStatus } from './project.entity';
 
@@ -29,10 +30,10 @@ export class Project {
   @Field(() => ProjectStatus, { description: 'Planned, active or closed.' })
   status!: ProjectStatus;
 
-  @Field(() => LocalDateResolver, { description: 'First day of the project.' })
+  @Field(() => LocalDateScalar, { description: 'First day of the project.' })
   startDate!: string;
 
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     nullable: true,
     description: 'Last day of the project, if set.',
   })
