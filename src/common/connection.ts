@@ -148,6 +148,18 @@ export function toConnection<C extends object, T>(type: ClassType<C>, page: Page
   return Object.assign(new type(), page);
 }
 
+/** An edge whose cursor is encoded only if a client asks for it (most read `nodes`). */
+class Edge<T extends { id: string }> {
+  constructor(
+    readonly node: T,
+    private readonly sortValue: (row: T) => unknown,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.sortValue(this.node), this.node.id);
+  }
+}
+
 /** Turns fetched rows (one more than the page size) into a page. */
 export function toPage<T extends { id: string }>(
   rows: T[],
@@ -158,7 +170,7 @@ export function toPage<T extends { id: string }>(
 ): Page<T> {
   const hasNextPage = rows.length > size;
   const pageRows = hasNextPage ? rows.slice(0, size) : rows;
-  const edges = pageRows.map((node) => ({ cursor: encodeCursor(sortValue(node), node.id), node }));
+  const edges = pageRows.map((node) => new Edge(node, sortValue));
   return {
     edges,
     pageInfo: {
@@ -285,8 +297,8 @@ export async function fetchNestedPages<T extends { id: string }>(
   const parentIds = parents.map((p) => p.id);
   params.push(tenantIds, parentIds, size + 1);
   const n = params.length;
-  const rows = await run<T & { parentOrdinal: string }>(
-    `SELECT k.ord AS "parentOrdinal", x.*
+  const rows = await run<T & { parentOrdinal: number }>(
+    `SELECT k.ord::int AS "parentOrdinal", x.*
      FROM unnest($${n - 2}::uuid[], $${n - 1}::uuid[]) WITH ORDINALITY AS k (tenant_id, parent_id, ord)
      CROSS JOIN LATERAL (
        SELECT ${query.select} FROM ${query.from}
@@ -296,8 +308,8 @@ export async function fetchNestedPages<T extends { id: string }>(
     params,
   );
   const byParent = parents.map(() => [] as T[]);
-  for (const { parentOrdinal, ...row } of rows)
-    byParent[Number(parentOrdinal) - 1]!.push(row as unknown as T);
+  // The row keeps its parentOrdinal: copying a thousand rows to drop it would cost more.
+  for (const row of rows) byParent[row.parentOrdinal - 1]!.push(row);
 
   let counts: Promise<number[]> | undefined;
   const countAll = () => {
