@@ -175,10 +175,17 @@ export function applyPermissions(
       }
     }
   }
+  // Root fields are where a request enters: they keep shield whatever their rules.
+  const roots = new Set(
+    [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].map(
+      (type) => type?.name,
+    ),
+  );
   const middleware = shield(rules, OPTIONS).generate(schema) as Record<string, unknown>;
   for (const type of objectTypes(schema)) {
     const own = typeRule(type.name);
     const checkedOnEntry =
+      !roots.has(type.name) &&
       own !== null &&
       (own === allow || isPrincipalRule(own)) &&
       (entries.get(type.name) ?? []).every((entry) => own === allow || ruleImplies(entry, own));

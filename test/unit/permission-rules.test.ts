@@ -84,6 +84,18 @@ describe('applyPermissions: a type whose rule passed on entry keeps no shield on
     expect(res.errors?.map((e) => e.extensions.code)).toEqual(['FORBIDDEN']);
   });
 
+  it('keeps shield on root fields even under a type-level rule', async () => {
+    const guarded = applyPermissions(sdl, { ...rules, Query: isAuthenticated });
+    const res = await graphql({
+      schema: guarded,
+      source: '{ note { text } }',
+      rootValue,
+      contextValue: { access: { isAuthenticated: false, administers: false } },
+    });
+    expect(res.data).toEqual({ note: null });
+    expect(res.errors?.map((e) => e.extensions.code)).toEqual(['FORBIDDEN']);
+  });
+
   it('leaves unwrapped only the fields of a type every entry into which implies its rule', () => {
     // graphql-js's default resolver (none): no promise per field.
     expect(resolverOf(schema, 'Note', 'text')).toBeUndefined();
