@@ -1,4 +1,3 @@
-import { LocalDateScalar } from '../../common/scalars';
 import {
   ArrayMaxSize,
   IsInt,
@@ -10,6 +9,7 @@ import {
 } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, Int, registerEnumType } from 'type-graphql';
+import { LocalDateScalar } from '../../common/scalars';
 import { OrderDirection, PageArgs } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
 import { VersionedRowInput } from '../../common/write-inputs';

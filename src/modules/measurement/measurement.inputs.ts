@@ -1,7 +1,7 @@
-import { LocalDateScalar } from '../../common/scalars';
 import { ArrayMaxSize, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, Float, InputType, Int, registerEnumType } from 'type-graphql';
+import { LocalDateScalar } from '../../common/scalars';
 import { OrderDirection, PageArgs } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
 import { VersionedRowInput } from '../../common/write-inputs';

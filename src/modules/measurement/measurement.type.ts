@@ -1,7 +1,6 @@
-import { LocalDateScalar } from '../../common/scalars';
-import { Connection } from '../../common/connection';
-
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Connection } from '../../common/connection';
+import { LocalDateScalar } from '../../common/scalars';
 import { AgeBand } from '../activity/activity.entity';
 import { MeasurementPeriod, Sex } from './measurement.entity';
 

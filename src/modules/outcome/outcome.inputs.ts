@@ -1,7 +1,7 @@
-import { LocalDateScalar } from '../../common/scalars';
 import { ArrayMaxSize, IsOptional, ValidateNested } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
+import { LocalDateScalar } from '../../common/scalars';
 import { Settlement } from '../community/community.entity';
 
 /** What outcome summaries can be broken down by. INDICATOR is always implied. */

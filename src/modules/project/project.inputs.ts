@@ -1,6 +1,6 @@
-import { LocalDateScalar } from '../../common/scalars';
 import { ArrayMaxSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
+import { LocalDateScalar } from '../../common/scalars';
 import { VersionedRowInput } from '../../common/write-inputs';
 import { IsCleanText } from '../../common/validation';
 import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';

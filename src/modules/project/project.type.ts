@@ -1,7 +1,6 @@
-import { LocalDateScalar } from '../../common/scalars';
-import { Connection } from '../../common/connection';
-
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Connection } from '../../common/connection';
+import { LocalDateScalar } from '../../common/scalars';
 import { ProjectStatus } from './project.entity';
 
 registerEnumType(ProjectStatus, {
