@@ -34,9 +34,9 @@ import {
   principalPreamble,
 } from './auth/authenticate';
 import { actorOf, PrincipalKind } from './auth/principal';
-import { databaseError } from './common/database-errors';
+import { databaseError, domainErrorOf } from './common/database-errors';
 import { DomainError, ErrorCode } from './common/errors';
-import { domainErrorOf } from './common/pg-errors';
+
 import { firstViolation, validateArguments } from './common/validation';
 import type { Config } from './config';
 import { RequestContext } from './context';
