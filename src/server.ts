@@ -124,6 +124,9 @@ const SERVER_CODES = new Set<unknown>([
   ErrorCode.TIMEOUT,
 ]);
 
+/** How long start-up waits for the rate limit's Redis before serving on memory budgets. */
+const REDIS_READY_TIMEOUT_MS = 2000;
+
 /** /readyz answers within this, even when the database hangs instead of refusing. */
 const READINESS_TIMEOUT_MS = 1500;
 
@@ -141,6 +144,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const keyUsage = new ApiKeyUsage(pool, log);
   const metrics = new Metrics(pool);
   const rateLimit = RateLimit.create(config.rateLimit, log);
+  await rateLimit.ready(REDIS_READY_TIMEOUT_MS);
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', trustProxyValue(config.trustProxy));

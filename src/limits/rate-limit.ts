@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HeaderMap } from '@apollo/server';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -64,6 +66,22 @@ export class RateLimit {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       throw rateLimited(rejection.msBeforeNext);
     }
+  }
+
+  /**
+   * Resolves once Redis is connected, or after `timeoutMs` if it is not: until then each
+   * process spends from its own memory budget (the insurance limiter), so a server that takes
+   * requests before its Redis connection is up would let a shared budget be overspent.
+   */
+  async ready(timeoutMs: number): Promise<void> {
+    const redis = this.redis;
+    if (!redis || redis.status === 'ready') return;
+    const abort = new AbortController();
+    await Promise.race([
+      once(redis, 'ready', { signal: abort.signal }).catch(() => undefined),
+      sleep(timeoutMs, undefined, { signal: abort.signal }).catch(() => undefined),
+    ]);
+    abort.abort();
   }
 
   async close(): Promise<void> {
