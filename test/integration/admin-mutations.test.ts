@@ -664,6 +664,75 @@ describe('admin mutations', () => {
     });
   });
 
+  describe('the audit log', () => {
+    type AuditRow = {
+      tenant_id: string;
+      action: string;
+      principal_id: string;
+      before: Record<string, unknown> | null;
+      after: Record<string, unknown> | null;
+    };
+    const auditOf = (entityType: string, entityId: string) =>
+      sql<AuditRow>(
+        `SELECT tenant_id, action, principal_id, before, after FROM audit_events
+         WHERE entity_type = $1 AND entity_id = $2 ORDER BY occurred_at, action`,
+        [entityType, entityId],
+      );
+
+    it('records granting and revoking a membership, once, in its tenant', async () => {
+      const res = await createMembership(tokens.tjAdmin, {
+        tenantCode: 'TJ',
+        userId: DEMO_USERS.revoked.id,
+        organisationId: O.internationalAlert,
+        role: 'PARTNER_VIEWER',
+      });
+      expect(res.body.errors).toBeUndefined();
+      const { id } = res.body.data!.createMembership.membership;
+      for (let i = 0; i < 2; i += 1) {
+        const revoke = await server.graphql(REVOKE_MEMBERSHIP, { input: { id } }, tokens.tjAdmin);
+        expect(revoke.body.errors).toBeUndefined();
+      }
+      const rows = await auditOf('TenantMembership', id);
+      expect(rows.map((r) => [r.tenant_id, r.action])).toEqual([
+        [SEED_IDS.tenants.TJ, 'CREATE'],
+        [SEED_IDS.tenants.TJ, 'REVOKE'],
+      ]);
+      expect(rows[0]!.after).toMatchObject({
+        role: 'PARTNER_VIEWER',
+        userId: DEMO_USERS.revoked.id,
+      });
+      expect(rows[1]!.before).toEqual({ revokedAt: null });
+      expect(Object.keys(rows[1]!.after ?? {})).toEqual(['revokedAt']);
+      expect(typeof rows[1]!.after?.revokedAt).toBe('string');
+    });
+
+    it('records creating and revoking an API key in each of its tenants, never its secret', async () => {
+      const { apiKey, secret } = await newKey(tokens.platformAdmin, {
+        name: 'audited key',
+        tenantCodes: ['TJ', 'KG'],
+      });
+      const revoke = await server.graphql(
+        REVOKE_API_KEY,
+        { input: { id: apiKey.id } },
+        tokens.platformAdmin,
+      );
+      expect(revoke.body.errors).toBeUndefined();
+      const rows = await auditOf('ApiKey', apiKey.id);
+      expect(rows.map((r) => [r.action, r.tenant_id]).sort()).toEqual(
+        [
+          ['CREATE', SEED_IDS.tenants.KG],
+          ['CREATE', SEED_IDS.tenants.TJ],
+          ['REVOKE', SEED_IDS.tenants.KG],
+          ['REVOKE', SEED_IDS.tenants.TJ],
+        ].sort(),
+      );
+      const text = JSON.stringify(rows);
+      expect(text).toContain('audited key');
+      expect(text).not.toContain(parseApiKey(secret)!.secret);
+      expect(text).not.toMatch(/secret_?hash/i);
+    });
+  });
+
   describe('npm run apikey:create', () => {
     const options = (...argv: string[]) => parseApiKeyCreateArgs(argv) as ApiKeyCreateOptions;
 

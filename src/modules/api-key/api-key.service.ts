@@ -5,6 +5,7 @@ import { fetchPage, OrderDirection, type Page, type PageArgs } from '../../commo
 import { badUserInput, forbidden, notFound } from '../../common/errors';
 import { param } from '../../common/sql';
 import type { RequestContext } from '../../context';
+import { auditDiff, recordAudit } from '../audit/audit.service';
 import type { CreateApiKeyInput, RevokeApiKeyInput } from './api-key.inputs';
 import type { ApiKey } from './api-key.type';
 
@@ -79,6 +80,7 @@ export async function createApiKey(
     expiresAt: input.expiresAt ?? null,
     createdBy: actorOf(ctx.principal!),
   });
+  await auditKey(ctx, 'CREATE', null, apiKey);
   return { apiKey, secret: token };
 }
 
@@ -95,13 +97,36 @@ export async function revokeApiKey(ctx: RequestContext, input: RevokeApiKeyInput
      RETURNING ${COLUMNS}`,
     params,
   );
-  if (revoked) return revoked;
+  if (revoked) {
+    await auditKey(ctx, 'REVOKE', { ...revoked, revokedAt: null }, revoked);
+    return revoked;
+  }
   const [existing] = await ctx.tx.query<ApiKey>(
     `SELECT ${COLUMNS} FROM api_keys k WHERE k.id = $1 AND ${administered}`,
     params,
   );
   if (!existing) throw notFound('API key');
   return existing;
+}
+
+/** A key works in several tenants: each tenant's audit log records what was done to it. */
+async function auditKey(
+  ctx: RequestContext,
+  action: 'CREATE' | 'REVOKE',
+  before: ApiKey | null,
+  after: ApiKey,
+): Promise<void> {
+  const diff = auditDiff(before, after);
+  await recordAudit(
+    ctx,
+    ...after.tenantIds.map((tenantId) => ({
+      tenantId,
+      action,
+      entityType: 'ApiKey',
+      entityId: after.id,
+      ...diff,
+    })),
+  );
 }
 
 export type NewApiKey = Readonly<{

@@ -4,6 +4,7 @@ import { fetchPage, OrderDirection, type Page } from '../../common/connection';
 import { badUserInput, conflict, forbidden, notFound } from '../../common/errors';
 import { param } from '../../common/sql';
 import type { RequestContext } from '../../context';
+import { auditDiff, recordAudit } from '../audit/audit.service';
 import type {
   CreateMembershipInput,
   MembershipsArgs,
@@ -106,6 +107,13 @@ export async function createMembership(
     [tenantId, refs.userId, input.organisationId, input.role, actorOf(ctx.principal!)],
   );
   if (!row) throw conflict('The user already holds this role in this tenant for this organisation');
+  await recordAudit(ctx, {
+    tenantId,
+    action: 'CREATE',
+    entityType: 'TenantMembership',
+    entityId: row.id,
+    ...auditDiff(null, row),
+  });
   return row;
 }
 
@@ -113,7 +121,7 @@ export async function createMembership(
  * Revokes a membership in a tenant the caller administers; it stops working on the next
  * request. An id outside those tenants is NOT_FOUND, exactly like an id that does not exist,
  * so an admin cannot probe other tenants' memberships. Revoking a revoked membership returns
- * it unchanged, so a retry is harmless.
+ * it unchanged (and audits nothing), so a retry is harmless.
  */
 export async function revokeMembership(
   ctx: RequestContext,
@@ -126,7 +134,16 @@ export async function revokeMembership(
      RETURNING ${COLUMNS}`,
     params,
   );
-  if (revoked) return revoked;
+  if (revoked) {
+    await recordAudit(ctx, {
+      tenantId: revoked.tenantId,
+      action: 'REVOKE',
+      entityType: 'TenantMembership',
+      entityId: revoked.id,
+      ...auditDiff({ ...revoked, revokedAt: null }, revoked),
+    });
+    return revoked;
+  }
   const [existing] = await ctx.tx.query<TenantMembership>(
     `SELECT ${COLUMNS} FROM memberships m WHERE m.id = $1 AND m.tenant_id = ANY ($2::uuid[])`,
     params,

@@ -1,9 +1,10 @@
 import { administeredTenants } from '../../auth/administered-tenants';
-import { actorOf, PrincipalKind } from '../../auth/principal';
+import { actorOf } from '../../auth/principal';
 import { fetchPage, OrderDirection, type Page, type PageArgs } from '../../common/connection';
 import { badUserInput, conflict, forbidden, notFound } from '../../common/errors';
 import { param } from '../../common/sql';
 import type { RequestContext } from '../../context';
+import { auditDiff, recordAudit } from '../audit/audit.service';
 import { OutcomeDimension } from '../outcome/outcome.inputs';
 import { AggregationLevel } from './sharing-agreement.entity';
 import type {
@@ -148,28 +149,18 @@ export async function revokeSharingAgreement(
   return after;
 }
 
-/** Appends to the tenant's audit log; a minimal stand-in until the shared audit service lands. */
+/** Appends to the agreement's tenant's audit log, in the request's transaction. */
 async function audit(
   ctx: RequestContext,
-  action: string,
+  action: 'CREATE' | 'REVOKE',
   after: SharingAgreement,
   before: SharingAgreement | null,
 ): Promise<void> {
-  const principal = ctx.principal!;
-  await ctx.tx.query(
-    `INSERT INTO audit_events (tenant_id, request_id, principal_kind, principal_id,
-       organisation_id, action, entity_type, entity_id, before, after)
-     VALUES ($1, $2, $3, $4, $5, $6, 'SharingAgreement', $7, $8::jsonb, $9::jsonb)`,
-    [
-      after.tenantId,
-      ctx.requestId,
-      principal.kind === PrincipalKind.USER ? 'USER' : 'API_KEY',
-      principal.id,
-      principal.organisationId,
-      action,
-      after.id,
-      before ? JSON.stringify(before) : null,
-      JSON.stringify(after),
-    ],
-  );
+  await recordAudit(ctx, {
+    tenantId: after.tenantId,
+    action,
+    entityType: 'SharingAgreement',
+    entityId: after.id,
+    ...auditDiff(before, after),
+  });
 }
