@@ -9,6 +9,7 @@ import {
   PrimaryGeneratedColumn,
   Unique,
 } from 'typeorm';
+import { VersionedRow } from '../../common/versioned-row';
 import { CommunityEntity } from '../community/community.entity';
 import { OrganisationEntity } from '../organisation/organisation.entity';
 import { ProjectEntity } from '../project/project.entity';
@@ -67,7 +68,7 @@ export enum AgeBand {
 // The migration builds it with the gin_trgm_ops operator class, which TypeORM cannot express;
 // name, column and method are still compared.
 @Index('activities_title_trgm_idx', ['title'], { type: 'gin' })
-export class ActivityEntity {
+export class ActivityEntity extends VersionedRow {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'activities_pkey' })
   tenantId!: string;
 
@@ -118,21 +119,6 @@ export class ActivityEntity {
 
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt!: Date | null;
-
-  @Column({ name: 'version', type: 'integer', default: 1 })
-  version!: number;
-
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
-  createdAt!: Date;
-
-  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
-  updatedAt!: Date;
-
-  @Column({ name: 'created_by', type: 'text', nullable: true })
-  createdBy!: string | null;
-
-  @Column({ name: 'updated_by', type: 'text', nullable: true })
-  updatedBy!: string | null;
 
   @ManyToOne(() => ProjectEntity, { nullable: false, onDelete: 'RESTRICT' })
   @JoinColumn([

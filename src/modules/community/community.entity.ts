@@ -8,6 +8,7 @@ import {
   PrimaryColumn,
   PrimaryGeneratedColumn,
 } from 'typeorm';
+import { VersionedRow } from '../../common/versioned-row';
 import { ProjectEntity } from '../project/project.entity';
 import { TenantEntity } from '../tenant/tenant.entity';
 
@@ -29,7 +30,7 @@ export enum Settlement {
 // The migration builds it with the gin_trgm_ops operator class, which TypeORM cannot express;
 // name, column and method are still compared.
 @Index('communities_name_trgm_idx', ['name'], { type: 'gin' })
-export class CommunityEntity {
+export class CommunityEntity extends VersionedRow {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'communities_pkey' })
   tenantId!: string;
 
@@ -53,21 +54,6 @@ export class CommunityEntity {
 
   @Column({ name: 'population', type: 'integer', nullable: true })
   population!: number | null;
-
-  @Column({ name: 'version', type: 'integer', default: 1 })
-  version!: number;
-
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
-  createdAt!: Date;
-
-  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
-  updatedAt!: Date;
-
-  @Column({ name: 'created_by', type: 'text', nullable: true })
-  createdBy!: string | null;
-
-  @Column({ name: 'updated_by', type: 'text', nullable: true })
-  updatedBy!: string | null;
 
   @ManyToOne(() => TenantEntity, { nullable: false, onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'communities_tenant_id_fkey' })

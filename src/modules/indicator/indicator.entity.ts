@@ -7,6 +7,7 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
+import { VersionedRow } from '../../common/versioned-row';
 import { TenantEntity } from '../tenant/tenant.entity';
 
 export enum IndicatorUnit {
@@ -32,7 +33,7 @@ export enum IndicatorDirection {
 // so it is declared by name only and left alone (test/integration/entities.test.ts checks it exists).
 @Index('indicators_code_uq', { synchronize: false })
 @Index('indicators_tenant_idx', ['tenantId'])
-export class IndicatorEntity {
+export class IndicatorEntity extends VersionedRow {
   @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'indicators_pkey' })
   id!: string;
 
@@ -54,21 +55,6 @@ export class IndicatorEntity {
 
   @Column({ name: 'direction', type: 'text' })
   direction!: IndicatorDirection;
-
-  @Column({ name: 'version', type: 'integer', default: 1 })
-  version!: number;
-
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
-  createdAt!: Date;
-
-  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
-  updatedAt!: Date;
-
-  @Column({ name: 'created_by', type: 'text', nullable: true })
-  createdBy!: string | null;
-
-  @Column({ name: 'updated_by', type: 'text', nullable: true })
-  updatedBy!: string | null;
 
   @ManyToOne(() => TenantEntity, { nullable: true, onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'indicators_tenant_id_fkey' })

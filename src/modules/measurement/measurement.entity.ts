@@ -9,6 +9,7 @@ import {
   PrimaryGeneratedColumn,
   Unique,
 } from 'typeorm';
+import { VersionedRow } from '../../common/versioned-row';
 import { AgeBand } from '../activity/activity.entity';
 import { CommunityEntity } from '../community/community.entity';
 import { IndicatorEntity } from '../indicator/indicator.entity';
@@ -54,7 +55,7 @@ export enum Sex {
 @Index('measurements_recorded_by_idx', ['recordedByOrganisationId'])
 // Added by the outcome-aggregates migration: the rows of one series, for its trigger.
 @Index('measurements_series_idx', ['tenantId', 'projectId', 'indicatorId'])
-export class MeasurementEntity {
+export class MeasurementEntity extends VersionedRow {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'measurements_pkey' })
   tenantId!: string;
 
@@ -102,21 +103,6 @@ export class MeasurementEntity {
 
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt!: Date | null;
-
-  @Column({ name: 'version', type: 'integer', default: 1 })
-  version!: number;
-
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
-  createdAt!: Date;
-
-  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
-  updatedAt!: Date;
-
-  @Column({ name: 'created_by', type: 'text', nullable: true })
-  createdBy!: string | null;
-
-  @Column({ name: 'updated_by', type: 'text', nullable: true })
-  updatedBy!: string | null;
 
   @ManyToOne(() => IndicatorEntity, { nullable: false, onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'indicator_id', foreignKeyConstraintName: 'measurements_indicator_id_fkey' })

@@ -9,6 +9,7 @@ import {
   PrimaryGeneratedColumn,
   Unique,
 } from 'typeorm';
+import { VersionedRow } from '../../common/versioned-row';
 import { OrganisationEntity } from '../organisation/organisation.entity';
 import { TenantEntity } from '../tenant/tenant.entity';
 
@@ -36,7 +37,7 @@ export enum ProjectOrganisationRole {
 // The migration builds it with the gin_trgm_ops operator class, which TypeORM cannot express;
 // name, column and method are still compared.
 @Index('projects_name_trgm_idx', ['name'], { type: 'gin' })
-export class ProjectEntity {
+export class ProjectEntity extends VersionedRow {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'projects_pkey' })
   tenantId!: string;
 
@@ -62,21 +63,6 @@ export class ProjectEntity {
   /** `YYYY-MM-DD`. */
   @Column({ name: 'end_date', type: 'date', nullable: true })
   endDate!: string | null;
-
-  @Column({ name: 'version', type: 'integer', default: 1 })
-  version!: number;
-
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
-  createdAt!: Date;
-
-  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
-  updatedAt!: Date;
-
-  @Column({ name: 'created_by', type: 'text', nullable: true })
-  createdBy!: string | null;
-
-  @Column({ name: 'updated_by', type: 'text', nullable: true })
-  updatedBy!: string | null;
 
   @ManyToOne(() => TenantEntity, { nullable: false, onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'projects_tenant_id_fkey' })
