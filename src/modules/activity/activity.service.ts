@@ -13,6 +13,7 @@ import {
   projectScopes,
   targetedPairs,
 } from '../../common/write-scope';
+import { projectRowConditions } from '../../common/project-rows';
 import { containsPattern, param } from '../../common/sql';
 import { checkDateOrder, checkWithinSpan, notNull, trimmed } from '../../common/validation';
 import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';
@@ -93,20 +94,8 @@ const SORTS = {
 };
 
 function filterSql(ctx: RequestContext, args: ActivitiesArgs, params: unknown[]): string[] {
-  const where = [
-    'a.deleted_at IS NULL',
-    ctx.access.projectVisibleSql('a.tenant_id', 'a.project_id', params),
-  ];
   const filter = args.filter ?? {};
-  if (filter.tenantCodes) {
-    where.push(
-      `a.tenant_id = ANY (${param(params, ctx.access.tenantIdsForCodes(filter.tenantCodes))}::uuid[])`,
-    );
-  }
-  if (filter.projectIds)
-    where.push(`a.project_id = ANY (${param(params, filter.projectIds)}::uuid[])`);
-  if (filter.communityIds)
-    where.push(`a.community_id = ANY (${param(params, filter.communityIds)}::uuid[])`);
+  const where = projectRowConditions(ctx, 'a', filter, params);
   if (filter.types) where.push(`a.type = ANY (${param(params, filter.types)}::text[])`);
   if (filter.from) where.push(`a.start_date >= ${param(params, filter.from)}::date`);
   if (filter.to) where.push(`a.start_date <= ${param(params, filter.to)}::date`);

@@ -7,6 +7,7 @@ import {
 } from '../../common/connection';
 import { badUserInput, forbidden } from '../../common/errors';
 import { pairKey, type ProjectScope, projectScopes, targetedPairs } from '../../common/write-scope';
+import { projectRowConditions } from '../../common/project-rows';
 import { param } from '../../common/sql';
 import { checkWithinSpan, MAX_MEASUREMENT_VALUE, notNull, trimmed } from '../../common/validation';
 import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';
@@ -45,20 +46,8 @@ const SORTS = {
 };
 
 function filterSql(ctx: RequestContext, args: MeasurementsArgs, params: unknown[]): string[] {
-  const where = [
-    'm.deleted_at IS NULL',
-    ctx.access.projectVisibleSql('m.tenant_id', 'm.project_id', params),
-  ];
   const filter = args.filter ?? {};
-  if (filter.tenantCodes) {
-    where.push(
-      `m.tenant_id = ANY (${param(params, ctx.access.tenantIdsForCodes(filter.tenantCodes))}::uuid[])`,
-    );
-  }
-  if (filter.projectIds)
-    where.push(`m.project_id = ANY (${param(params, filter.projectIds)}::uuid[])`);
-  if (filter.communityIds)
-    where.push(`m.community_id = ANY (${param(params, filter.communityIds)}::uuid[])`);
+  const where = projectRowConditions(ctx, 'm', filter, params);
   if (filter.indicatorCodes) {
     where.push(
       `m.indicator_id IN (SELECT id FROM indicators WHERE code = ANY (${param(params, filter.indicatorCodes)}::text[]))`,
