@@ -147,6 +147,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   await rateLimit.ready(REDIS_READY_TIMEOUT_MS);
   const app = express();
   app.disable('x-powered-by');
+  // Express hashes every body it sends for an ETag; GraphQL answers are POSTed and never
+  // revalidated, and a project page is 200 kB to hash. The explorer's assets keep theirs.
+  app.set('etag', false);
   if (config.trustProxy !== undefined) app.set('trust proxy', trustProxyValue(config.trustProxy));
   const server = createServer(app);
 
