@@ -36,7 +36,6 @@ import {
 import { actorOf, PrincipalKind } from './auth/principal';
 import { databaseError, domainErrorOf } from './common/database-errors';
 import { DomainError, ErrorCode } from './common/errors';
-
 import { firstViolation, validateArguments } from './common/validation';
 import type { Config } from './config';
 import { RequestContext } from './context';
