@@ -45,12 +45,39 @@ export async function versionedUpdate<T extends object>(
     params,
   );
   if (row) return row;
+  throw await notWritten(run, write);
+}
+
+/**
+ * `DELETE … WHERE id = … AND version = expected`, answering like `versionedUpdate` when it
+ * deletes nothing: NOT_FOUND for a row that is gone, CONFLICT for one that moved on.
+ */
+export async function versionedDelete<T extends object>(
+  run: Run,
+  write: Omit<VersionedWrite, 'set' | 'where' | 'params' | 'actor'>,
+): Promise<T> {
+  const a = write.alias;
+  const [row] = await run<T>(
+    `DELETE FROM ${write.table} WHERE ${a}.tenant_id = $1 AND ${a}.id = $2 AND ${a}.version = $3
+     RETURNING ${write.returning}`,
+    [write.tenantId, write.id, write.expectedVersion],
+  );
+  if (row) return row;
+  throw await notWritten(run, write);
+}
+
+/** Why a versioned write changed no row: the row is gone (NOT_FOUND) or at another version. */
+async function notWritten(
+  run: Run,
+  write: Pick<VersionedWrite, 'table' | 'alias' | 'entity' | 'tenantId' | 'id' | 'where'>,
+): Promise<Error> {
+  const a = write.alias;
+  const extra = write.where ? ` AND ${write.where}` : '';
   const [current] = await run<{ version: number }>(
     `SELECT ${a}.version FROM ${write.table} WHERE ${a}.tenant_id = $1 AND ${a}.id = $2${extra}`,
     [write.tenantId, write.id],
   );
-  if (!current) throw notFound(write.entity);
-  throw staleVersion(write.entity, current.version);
+  return current ? staleVersion(write.entity, current.version) : notFound(write.entity);
 }
 
 /** CONFLICT for a write made against an old version, carrying the current one. */

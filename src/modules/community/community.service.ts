@@ -5,11 +5,16 @@ import {
   type Page,
   type ParentKey,
 } from '../../common/connection';
-import { badUserInput, conflict, notFound } from '../../common/errors';
+import { badUserInput, conflict } from '../../common/errors';
 import { containsPattern, param } from '../../common/sql';
 import { adminTenantOf } from '../../common/write-scope';
 import { notNull, trimmed } from '../../common/validation';
-import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';
+import {
+  assignments,
+  rowToWrite,
+  versionedDelete,
+  versionedUpdate,
+} from '../../common/versioned-write';
 import type { DeleteRowInput } from '../../common/write-inputs';
 import { auditDiff, recordAudit } from '../audit/audit.service';
 import type { RequestContext } from '../../context';
@@ -236,16 +241,15 @@ export async function deleteCommunity(
       field: 'id',
     });
   }
-  const [deleted] = await ctx.tx.query<Community>(
-    `DELETE FROM communities c WHERE c.tenant_id = $1 AND c.id = $2 AND c.version = $3
-     RETURNING ${COMMUNITY_COLUMNS}`,
-    [current.tenantId, current.id, input.expectedVersion],
-  );
-  if (!deleted) {
-    // Changed or gone since it was read: the check says which (CONFLICT or NOT_FOUND).
-    await communityToWrite(ctx, input.id, input.expectedVersion);
-    throw notFound('Community');
-  }
+  const deleted = await versionedDelete<Community>((sql, params) => ctx.tx.query(sql, params), {
+    table: 'communities c',
+    alias: 'c',
+    entity: 'Community',
+    tenantId: current.tenantId,
+    id: current.id,
+    expectedVersion: input.expectedVersion,
+    returning: COMMUNITY_COLUMNS,
+  });
   await recordAudit(ctx, {
     tenantId: current.tenantId,
     action: 'DELETE',

@@ -1,9 +1,14 @@
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
-import { badUserInput, conflict, notFound } from '../../common/errors';
+import { badUserInput, conflict } from '../../common/errors';
 import { containsPattern, param } from '../../common/sql';
 import { adminTenantOf } from '../../common/write-scope';
 import { notNull, trimmed } from '../../common/validation';
-import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';
+import {
+  assignments,
+  rowToWrite,
+  versionedDelete,
+  versionedUpdate,
+} from '../../common/versioned-write';
 import type { DeleteRowInput } from '../../common/write-inputs';
 import { auditDiff, recordAudit } from '../audit/audit.service';
 import type { RequestContext } from '../../context';
@@ -191,16 +196,15 @@ export async function deleteIndicator(
       field: 'id',
     });
   }
-  const [deleted] = await ctx.tx.query<Indicator>(
-    `DELETE FROM indicators i WHERE i.tenant_id = $1 AND i.id = $2 AND i.version = $3
-     RETURNING ${INDICATOR_COLUMNS}`,
-    [current.tenantId, current.id, input.expectedVersion],
-  );
-  if (!deleted) {
-    // Changed or gone since it was read: the check says which (CONFLICT or NOT_FOUND).
-    await indicatorToWrite(ctx, input.id, input.expectedVersion);
-    throw notFound('Indicator');
-  }
+  const deleted = await versionedDelete<Indicator>((sql, params) => ctx.tx.query(sql, params), {
+    table: 'indicators i',
+    alias: 'i',
+    entity: 'Indicator',
+    tenantId: current.tenantId,
+    id: current.id,
+    expectedVersion: input.expectedVersion,
+    returning: INDICATOR_COLUMNS,
+  });
   await recordAudit(ctx, {
     tenantId: current.tenantId,
     action: 'DELETE',

@@ -1,8 +1,13 @@
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
-import { badUserInput, conflict, notFound } from '../../common/errors';
+import { badUserInput, conflict } from '../../common/errors';
 import { adminTenantOf, existingOrganisations } from '../../common/write-scope';
 import { checkDateOrder, notNull, trimmed } from '../../common/validation';
-import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';
+import {
+  assignments,
+  rowToWrite,
+  versionedDelete,
+  versionedUpdate,
+} from '../../common/versioned-write';
 import type { DeleteRowInput } from '../../common/write-inputs';
 import { auditDiff, recordAudit } from '../audit/audit.service';
 import { containsPattern, param } from '../../common/sql';
@@ -261,16 +266,15 @@ export async function deleteProject(ctx: RequestContext, input: DeleteRowInput):
       { field: 'id' },
     );
   }
-  const [deleted] = await ctx.tx.query<Project>(
-    `DELETE FROM projects p WHERE p.tenant_id = $1 AND p.id = $2 AND p.version = $3
-     RETURNING ${PROJECT_COLUMNS}`,
-    [current.tenantId, current.id, input.expectedVersion],
-  );
-  if (!deleted) {
-    // Changed or gone since it was read: the check says which (CONFLICT or NOT_FOUND).
-    await projectToWrite(ctx, input.id, input.expectedVersion);
-    throw notFound('Project');
-  }
+  const deleted = await versionedDelete<Project>((sql, params) => ctx.tx.query(sql, params), {
+    table: 'projects p',
+    alias: 'p',
+    entity: 'Project',
+    tenantId: current.tenantId,
+    id: current.id,
+    expectedVersion: input.expectedVersion,
+    returning: PROJECT_COLUMNS,
+  });
   await recordAudit(ctx, {
     tenantId: current.tenantId,
     action: 'DELETE',
