@@ -1,37 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
- * Derived data: per series (one indicator in one community, or project-level, of one project,
- * for one sex or none, over all time or one year), the sums that sample-weighted baselines and
- * latest values are made of. Rebuilt by a trigger on every write to measurements (see
- * migrations/1795755933619-outcome-aggregates.ts); only SECURITY DEFINER functions read it.
+ * The sums both summary tables keep for one indicator, sex (or none) and year (or all time):
+ * what sample-weighted baselines and latest values are made of.
  */
-@Entity({ name: 'outcome_series' })
-// Partial, with INCLUDE columns TypeORM cannot express: declared by name only.
-@Index('outcome_series_totals_idx', { synchronize: false })
-@Index('outcome_series_series_idx', ['tenantId', 'indicatorId', 'projectId', 'communityId'])
-export class OutcomeSeriesEntity {
-  @PrimaryColumn({
-    name: 'tenant_id',
-    type: 'uuid',
-    primaryKeyConstraintName: 'outcome_series_pkey',
-  })
-  tenantId!: string;
-
-  @PrimaryGeneratedColumn('identity', {
-    name: 'id',
-    type: 'bigint',
-    generatedIdentity: 'ALWAYS',
-    primaryKeyConstraintName: 'outcome_series_pkey',
-  })
-  id!: string;
-
-  @Column({ name: 'project_id', type: 'uuid' })
-  projectId!: string;
-
-  @Column({ name: 'community_id', type: 'uuid', nullable: true })
-  communityId!: string | null;
-
+export abstract class OutcomeSums {
   @Column({ name: 'indicator_id', type: 'uuid' })
   indicatorId!: string;
 
@@ -55,4 +28,37 @@ export class OutcomeSeriesEntity {
 
   @Column({ name: 'latest_n', type: 'bigint', nullable: true })
   latestN!: string | null;
+}
+
+/**
+ * Derived data: per series (one indicator in one community, or project-level, of one project,
+ * for one sex or none, over all time or one year), the sums that sample-weighted baselines and
+ * latest values are made of. Rebuilt by a trigger on every write to measurements (see
+ * migrations/1795755933619-outcome-aggregates.ts); only SECURITY DEFINER functions read it.
+ */
+@Entity({ name: 'outcome_series' })
+// Partial, with INCLUDE columns TypeORM cannot express: declared by name only.
+@Index('outcome_series_totals_idx', { synchronize: false })
+@Index('outcome_series_series_idx', ['tenantId', 'indicatorId', 'projectId', 'communityId'])
+export class OutcomeSeriesEntity extends OutcomeSums {
+  @PrimaryColumn({
+    name: 'tenant_id',
+    type: 'uuid',
+    primaryKeyConstraintName: 'outcome_series_pkey',
+  })
+  tenantId!: string;
+
+  @PrimaryGeneratedColumn('identity', {
+    name: 'id',
+    type: 'bigint',
+    generatedIdentity: 'ALWAYS',
+    primaryKeyConstraintName: 'outcome_series_pkey',
+  })
+  id!: string;
+
+  @Column({ name: 'project_id', type: 'uuid' })
+  projectId!: string;
+
+  @Column({ name: 'community_id', type: 'uuid', nullable: true })
+  communityId!: string | null;
 }

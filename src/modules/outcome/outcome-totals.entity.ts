@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { OutcomeSums } from './outcome-series.entity';
 
 /**
  * Derived data one level above outcome_series: per tenant, indicator, sex (or none) and year
@@ -8,7 +9,7 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
  */
 @Entity({ name: 'outcome_totals' })
 @Index('outcome_totals_indicator_idx', ['tenantId', 'indicatorId'])
-export class OutcomeTotalsEntity {
+export class OutcomeTotalsEntity extends OutcomeSums {
   @PrimaryColumn({
     name: 'tenant_id',
     type: 'uuid',
@@ -23,27 +24,6 @@ export class OutcomeTotalsEntity {
     primaryKeyConstraintName: 'outcome_totals_pkey',
   })
   id!: string;
-
-  @Column({ name: 'indicator_id', type: 'uuid' })
-  indicatorId!: string;
-
-  @Column({ name: 'sex', type: 'text', nullable: true })
-  sex!: string | null;
-
-  @Column({ name: 'year', type: 'integer', nullable: true })
-  year!: number | null;
-
-  @Column({ name: 'baseline_sum', type: 'numeric', nullable: true })
-  baselineSum!: string | null;
-
-  @Column({ name: 'baseline_n', type: 'bigint', nullable: true })
-  baselineN!: string | null;
-
-  @Column({ name: 'latest_sum', type: 'numeric', nullable: true })
-  latestSum!: string | null;
-
-  @Column({ name: 'latest_n', type: 'bigint', nullable: true })
-  latestN!: string | null;
 
   @Column({ name: 'baseline_communities', type: 'integer' })
   baselineCommunities!: number;
