@@ -282,12 +282,18 @@ export async function createApp(options: AppOptions): Promise<App> {
           return;
         }
         requestLog.error({ err: error }, 'could not open the request transaction');
-        sendError(
-          res,
-          503,
-          ErrorCode.SERVICE_UNAVAILABLE,
-          'The service is unavailable; try again shortly',
-        );
+        // Only the database being away is 503; anything else opening the request is a bug,
+        // masked like every other (the credential has been validated before it reaches SQL).
+        if (databaseError(error)?.code === ErrorCode.SERVICE_UNAVAILABLE) {
+          sendError(
+            res,
+            503,
+            ErrorCode.SERVICE_UNAVAILABLE,
+            'The service is unavailable; try again shortly',
+          );
+        } else {
+          sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+        }
       }
     },
     expressMiddleware(apollo, {
@@ -418,7 +424,7 @@ function httpStatusOf(error: unknown): number {
 /**
  * Per GraphQL request: refuses NUL text and over-cost operations and spends the rate limit
  * before anything runs; commits the request's transaction before its response is sent (a
- * mutation with any error rolls back instead); logs unexpected errors with the request id, and
+ * mutation with any error rolls back instead and answers `data: null` with its errors); logs unexpected errors with the request id, and
  * stamps the request id onto server-side errors.
  */
 function requestPlugin(deps: {
@@ -457,10 +463,12 @@ function requestPlugin(deps: {
         async willSendResponse({ response, operation }) {
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const tx = contextValue.transaction;
+          const failedWrite =
+            operation?.operation === OperationTypeNode.MUTATION && (body?.errors?.length ?? 0) > 0;
+          // Nothing of a rolled-back mutation exists: answering its ids or fields would have a
+          // client record a write that never happened. Reads keep their partial data.
+          if (failedWrite && body) body.data = null;
           if (tx?.isOpen) {
-            const failedWrite =
-              operation?.operation === OperationTypeNode.MUTATION &&
-              (body?.errors?.length ?? 0) > 0;
             try {
               if (failedWrite) await tx.rollback();
               else await tx.commit();

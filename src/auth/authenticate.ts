@@ -18,6 +18,33 @@ export class AuthenticationError extends Error {}
 /** Clock skew tolerated on `exp` and `nbf`. */
 const CLOCK_TOLERANCE_SECONDS = 60;
 
+/** Longest `sub` accepted: identity providers' subjects are far shorter (Auth0, Keycloak: < 100). */
+export const MAX_SUBJECT_LENGTH = 255;
+
+/**
+ * Control, format (zero-width, bidirectional) and surrogate code points: none belongs in a
+ * subject, and U+0000 cannot even reach PostgreSQL.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}]/u;
+
+/**
+ * The token's subject, checked before anything uses it: a string of 1–255 characters with no
+ * control, format or lone surrogate character and no surrounding space. Anything else is a
+ * token this API did not issue a principal for: 401, like any other invalid token.
+ */
+export function subjectOf(sub: unknown): string {
+  if (
+    typeof sub !== 'string' ||
+    sub.length === 0 ||
+    sub.length > MAX_SUBJECT_LENGTH ||
+    sub.trim() !== sub ||
+    UNPRINTABLE.test(sub)
+  ) {
+    throw new AuthenticationError('The token is invalid');
+  }
+  return sub;
+}
+
 /**
  * Reads the credential of a request: `Authorization: Bearer <JWT>` or `X-Api-Key`.
  * Anything present but malformed, unsigned, expired or for another issuer or audience is
@@ -69,8 +96,9 @@ export class Authenticator {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['sub', 'exp'],
       });
-      return payload.sub!;
+      return subjectOf(payload.sub);
     } catch (error) {
+      if (error instanceof AuthenticationError) throw error;
       if (error instanceof joseErrors.JWTExpired)
         throw new AuthenticationError('The token has expired');
       if (error instanceof joseErrors.JOSEError)
@@ -81,16 +109,22 @@ export class Authenticator {
 }
 
 /**
- * The SQL that loads a principal at the start of its request transaction (run as the owner,
- * before the switch to the application role) and sets `app.tenant_ids` to the tenants whose
- * rows it may read. Aggregate-only roles read no rows, so they add no tenant here.
+ * The statements that load a principal at the start of its request transaction (run as the
+ * owner, before the switch to the application role), the first of which returns the
+ * principal's row and sets the request's scope (`app.tenant_ids`, the partner projects, the
+ * tenants it writes and administers: see migrations/1796156237055-row-security-everywhere.ts).
+ * The simple query protocol takes no parameters: every value is an escaped literal, and has
+ * been validated before (`subjectOf`, `parseApiKey`). Further settings are further entries.
  */
-export function principalPreamble(credential: Exclude<Credential, { kind: 'anonymous' }>): string {
-  // Functions of migrations/1795800000000-request-principal-functions.ts: their plans are kept
-  // per connection, where this query's own is trivial.
-  return credential.kind === 'jwt'
-    ? `SELECT * FROM request_user_principal(${escapeLiteral(credential.subject)})`
-    : `SELECT * FROM request_key_principal(${escapeLiteral(credential.prefix)})`;
+export function principalPreamble(
+  credential: Exclude<Credential, { kind: 'anonymous' }>,
+): readonly string[] {
+  // PL/pgSQL functions: their plans are kept per connection, where this query's own is trivial.
+  return [
+    credential.kind === 'jwt'
+      ? `SELECT * FROM request_user_principal(${escapeLiteral(credential.subject)})`
+      : `SELECT * FROM request_key_principal(${escapeLiteral(credential.prefix)})`,
+  ];
 }
 
 type UserRow = {

@@ -31,14 +31,14 @@ export class RequestTransaction {
 
   /**
    * Checks out a connection and opens the transaction. Resolves to the transaction and the
-   * preamble's result sets (one per statement in `preamble`, which must be plain SQL with
-   * its literals escaped: the simple query protocol takes no parameters). After `deadline`
+   * preamble's result sets (one per statement of `preamble`, each plain SQL with its literals
+   * escaped: the simple query protocol takes no parameters). After `deadline`
    * (epoch ms) no new statement starts: each one is already bounded by the statement
    * timeout, so a request's database work ends by deadline + statement timeout at worst.
    */
   static async open(
     pool: Pool,
-    preamble: string,
+    preamble: readonly string[],
     deadline = Number.POSITIVE_INFINITY,
   ): Promise<[RequestTransaction, QueryResult[]]> {
     const client = await pool.connect();
@@ -48,7 +48,7 @@ export class RequestTransaction {
     client.on('error', ignoreError);
     try {
       const results = (await client.query(
-        `BEGIN; ${preamble}; SET LOCAL ROLE ${APPLICATION_ROLE}`,
+        ['BEGIN', ...preamble, `SET LOCAL ROLE ${APPLICATION_ROLE}`].join('; '),
       )) as unknown as QueryResult[];
       // Drop BEGIN's and SET's results: the caller asked for its own statements'.
       return [new RequestTransaction(client, deadline), results.slice(1, -1)];
