@@ -465,7 +465,7 @@ const REQUEST_USER_PRINCIPAL = `
       END;
     END IF;
     IF v_user.platform_admin THEN
-      SELECT array_agg(t.id ORDER BY t.code), array_agg(NULL::uuid), array_agg('PLATFORM_ADMIN')
+      SELECT array_agg(t.id ORDER BY t.code), array_agg(NULL::uuid), array_agg('PLATFORM_ADMIN'::text)
         INTO v_tenant, v_organisation, v_role FROM tenants t;
     ELSE
       SELECT array_agg(m.tenant_id), array_agg(m.organisation_id), array_agg(m.role)

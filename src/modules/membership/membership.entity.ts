@@ -13,7 +13,10 @@ import { OrganisationEntity } from '../organisation/organisation.entity';
 import { TenantEntity } from '../tenant/tenant.entity';
 import { UserEntity } from '../user/user.entity';
 
-/** One role a user holds in one tenant on behalf of one organisation; revoked, never deleted. */
+/**
+ * One role a user holds in one tenant on behalf of one organisation; revoked, never deleted.
+ * Granted by e-mail address it is an invitation (no user) until that user signs in.
+ */
 @Entity({ name: 'memberships' })
 @Check(
   'memberships_role_check',
@@ -24,6 +27,11 @@ import { UserEntity } from '../user/user.entity';
   where: 'revoked_at IS NULL',
 })
 @Index('memberships_user_idx', ['userId'])
+// Expression indexes on lower(invited_email), which TypeORM cannot describe: the migration's.
+@Index('memberships_pending_invitation_uq', { synchronize: false })
+@Index('memberships_pending_email_idx', { synchronize: false })
+@Check('memberships_invited_email_check', 'length(invited_email) BETWEEN 3 AND 320')
+@Check('memberships_holder_check', 'user_id IS NOT NULL OR invited_email IS NOT NULL')
 @Index('memberships_organisation_idx', ['organisationId'])
 export class MembershipEntity {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'memberships_pkey' })
@@ -32,8 +40,12 @@ export class MembershipEntity {
   @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'memberships_pkey' })
   id!: string;
 
-  @Column({ name: 'user_id', type: 'uuid' })
-  userId!: string;
+  /** Null while an invitation waits for a user with `invitedEmail` to sign in. */
+  @Column({ name: 'user_id', type: 'uuid', nullable: true })
+  userId!: string | null;
+
+  @Column({ name: 'invited_email', type: 'text', nullable: true })
+  invitedEmail!: string | null;
 
   @Column({ name: 'organisation_id', type: 'uuid' })
   organisationId!: string;
@@ -55,7 +67,7 @@ export class MembershipEntity {
   @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'memberships_tenant_id_fkey' })
   tenant?: TenantEntity;
 
-  @ManyToOne(() => UserEntity, { nullable: false, onDelete: 'CASCADE' })
+  @ManyToOne(() => UserEntity, { nullable: true, onDelete: 'CASCADE' })
   @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'memberships_user_id_fkey' })
   user?: UserEntity;
 

@@ -17,7 +17,8 @@ export class CreateMembershipInput {
 
   @Field(() => String, {
     nullable: true,
-    description: 'The user, by email address; give this or userId.',
+    description:
+      'The user, by e-mail address; give this or userId. Recorded as an invitation that takes effect when a user with this address signs in, whether or not one exists yet.',
   })
   @IsOptional()
   @IsEmail()

@@ -49,9 +49,13 @@ export class TenantMembershipResolver {
     return { membership: await revokeMembership(ctx, input) };
   }
 
-  @FieldResolver(() => User, { description: 'The user holding the role.' })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description:
+      'The user holding the role; null for an invitation no user with its address has taken up yet.',
+  })
   user(@Root() membership: TenantMembership, @Ctx() ctx: RequestContext) {
-    return userById(ctx).load(membership.userId);
+    return membership.userId ? userById(ctx).load(membership.userId) : null;
   }
 
   @FieldResolver(() => Tenant, { description: 'The tenant the role is held in.' })

@@ -21,8 +21,8 @@ import type { TenantMembership } from './membership.type';
  */
 
 const COLUMNS = `m.id, m.tenant_id AS "tenantId", m.user_id AS "userId",
-  m.organisation_id AS "organisationId", m.role, m.created_at AS "createdAt",
-  m.revoked_at AS "revokedAt"`;
+  m.invited_email AS "invitedEmail", m.organisation_id AS "organisationId", m.role,
+  m.created_at AS "createdAt", m.revoked_at AS "revokedAt"`;
 
 /** Memberships in the tenants the caller administers, oldest first. */
 export async function listMemberships(
@@ -56,6 +56,14 @@ export async function listMemberships(
  * Gives a user a role in a tenant the caller administers. A tenant code it does not
  * administer is FORBIDDEN whether or not the tenant exists (codes are public, so this hides
  * nothing); a duplicate of a membership in force is a CONFLICT.
+ *
+ * By e-mail address the grant is an invitation bound to the address, whether or not an account
+ * has it: the answer is the same for every address (the invitation, with no user), so an
+ * administrator cannot learn which addresses have accounts. It takes effect when a user with
+ * that address signs in (the request preamble binds it; see
+ * migrations/1796156237055-row-security-everywhere.ts). By id, the user must be one the caller
+ * can see — one with a membership in a tenant it administers (row-level security on users) —
+ * and any other id is "no user", like one that does not exist.
  */
 export async function createMembership(
   ctx: RequestContext,
@@ -80,33 +88,38 @@ export async function createMembership(
     throw forbidden(`You do not administer the tenant ${input.tenantCode.trim().toUpperCase()}`);
   }
 
-  // Emails are unique as written; the lookup ignores case and prefers the exact spelling.
-  const findUser = userId
-    ? 'SELECT u.id FROM users u WHERE u.id = $1::uuid'
-    : 'SELECT u.id FROM users u WHERE lower(u.email) = lower($1::text) ORDER BY u.email = $1::text DESC LIMIT 1';
-  const [refs] = await ctx.tx.query<{ userId: string | null; organisationExists: boolean }>(
-    `SELECT (${findUser}) AS "userId",
+  const [refs] = await ctx.tx.query<{ userVisible: boolean; organisationExists: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = $1::uuid) AS "userVisible",
             EXISTS (SELECT 1 FROM organisations o WHERE o.id = $2) AS "organisationExists"`,
-    [userId ?? userEmail, input.organisationId],
+    [userId, input.organisationId],
   );
-  if (!refs?.userId) {
-    throw userId
-      ? badUserInput('userId', 'No user with this id')
-      : badUserInput('userEmail', 'No user with this email address');
-  }
-  if (!refs.organisationExists)
+  if (userId && !refs?.userVisible) throw badUserInput('userId', 'No user with this id');
+  if (!refs?.organisationExists)
     throw badUserInput('organisationId', 'No organisation with this id');
 
-  // The partial unique index allows one membership in force per (tenant, user, organisation,
-  // role); ON CONFLICT turns a duplicate, even a concurrent one, into an empty result.
+  // The partial unique indexes allow one membership in force per (tenant, user, organisation,
+  // role) and one pending invitation per address; ON CONFLICT turns a duplicate, even a
+  // concurrent one, into an empty result.
   const [row] = await ctx.tx.query<TenantMembership>(
-    `INSERT INTO memberships AS m (tenant_id, user_id, organisation_id, role, created_by)
-     VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (tenant_id, user_id, organisation_id, role) WHERE revoked_at IS NULL DO NOTHING
-     RETURNING ${COLUMNS}`,
-    [tenantId, refs.userId, input.organisationId, input.role, actorOf(ctx.principal!)],
+    userId
+      ? `INSERT INTO memberships AS m (tenant_id, user_id, organisation_id, role, created_by)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (tenant_id, user_id, organisation_id, role) WHERE revoked_at IS NULL DO NOTHING
+         RETURNING ${COLUMNS}`
+      : `INSERT INTO memberships AS m (tenant_id, invited_email, organisation_id, role, created_by)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (tenant_id, lower(invited_email), organisation_id, role)
+           WHERE user_id IS NULL AND revoked_at IS NULL DO NOTHING
+         RETURNING ${COLUMNS}`,
+    [tenantId, userId ?? userEmail, input.organisationId, input.role, actorOf(ctx.principal!)],
   );
-  if (!row) throw conflict('The user already holds this role in this tenant for this organisation');
+  if (!row) {
+    throw conflict(
+      userId
+        ? 'The user already holds this role in this tenant for this organisation'
+        : 'This address is already invited to this role in this tenant for this organisation',
+    );
+  }
   await recordAudit(ctx, {
     tenantId,
     action: 'CREATE',

@@ -8,15 +8,23 @@ import { Connection } from '../../common/connection';
  */
 @ObjectType({
   description:
-    'A role a user holds in one tenant on behalf of one organisation, as administrators manage it; revoked, never deleted.',
+    'A role a user holds in one tenant on behalf of one organisation, as administrators manage it; revoked, never deleted. Granted by e-mail address, it is an invitation until a user with that address signs in.',
 })
 export class TenantMembership {
   @Field(() => ID, { description: 'Stable identifier (UUID).' })
   id!: string;
 
   tenantId!: string;
-  userId!: string;
+  /** Null while an invitation by e-mail address waits for its user to sign in. */
+  userId!: string | null;
   organisationId!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The e-mail address the membership was granted to as an invitation; null when granted by user id.',
+  })
+  invitedEmail!: string | null;
 
   @Field(() => Role, { description: 'The role held.' })
   role!: Role;
@@ -36,7 +44,8 @@ export const TenantMembershipConnection = Connection(TenantMembership, 'TenantMe
 @ObjectType({ description: 'The result of createMembership.' })
 export class CreateMembershipPayload {
   @Field(() => TenantMembership, {
-    description: 'The new membership, in force from the next request.',
+    description:
+      'The new membership, in force from the next request (an invitation: from the first request of a user with that address).',
   })
   membership!: TenantMembership;
 }
