@@ -44,6 +44,7 @@ import { explorerRouter } from './explorer/explorer.routes';
 import { AuditResolver } from './modules/audit/audit.resolver';
 import { ImportResolver } from './modules/import/import.resolver';
 import {
+  enforceListMaximums,
   isTokenLimitError,
   queryCost,
   queryLimitRules,
@@ -137,7 +138,7 @@ const READINESS_TIMEOUT_MS = 1500;
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, dataSource, log } = options;
   const pool = poolOf(dataSource);
-  const bare = await buildBareSchema();
+  const bare = enforceListMaximums(await buildBareSchema());
   const schema = options.unsafeTestLayers?.shield === false ? bare : applyPermissions(bare);
   const authenticator = new Authenticator(config.jwt);
   const keyUsage = new ApiKeyUsage(pool, log);

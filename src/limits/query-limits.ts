@@ -2,10 +2,15 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
+  defaultFieldResolver,
   type DocumentNode,
   getNamedType,
+  getNullableType,
+  type GraphQLField,
   type GraphQLSchema,
+  isListType,
   isLeafType,
+  isObjectType,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
@@ -15,7 +20,7 @@ import { DEFAULT_PAGE_SIZE } from '../common/connection';
 import type { Config } from '../config';
 
 /** Which limit a query broke; clients see it in `extensions.limit`. */
-export type QueryLimit = 'depth' | 'aliases' | 'tokens' | 'directives' | 'cost';
+export type QueryLimit = 'depth' | 'aliases' | 'tokens' | 'directives' | 'cost' | 'size';
 
 const MESSAGES: Record<QueryLimit, string> = {
   depth: 'The query is nested too deeply',
@@ -23,6 +28,7 @@ const MESSAGES: Record<QueryLimit, string> = {
   tokens: 'The query is too long',
   directives: 'The query uses too many directives',
   cost: 'The query asks for too much data: request smaller pages (`first`) or fewer nested lists',
+  size: 'The answer holds more items than a list may: narrow the filter or grouping',
 };
 
 /**
@@ -52,19 +58,75 @@ export function queryLimitRules(limits: Config['queryLimits']): ValidationRule[]
 }
 
 /**
- * Roughly how many objects a query may return: a leaf costs nothing, an object one, and a
- * paged field (one with `first`) its children times `first` — the value of a variable as well
- * as a literal (graphql-armor's cost rule counts `first: $n` as 1), or the default page size.
+ * The most items each list without `first` may hold, keyed `Type.field`: what the cost model
+ * multiplies its children by, and what `enforceListMaximums` holds the answer to (a longer
+ * list is refused, never cut short). The input limits bound most of them (50 tenants per key,
+ * 100 indicators per agreement, 1,000 import items); the rest are ours to keep.
  */
-const objectsEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+export const LIST_MAXIMUMS: Readonly<Record<string, number>> = {
+  'Query.outcomeSummaries': 2000,
+  'Me.memberships': 100,
+  'ApiKey.tenants': 50,
+  'Project.donors': 50,
+  'Project.partners': 100,
+  'SharingAgreement.indicators': 100,
+  'ImportResult.items': 1000,
+};
+
+/** What a list missing from LIST_MAXIMUMS counts as. */
+const UNDECLARED_LIST_SIZE = 1000;
+
+/** A connection's `nodes` and `edges`: sized by the paged field above them. */
+function isConnectionPage(parentType: string, fieldName: string): boolean {
+  return parentType.endsWith('Connection') && (fieldName === 'nodes' || fieldName === 'edges');
+}
+
+/** Whether a field returns a list of objects (a list of scalars costs nothing). */
+function isObjectList(field: GraphQLField<unknown, unknown>): boolean {
+  return isListType(getNullableType(field.type)) && !isLeafType(getNamedType(field.type));
+}
+
+/**
+ * Roughly how many objects a query may return: a leaf costs nothing, an object one, a paged
+ * field (one with `first`) its children times `first` — the value of a variable as well as a
+ * literal (graphql-armor's cost rule counts `first: $n` as 1), or the default page size — and
+ * any other list its children times its declared maximum (LIST_MAXIMUMS).
+ */
+const objectsEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   if (isLeafType(getNamedType(field.type))) return 0;
   if (field.args.some((arg) => arg.name === 'first')) {
     const first = typeof args.first === 'number' && args.first > 0 ? args.first : DEFAULT_PAGE_SIZE;
     return 1 + first * childComplexity;
   }
-  // A list without `first` (a connection's `nodes`, `edges`) is sized by the paged field above.
+  if (isObjectList(field) && !isConnectionPage(type.name, field.name)) {
+    // A list nobody declared a size for is counted large (and fails the test of every list).
+    const maximum = LIST_MAXIMUMS[`${type.name}.${field.name}`] ?? UNDECLARED_LIST_SIZE;
+    // Each item is an object of its own, with its children.
+    return maximum * (1 + childComplexity);
+  }
   return 1 + childComplexity;
 };
+
+/**
+ * Holds each list of LIST_MAXIMUMS to its maximum at run time, so the cost the estimate
+ * charged is the most a response can hold: a longer answer is QUERY_TOO_COMPLEX (narrow the
+ * filter), not a silently shortened list. Wraps the resolvers in place; returns the schema.
+ */
+export function enforceListMaximums(schema: GraphQLSchema): GraphQLSchema {
+  for (const [key, maximum] of Object.entries(LIST_MAXIMUMS)) {
+    const [typeName, fieldName] = key.split('.') as [string, string];
+    const type = schema.getType(typeName);
+    const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
+    if (!field) throw new Error(`LIST_MAXIMUMS names ${key}, which the schema does not have`);
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = async (...args) => {
+      const list: unknown = await resolve(...args);
+      if (Array.isArray(list) && list.length > maximum) throw queryTooComplex('size');
+      return list;
+    };
+  }
+  return schema;
+}
 
 /** Costs by document (Apollo reuses the parsed document of a query it has seen) and inputs. */
 const costs = new WeakMap<DocumentNode, Map<string, number | undefined>>();
