@@ -267,15 +267,28 @@ const POLICIES_AND_GRANTS: string[] = [
           AND pc.project_id = ANY ${PROJECTS})))`,
     writesTenant('tenant_id'),
     {
-      update: ['name', 'region', 'district', 'settlement', 'households', 'population', ...VERSIONED],
+      update: [
+        'name',
+        'region',
+        'district',
+        'settlement',
+        'households',
+        'population',
+        ...VERSIONED,
+      ],
       delete: true,
     },
   ),
   // Global indicators (no tenant) are read by all and written by no request.
-  ...writable('indicators', `(tenant_id IS NULL OR tenant_id = ANY ${READ})`, writesTenant('tenant_id'), {
-    update: ['code', 'name', 'description', 'unit', 'direction', ...VERSIONED],
-    delete: true,
-  }),
+  ...writable(
+    'indicators',
+    `(tenant_id IS NULL OR tenant_id = ANY ${READ})`,
+    writesTenant('tenant_id'),
+    {
+      update: ['code', 'name', 'description', 'unit', 'direction', ...VERSIONED],
+      delete: true,
+    },
+  ),
   // Deleted softly (deleted_at), never for real.
   ...writable(
     'activities',

@@ -327,7 +327,7 @@ describe('row-level security alone, with shield and scoped SQL switched off', ()
     }
     const user = (u: { subject: string }) => ({ subject: u.subject });
     const rows = async (who: Who | null, text: string, params: unknown[] = []) =>
-      asPrincipal(who, async (c) => (await c.query(text, params)).rows);
+      asPrincipal(who, async (c) => (await c.query<Record<string, unknown>>(text, params)).rows);
     const changed = async (who: Who | null, text: string, params: unknown[] = []) =>
       asPrincipal(who, async (c) => (await c.query(text, params)).rowCount);
     const refused = (who: Who | null, text: string, params: unknown[] = []) =>
