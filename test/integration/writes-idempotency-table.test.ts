@@ -29,13 +29,20 @@ describe('the idempotency_keys table', () => {
     expect(rows).toEqual([]);
   });
 
-  it("shows the application role only its tenants' keys", async () => {
+  it('shows the application role only its own keys, in the tenants where it writes', async () => {
     const runner = db.dataSource.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction();
       await runner.query(`SET LOCAL ROLE dg_app`);
+      // The settings the request preamble sets for a TJ writer whose actor is user:a.
       await runner.query(`SELECT set_config('app.tenant_ids', $1, true)`, [SEED_IDS.tenants.TJ]);
+      await runner.query(`SELECT set_config('app.write_tenant_ids', $1, true)`, [
+        SEED_IDS.tenants.TJ,
+      ]);
+      await runner.query(`SELECT set_config('app.actor', 'user:b', true)`);
+      expect(await runner.query(`SELECT tenant_id FROM idempotency_keys`)).toEqual([]);
+      await runner.query(`SELECT set_config('app.actor', 'user:a', true)`);
       const rows = (await runner.query(`SELECT tenant_id FROM idempotency_keys`)) as {
         tenant_id: string;
       }[];
