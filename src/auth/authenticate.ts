@@ -80,17 +80,29 @@ export class Authenticator {
   }
 }
 
+/** The ids of one request: the server's own, and the client's X-Request-Id if any. */
+export type RequestIds = Readonly<{ requestId: string; clientRequestId: string | null }>;
+
 /**
  * The SQL that loads a principal at the start of its request transaction (run as the owner,
  * before the switch to the application role) and sets `app.tenant_ids` to the tenants whose
- * rows it may read. Aggregate-only roles read no rows, so they add no tenant here.
+ * rows it may read. Aggregate-only roles read no rows, so they add no tenant here. A second
+ * statement sets what the outcome functions trust instead of their arguments: the principal,
+ * its aggregate grants and the request ids (see docs/disclosure-control.md).
  */
-export function principalPreamble(credential: Exclude<Credential, { kind: 'anonymous' }>): string {
+export function principalPreamble(
+  credential: Exclude<Credential, { kind: 'anonymous' }>,
+  ids: RequestIds,
+): string {
   // Functions of migrations/1795800000000-request-principal-functions.ts: their plans are kept
   // per connection, where this query's own is trivial.
-  return credential.kind === 'jwt'
-    ? `SELECT * FROM request_user_principal(${escapeLiteral(credential.subject)})`
-    : `SELECT * FROM request_key_principal(${escapeLiteral(credential.prefix)})`;
+  const subject = escapeLiteral(credential.kind === 'jwt' ? credential.subject : credential.prefix);
+  const principal =
+    credential.kind === 'jwt'
+      ? `SELECT * FROM request_user_principal(${subject})`
+      : `SELECT * FROM request_key_principal(${subject})`;
+  const clientRequestId = ids.clientRequestId === null ? 'NULL' : escapeLiteral(ids.clientRequestId);
+  return `${principal}; SELECT request_disclosure_settings('${credential.kind}', ${subject}, ${escapeLiteral(ids.requestId)}, ${clientRequestId})`;
 }
 
 type UserRow = {
