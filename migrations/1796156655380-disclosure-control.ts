@@ -652,13 +652,16 @@ const FUNCTIONS = [
                / nullif(c.latest_n, 0)) AS lm
         FROM cells c
     ), judged AS (
-      -- Withheld when a side rests on fewer than k respondents or 3 communities, true or
-      -- perturbed: no published cell ever has fewer, and no threshold is crossed by noise.
+      -- Withheld when a side rests on fewer than k respondents, true or perturbed, or on fewer
+      -- than 3 communities: no published cell ever rests on fewer, and noise never lifts a
+      -- small cell over a threshold. The community rule reads the true count: perturbed by
+      -- ±D, a count of 3 or 4 would withhold safe cells at random (the published count is
+      -- perturbed, and at least 3, so only the threshold itself is learned).
       SELECT n.*,
              coalesce((n.baseline_n > 0 AND (n.baseline_n < n.k OR n.bn < n.k
-                                    OR n.baseline_communities < 3 OR n.bc < 3))
+                                             OR n.baseline_communities < 3))
              OR (n.latest_n > 0 AND (n.latest_n < n.k OR n.ln < n.k
-                                     OR n.latest_communities < 3 OR n.lc < 3)), true) AS withheld
+                                     OR n.latest_communities < 3)), true) AS withheld
         FROM noisy n
     )
     SELECT j.tenant_id, j.region, j.project_id, p.code, p.name, NULL::uuid, j.settlement,
@@ -667,8 +670,8 @@ const FUNCTIONS = [
            CASE WHEN NOT j.withheld THEN j.bm END, CASE WHEN NOT j.withheld THEN j.lm END,
            CASE WHEN NOT j.withheld THEN coalesce(j.bn, 0) END,
            CASE WHEN NOT j.withheld THEN coalesce(j.ln, 0) END,
-           CASE WHEN NOT j.withheld THEN coalesce(j.bc, 0) END,
-           CASE WHEN NOT j.withheld THEN coalesce(j.lc, 0) END,
+           CASE WHEN NOT j.withheld THEN coalesce(greatest(j.bc, 3), 0) END,
+           CASE WHEN NOT j.withheld THEN coalesce(greatest(j.lc, 3), 0) END,
            j.withheld, j.k, j.d, j.v, j.dv
       FROM judged j
       JOIN indicators i ON i.id = j.indicator_id
