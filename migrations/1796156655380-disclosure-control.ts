@@ -489,6 +489,7 @@ const FUNCTIONS = [
      WHERE s.indicator_id = ANY (v_indicators)
        AND (v_cross OR (s.tenant_id, s.indicator_id) IN (
              SELECT * FROM unnest(p_pair_tenant, p_pair_indicator)))
+       AND ((v_by_sex AND s.sex IS NOT NULL) OR (NOT v_by_sex AND s.sex IS NULL))
        AND (p_scoped_tenants IS NULL OR NOT (s.tenant_id = ANY (p_scoped_tenants))
             OR s.project_id = ANY (p_scoped_projects))
        AND (p_project_ids IS NULL OR s.project_id = ANY (p_project_ids))
