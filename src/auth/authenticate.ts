@@ -101,7 +101,8 @@ export function principalPreamble(
     credential.kind === 'jwt'
       ? `SELECT * FROM request_user_principal(${subject})`
       : `SELECT * FROM request_key_principal(${subject})`;
-  const clientRequestId = ids.clientRequestId === null ? 'NULL' : escapeLiteral(ids.clientRequestId);
+  const clientRequestId =
+    ids.clientRequestId === null ? 'NULL' : escapeLiteral(ids.clientRequestId);
   return `${principal}; SELECT request_disclosure_settings('${credential.kind}', ${subject}, ${escapeLiteral(ids.requestId)}, ${clientRequestId})`;
 }
 

@@ -206,7 +206,10 @@ describe('sharing agreements and summaries for readers of rows', () => {
   });
 
   it('a TJ admin’s own summaries are exact; preview: true protects them with the defaults, never by community', async () => {
-    const query = { filter: { tenants: ['TJ'], indicatorCodes: ['DV_PREVALENCE'] }, groupBy: ['REGION'] };
+    const query = {
+      filter: { tenants: ['TJ'], indicatorCodes: ['DV_PREVALENCE'] },
+      groupBy: ['REGION'],
+    };
     const exact = (await summaries(token.tjAdmin!, query)).body.data!.outcomeSummaries;
     expect(exact.map((r) => [r.region, r.sampleSize, r.suppressed, r.disclosure])).toEqual([
       ['Khatlon', 160, false, null],

@@ -324,15 +324,13 @@ describe('outcome summaries: properties over random datasets', () => {
   });
 
   it('an analyst never sees a small cell, sees every large one within the perturbation’s bounds, the same in every grouping order', async () => {
-    const parameters = fc
-      .integer({ min: 1, max: 4 })
-      .chain((d) =>
-        fc.record({
-          d: fc.constant(d),
-          v: fc.double({ min: 0.1, max: ((d + 1) * (2 * d + 1)) / 6, noNaN: true }),
-          dv: fc.double({ min: 0.5, max: 5, noNaN: true }),
-        }),
-      );
+    const parameters = fc.integer({ min: 1, max: 4 }).chain((d) =>
+      fc.record({
+        d: fc.constant(d),
+        v: fc.double({ min: 0.1, max: ((d + 1) * (2 * d + 1)) / 6, noNaN: true }),
+        dv: fc.double({ min: 0.5, max: 5, noNaN: true }),
+      }),
+    );
     let shown = 0;
     await fc.assert(
       fc.asyncProperty(

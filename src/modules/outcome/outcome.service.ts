@@ -214,7 +214,9 @@ async function planRequest(
   }
   const recipients = new Set(
     inForce
-      .filter((a) => shared.some((p) => p.tenantId === a.tenantId && a.indicatorIds.includes(p.indicatorId)))
+      .filter((a) =>
+        shared.some((p) => p.tenantId === a.tenantId && a.indicatorIds.includes(p.indicatorId)),
+      )
       .map((a) => a.recipientOrganisationId),
   );
   if (recipients.size > 1 && !args.agreementId) {

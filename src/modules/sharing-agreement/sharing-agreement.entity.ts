@@ -29,10 +29,7 @@ export enum AggregationLevel {
   'sharing_agreements_deviation_variance_check',
   'deviation_variance > 0 AND deviation_variance <= (max_deviation + 1) * (2 * max_deviation + 1) / 6.0',
 )
-@Check(
-  'sharing_agreements_value_deviation_check',
-  'value_deviation > 0 AND value_deviation <= 50',
-)
+@Check('sharing_agreements_value_deviation_check', 'value_deviation > 0 AND value_deviation <= 50')
 @Index('sharing_agreements_recipient_idx', ['recipientOrganisationId', 'tenantId'])
 @Index('sharing_agreements_tenant_created_idx', ['tenantId', 'createdAt', 'id'])
 export class SharingAgreementEntity {
