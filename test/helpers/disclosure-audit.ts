@@ -111,7 +111,7 @@ export function countWitness(
         const n = [...truth];
         n[a] = n[a]! + delta;
         if (b !== null) n[b] = n[b]! - delta;
-        if (n[a]! < 1 || (b !== null && n[b]! < 1)) continue;
+        if (n[a] < 1 || (b !== null && n[b]! < 1)) continue;
         if (countsFit(cells, n, rules)) return n;
       }
     }

@@ -97,10 +97,12 @@ export async function createSharingAgreement(
       `minCellSize must be at least the tenant's default of ${tenant!.minCellSize}`,
     );
   }
-  const perturbation = { ...PERTURBATION_DEFAULTS };
-  for (const [name, value] of Object.entries(input.perturbation ?? {})) {
-    if (value !== null && value !== undefined) perturbation[name as keyof Perturbation] = value;
-  }
+  const given = input.perturbation ?? {};
+  const perturbation: Perturbation = {
+    maxDeviation: given.maxDeviation ?? PERTURBATION_DEFAULTS.maxDeviation,
+    deviationVariance: given.deviationVariance ?? PERTURBATION_DEFAULTS.deviationVariance,
+    valueDeviation: given.valueDeviation ?? PERTURBATION_DEFAULTS.valueDeviation,
+  };
   const { maxDeviation: d, deviationVariance: v } = perturbation;
   if (v > ((d + 1) * (2 * d + 1)) / 6) {
     throw badUserInput(
