@@ -357,14 +357,15 @@ describe('row-level security alone, with shield and scoped SQL switched off', ()
                           AND a.attname = 'tenant_id' AND NOT a.attisdropped)
           ORDER BY 1`,
       );
-      // outcome_series and outcome_totals: derived sums that only SECURITY DEFINER functions
-      // read (dg_app holds no privilege on them), so they are not in TENANT_TABLES, whose tests
-      // read as dg_app.
+      // outcome_series, outcome_totals and outcome_record_keys: derived sums and record keys
+      // that only SECURITY DEFINER functions read (dg_app holds no privilege on them), so they
+      // are not in TENANT_TABLES, whose tests read as dg_app.
       expect(rows.map((row) => row.table)).toEqual(
         [
           ...TENANT_TABLES,
           'idempotency_keys',
           'indicators',
+          'outcome_record_keys',
           'outcome_series',
           'outcome_totals',
         ].sort(),
