@@ -569,7 +569,8 @@ const FUNCTIONS = [
         USING ERRCODE = 'insufficient_privilege';
     END IF;
 
-    -- Each pair's rules: the covering agreement with the largest minimum cell size.
+    -- Each pair's rules: the covering agreement with the largest minimum cell size (then the
+    -- largest deviations).
     SELECT array_agg(q.t), array_agg(q.i), array_agg(x.id), array_agg(x.recipient),
            array_agg(x.k), array_agg(x.d), array_agg(x.v), array_agg(x.dv)
       INTO v_t, v_i, v_agreement, v_recipient, v_k, v_d, v_v, v_dv
@@ -583,7 +584,11 @@ const FUNCTIONS = [
            WHERE a.tenant_id = q.t AND q.i = ANY (a.indicator_ids)
              AND array_remove(p_group_by, 'INDICATOR') <@ a.allowed_group_by
              AND CASE WHEN p_preview THEN a.id = p_agreement_id AND q.t = ANY (v_readable)
-                 ELSE (p_agreement_id IS NULL OR a.id = p_agreement_id)
+                 -- A chosen agreement chooses its recipient; among that recipient's
+                 -- agreements the strictest applies, so that one cell never gets two draws.
+                 ELSE (p_agreement_id IS NULL OR a.recipient_organisation_id = (
+                         SELECT c.recipient_organisation_id FROM sharing_agreements c
+                          WHERE c.id = p_agreement_id))
                    AND a.revoked_at IS NULL AND a.valid_from <= now()
                    AND (a.expires_at IS NULL OR a.expires_at > now())
                    AND EXISTS (SELECT 1 FROM request_aggregate_grants() g

@@ -34,6 +34,8 @@ const DV = SEED_IDS.indicators.DV_PREVALENCE;
 const RULES: Rules = { k: 10, maxDeviation: 2, valueDeviation: 2 };
 const KG_AGREEMENT = 'a6a6a6a6-0000-4000-8000-000000000001';
 const UZ_AGREEMENT = 'a6a6a6a6-0000-4000-8000-000000000002';
+/** KG's agreement with another organisation than the analyst's. */
+const KG_UK_AGREEMENT = 'a6a6a6a6-0000-4000-8000-000000000003';
 const TENANT_SETS = [
   ['TJ'],
   ['KG'],
@@ -320,16 +322,17 @@ describe('disclosure attacks on aggregates shared under agreements', () => {
     token.analyst = await server.tokenFor(DEMO_USERS.unAnalyst.subject);
     token.platform = await server.tokenFor(DEMO_USERS.platformAdmin.subject);
     token.kgAdmin = await server.tokenFor(DEMO_USERS.kgAdmin.subject);
-    for (const [tenant, id] of [
-      [T.KG, KG_AGREEMENT],
-      [T.UZ, UZ_AGREEMENT],
+    for (const [tenant, id, recipient] of [
+      [T.KG, KG_AGREEMENT, O.unWomen],
+      [T.UZ, UZ_AGREEMENT, O.unWomen],
+      [T.KG, KG_UK_AGREEMENT, O.ukGovernment],
     ] as const) {
       await sql(
         `INSERT INTO sharing_agreements (tenant_id, id, recipient_organisation_id, indicator_ids,
            allowed_group_by, finest_level, min_cell_size, valid_from, approved_by)
          VALUES ($1, $2, $3, ARRAY[$4]::uuid[], ARRAY['TENANT', 'REGION', 'SEX', 'YEAR', 'INDICATOR'],
            'REGION', 10, now() - interval '1 day', 'test')`,
-        [tenant, id, O.unWomen, DV],
+        [tenant, id, recipient, DV],
       );
     }
     // Project-level seed rows of KG and UZ, if any, would sit in no region: start from none.
@@ -618,6 +621,37 @@ describe('disclosure attacks on aggregates shared under agreements', () => {
     });
   });
 
+  it('two agreements of one recipient never give one cell two draws: the strictest applies, whichever is named', async () => {
+    const second = 'a6a6a6a6-0000-4000-8000-000000000004';
+    await sql(
+      `INSERT INTO sharing_agreements (tenant_id, id, recipient_organisation_id, indicator_ids,
+         allowed_group_by, finest_level, min_cell_size, valid_from, approved_by, max_deviation,
+         deviation_variance)
+       VALUES ($1, $2, $3, ARRAY[$4]::uuid[], ARRAY['TENANT'], 'TENANT', 10,
+         now() - interval '1 day', 'test', 3, 2)`,
+      [T.KG, second, O.unWomen, DV],
+    );
+    try {
+      const under = async (agreementId: string) => {
+        const response = await server.graphql<{
+          outcomeSummaries: (Summary & { disclosure: { maxDeviation: number } })[];
+        }>(
+          `query ($agreementId: UUID) { outcomeSummaries(filter: { tenants: ["KG"], indicatorCodes: ["DV_PREVALENCE"] },
+             groupBy: [TENANT], agreementId: $agreementId) { sampleSize baseline latest disclosure { maxDeviation } } }`,
+          { agreementId },
+          token.analyst,
+        );
+        expect(response.body.errors).toBeUndefined();
+        return response.body.data!.outcomeSummaries;
+      };
+      const first = await under(KG_AGREEMENT);
+      expect(first[0]!.disclosure.maxDeviation).toBe(3);
+      expect(await under(second)).toEqual(first);
+    } finally {
+      await sql(`DELETE FROM sharing_agreements WHERE id = $1`, [second]);
+    }
+  });
+
   describe('hostile calls to the database, as the application role', () => {
     /** Runs `work` as dg_app with the settings a request of `subject` would have. */
     async function asApp<R>(
@@ -707,12 +741,7 @@ describe('disclosure attacks on aggregates shared under agreements', () => {
       ['a date window', ['TJ'], [], { filters: [null, null, null, '2022-01-01', null] }],
       ['a grouping the agreement refuses', ['TJ'], ['SEX'], {}],
       ['a preview of a tenant it does not read', ['KG'], ['REGION'], { preview: true }],
-      [
-        'another organisation’s agreement',
-        ['KG'],
-        [],
-        { agreement: SEED_IDS.sharingAgreements.tjUnWomen },
-      ],
+      ['another organisation’s agreement', ['KG'], [], { agreement: KG_UK_AGREEMENT }],
     ])('refuses an analyst’s session asking for %s', async (_label, tenants, groupBy, extra) => {
       await asApp(analyst, '', async (client) => {
         await expect(
