@@ -696,20 +696,31 @@ describe('disclosure attacks on aggregates shared under agreements', () => {
     const analyst = DEMO_USERS.unAnalyst.subject;
 
     it('lets dg_app execute only the two narrow SECURITY DEFINER functions of the outcome module', async () => {
-      const rows = await sql<{ name: string; callable: boolean }>(
-        `SELECT p.proname AS name, has_function_privilege($1, p.oid, 'EXECUTE') AS callable
+      const rows = await sql<{ name: string; callable: boolean; arguments: number }>(
+        `SELECT p.proname AS name, has_function_privilege($1, p.oid, 'EXECUTE') AS callable,
+                p.pronargs AS arguments
            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
           WHERE n.nspname = 'public'
-            AND (p.prosecdef OR p.proname LIKE 'outcome%' OR p.proname LIKE 'cell_key%'
+            AND (p.proname LIKE 'outcome%' OR p.proname LIKE 'cell_key%'
                  OR p.proname LIKE 'request_disclosure%' OR p.proname LIKE 'request_aggregate%'
                  OR p.proname LIKE '%record_key%' OR p.proname LIKE 'sharing_agreement%'
                  OR p.proname = 'record_aggregate_read')
           ORDER BY 1`,
         [APPLICATION_ROLE],
       );
+      expect(rows.length).toBeGreaterThanOrEqual(9);
       const callable = rows.filter((r) => r.callable).map((r) => r.name);
       expect(callable).toEqual(['outcome_cells', 'sharing_agreements_in_force']);
       expect(rows.map((r) => r.name)).not.toContain('record_aggregate_read');
+      // Every other one refuses the application role whatever it is given.
+      for (const { name, arguments: n } of rows.filter((r) => !r.callable)) {
+        await asApp(analyst, '', async (client) => {
+          const nulls = Array.from({ length: n }, () => 'NULL').join(', ');
+          await expect(client.query(`SELECT ${name}(${nulls})`)).rejects.toThrow(
+            /permission denied/,
+          );
+        });
+      }
       // Nor may it read the record keys, or set another principal's settings.
       await asApp(analyst, '', async (client) => {
         await expect(client.query('SELECT * FROM outcome_record_keys')).rejects.toThrow(
