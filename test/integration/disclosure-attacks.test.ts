@@ -408,6 +408,24 @@ describe('disclosure attacks on aggregates shared under agreements', () => {
       }
       expect(repeated).toBeGreaterThan(0);
     }
+    // Nor does the indicator filter: TJ's three shared indicators, DV_PREVALENCE's cells the same.
+    const wide = await server.graphql<{
+      outcomeSummaries: (Summary & { indicator: { code: string } })[];
+    }>(
+      SUMMARIES.replace('tenant { code }', 'indicator { code } tenant { code }'),
+      { filter: { tenants: ['TJ'] }, groupBy: ['TENANT'] },
+      token.analyst,
+    );
+    expect(new Set(wide.body.data!.outcomeSummaries.map((s) => s.indicator.code)).size).toBe(3);
+    expect(
+      wide.body
+        .data!.outcomeSummaries.filter((s) => s.indicator.code === 'DV_PREVALENCE')
+        .map(({ indicator: _indicator, ...rest }) => rest),
+    ).toEqual(
+      answers
+        .filter((a) => a.tenants.join() === 'TJ' && a.dims.join() === 'TENANT')
+        .map((a) => a.published),
+    );
     // And asking again changes nothing.
     expect(await ask(token.analyst!, ['TJ', 'KG', 'UZ'], ['TENANT', 'REGION'])).toEqual(
       answers
