@@ -9,7 +9,7 @@
 # docker-compose.yml); the embedded PostgreSQL used by `npm start` and `npm test` is never
 # started here, so its install scripts are skipped (it would also refuse to run as `node`).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------------------------------
 # Build stage: all dependencies (TypeScript and the type packages are dev dependencies),
@@ -22,8 +22,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: compiling needs no install script. The ones in the tree only link the
 # embedded PostgreSQL binaries, check @apollo/protobufjs's version scheme, or build a native
-# file watcher for dev tools. (The `allowScripts` block in package.json is for npm 11; the
-# image's npm 10 ignores it.)
+# file watcher for dev tools; --ignore-scripts also overrides the `allowScripts` block in
+# package.json, which approves them for development installs.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 
 # The rest of the sources (.dockerignore keeps node_modules, dist and local data out).

@@ -218,12 +218,12 @@ describe('Dockerfile', () => {
   const finalStage = instructions.slice(lastFrom);
   const last = (keyword: string) => finalStage.filter((i) => i.keyword === keyword).at(-1);
 
-  it('is multi-stage on node:20-bookworm-slim', () => {
+  it('is multi-stage on node:24-bookworm-slim', () => {
     const froms = instructions.filter((i) => i.keyword === 'FROM');
     expect(froms.length).toBeGreaterThanOrEqual(2);
     const image = instructions.find((i) => i.keyword === 'ARG' && i.args.startsWith('NODE_IMAGE='));
     const bases = froms.map((i) => i.args.replace('${NODE_IMAGE}', image?.args.slice(11) ?? ''));
-    expect(bases.every((base) => base.startsWith('node:20-bookworm-slim'))).toBe(true);
+    expect(bases.every((base) => base.startsWith('node:24-bookworm-slim'))).toBe(true);
   });
 
   it('has a HEALTHCHECK on /readyz', () => {
