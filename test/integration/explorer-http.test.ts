@@ -128,7 +128,7 @@ describe('the explorer over HTTP, outside production', () => {
 });
 
 describe('the explorer in production', () => {
-  const secret = { JWT_SECRET: 'x'.repeat(40) };
+  const secret = { JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db.example/dg' };
 
   it('is off unless EXPLORER=true, which also turns introspection on for its docs', () => {
     expect(loadConfig({ NODE_ENV: 'production', ...secret }).explorer).toBe(false);

@@ -1,12 +1,17 @@
 import { Scope } from '../../src/auth/principal';
-import { parseApiKeyCreateArgs, UsageError } from '../../src/scripts/apikey-create';
+import { UsageError } from '../../src/scripts/apikey-create';
+import { parseCli } from '../../src/scripts/cli';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
-const parse = (...argv: string[]) => parseApiKeyCreateArgs(argv, NOW);
+/** The options `dignity-graph apikey create …` hands over. */
+const parse = async (...argv: string[]) => {
+  const parsed = await parseCli(['apikey', 'create', ...argv], NOW);
+  return parsed === 'help' ? parsed : parsed.options;
+};
 
-describe('npm run apikey:create arguments', () => {
-  it('reads organisation, tenants, scopes, name and expiry', () => {
-    expect(
+describe('dignity-graph apikey create: arguments', () => {
+  it('reads organisation, tenants, scopes, name and expiry', async () => {
+    await expect(
       parse(
         '--org',
         'International Alert',
@@ -19,7 +24,7 @@ describe('npm run apikey:create arguments', () => {
         '--expires',
         '2027-01-01',
       ),
-    ).toEqual({
+    ).resolves.toEqual({
       org: 'International Alert',
       tenantCodes: ['TJ', 'KG'],
       scopes: [Scope.READ, Scope.WRITE],
@@ -28,21 +33,21 @@ describe('npm run apikey:create arguments', () => {
     });
   });
 
-  it('defaults to a dated name and no expiry', () => {
-    expect(parse('--org', 'x', '--tenants', 'TJ', '--scopes', 'read')).toMatchObject({
-      name: 'apikey:create 2026-06-01',
-      expiresAt: null,
-    });
+  it('defaults to a dated name and no expiry', async () => {
+    await expect(parse('--org', 'x', '--tenants', 'TJ', '--scopes', 'read')).resolves.toMatchObject(
+      { name: 'apikey create 2026-06-01', expiresAt: null },
+    );
   });
 
-  it('answers --help', () => {
-    expect(parse('--help')).toBe('help');
+  it('answers --help', async () => {
+    await expect(parse('--help')).resolves.toBe('help');
   });
 
   it.each([
-    [['--tenants', 'TJ', '--scopes', 'read'], /--org is required/],
-    [['--org', 'x', '--scopes', 'read'], /--tenants is required/],
-    [['--org', 'x', '--tenants', 'TJ'], /--scopes is required/],
+    [['--tenants', 'TJ', '--scopes', 'read'], /required option '--org/],
+    [['--org', 'x', '--scopes', 'read'], /required option '--tenants/],
+    [['--org', 'x', '--tenants', 'TJ'], /required option '--scopes/],
+    [['--org', ' ', '--tenants', 'TJ', '--scopes', 'read'], /--org is required/],
     [['--org', 'x', '--tenants', 'TJK', '--scopes', 'read'], /Unknown tenant code TJK/],
     [
       ['--org', 'x', '--tenants', 'TJ', '--scopes', 'read,delete'],
@@ -58,17 +63,44 @@ describe('npm run apikey:create arguments', () => {
       ['--org', 'x', '--tenants', 'TJ', '--scopes', 'read', '--name', ' '],
       /--name must be 1 to 200/,
     ],
-    [['--org', 'x', '--tenants', 'TJ', '--scopes', 'read', '--colour', 'red'], /Unknown option/],
-  ])('refuses %j with a clear message', (argv, message) => {
-    expect(() => parse(...argv)).toThrow(UsageError);
-    expect(() => parse(...argv)).toThrow(message);
+    [['--org', 'x', '--tenants', 'TJ', '--scopes', 'read', '--colour', 'red'], /unknown option/],
+  ])('refuses %j with a clear message', async (argv, message) => {
+    await expect(parse(...argv)).rejects.toThrow(UsageError);
+    await expect(parse(...argv)).rejects.toThrow(message);
   });
 
-  it('grants the admin scope only with --allow-admin', () => {
-    expect(
+  it('grants the admin scope only with --allow-admin', async () => {
+    await expect(
       parse('--org', 'x', '--tenants', 'TJ', '--scopes', 'admin', '--allow-admin'),
-    ).toMatchObject({
-      scopes: [Scope.ADMIN],
+    ).resolves.toMatchObject({ scopes: [Scope.ADMIN] });
+  });
+});
+
+describe('dignity-graph: the other commands', () => {
+  it('reads admin create for a platform admin and for a tenant admin', async () => {
+    await expect(
+      parseCli(['admin', 'create', '--subject', 'idp|1', '--email', 'a@example.org']),
+    ).resolves.toEqual({
+      command: 'admin create',
+      options: { subject: 'idp|1', email: 'a@example.org' },
     });
+    await expect(
+      parseCli([
+        'admin',
+        'create',
+        '--subject',
+        's',
+        '--email',
+        'e@x',
+        '--tenant',
+        'TJ',
+        '--org',
+        'IA',
+      ]),
+    ).resolves.toMatchObject({ options: { tenant: 'TJ', org: 'IA' } });
+  });
+
+  it('refuses a command it does not know, naming it', async () => {
+    await expect(parseCli(['user', 'delete'])).rejects.toThrow(/unknown command 'user'/);
   });
 });
