@@ -4,6 +4,7 @@
 #
 #   docker build -t dignity-graph .
 #   docker run -e DATABASE_URL=postgres://... -e JWT_SECRET=... -p 4000:4000 dignity-graph
+#   docker run --rm -e DATABASE_URL=... -e JWT_SECRET=... dignity-graph dignity-graph --help
 #
 # The container always talks to an external PostgreSQL through DATABASE_URL (see
 # docker-compose.yml); the embedded PostgreSQL used by `npm start` and `npm test` is never
@@ -47,6 +48,13 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 # dist/src (the server) and dist/migrations (loaded by the data source), plus seeds.
 # Owned by root and read-only for the `node` user: the app never writes to its own files.
 COPY --from=build /app/dist ./dist
+
+# The operator CLI on PATH: `docker compose exec api dignity-graph apikey create …`.
+RUN chmod 755 dist/src/scripts/cli.js \
+  && ln -s /app/dist/src/scripts/cli.js /usr/local/bin/dignity-graph
+
+# A container is reached through its published port: listen on every interface inside it.
+ENV HOST=0.0.0.0
 
 # The official Node image ships an unprivileged `node` user (uid 1000).
 USER node
