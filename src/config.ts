@@ -123,17 +123,22 @@ export function unknownVariables(env: NodeJS.ProcessEnv): string[] {
   for (const name of Object.keys(env)) {
     if (KNOWN.includes(name)) continue;
     const upper = name.toUpperCase();
-    const ours = OUR_PREFIXES.some((prefix) => upper.startsWith(prefix));
-    let best: { known: string; distance: number } | null = null;
-    for (const known of KNOWN) {
-      const distance = editDistance(upper, known);
-      if (!best || distance < best.distance) best = { known, distance };
-    }
+    const nearest = (names: readonly string[]) =>
+      names
+        .map((known) => ({ known, distance: editDistance(upper, known) }))
+        .reduce((a, b) => (b.distance < a.distance ? b : a));
+    const best = nearest(KNOWN);
     // One edit in a short name, two in a longer one: PATH is not PORT, DATABSE_URL is DATABASE_URL.
-    const close = best && best.distance <= (best.known.length <= 7 ? 1 : 2);
-    if (best && (close || ours)) {
-      problems.push(`${name} is not a variable Dignity Graph reads: did you mean ${best.known}?`);
-    }
+    const close = best.distance <= (best.known.length <= 7 ? 1 : 2);
+    const prefix = OUR_PREFIXES.find((p) => upper.startsWith(p));
+    const family = KNOWN.filter((known) => prefix && known.startsWith(prefix));
+    const meant = close
+      ? best.known
+      : prefix
+        ? nearest(family.length > 0 ? family : KNOWN).known
+        : null;
+    if (meant)
+      problems.push(`${name} is not a variable Dignity Graph reads: did you mean ${meant}?`);
   }
   return problems;
 }
