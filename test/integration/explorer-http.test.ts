@@ -38,6 +38,9 @@ describe('the explorer over HTTP, outside production', () => {
     );
     expect(config?.[1]).not.toContain('<');
     expect(JSON.parse(config![1]!)).toMatchObject({ endpoint: '/graphql' });
+    // One Token field for every tab, which the browser is not asked to remember.
+    expect(html).toMatch(/<input id="explorer-token" type="password" autocomplete="off"/);
+    expect(config![1]).not.toMatch(/headers|Bearer/i);
   });
 
   it('serves the bundle it references, from this server', async () => {
@@ -155,7 +158,8 @@ describe('the explorer in production', () => {
       const html = await res.text();
       expect(html).toContain('id="explorer-environment">production');
       expect(html).not.toContain('npm run token');
-      expect(html).toContain('X-Api-Key');
+      expect(html).toContain('identity provider');
+      expect(html).toContain('API key');
     } finally {
       await server.close();
     }
