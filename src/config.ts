@@ -105,8 +105,8 @@ const schema = z
     }
   });
 
-/** Variable names this process reads besides those of the schema above. */
-const OTHER_KNOWN = ['DG_URL', 'DG_TOKEN', 'DG_TENANT'];
+/** Variable names of this repository's other tools (the example client), not of the server. */
+const OTHER_KNOWN = ['DG_URL', 'DG_TOKEN', 'DG_TENANT', 'DG_PAGE_SIZE', 'DG_SCHEMA_URL'];
 
 /** Name prefixes of this API's variables: an unknown name starting with one is a mistake. */
 const OUR_PREFIXES = ['DB_', 'JWT_', 'MAX_QUERY_', 'RATE_LIMIT_', 'EMBEDDED_', 'DG_'];
