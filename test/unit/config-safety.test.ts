@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError, DEV_SECRET_FILE, loadConfig } from '../../src/config';
+import { ConfigError, DEV_SECRET_FILE, loadConfig, unknownVariables } from '../../src/config';
 
 // A GBV data system must not be easy to run unsafely: every default that would be dangerous
 // in production is refused there, and a mistake in a variable's name is named.
@@ -151,5 +151,18 @@ describe('development defaults that are safe on an office network', () => {
     };
     for (const dir of ['src', 'seeds', 'explorer', 'migrations']) walk(join(root, dir));
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('.env.example', () => {
+  it('names only variables the API reads', () => {
+    const text = readFileSync(resolve(__dirname, '..', '..', '.env.example'), 'utf8');
+    const names = [...text.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
+    expect(names.length).toBeGreaterThan(5);
+    expect(unknownVariables(Object.fromEntries(names.map((n) => [n, 'x'])))).toEqual([]);
+    // Nothing to misread as a known name either: every one is exactly known.
+    expect(
+      loadConfig({ ...SECRET, ...Object.fromEntries(names.map((n) => [n, ''])) }).warnings,
+    ).toEqual([]);
   });
 });
