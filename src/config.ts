@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+
+/** A configuration mistake: its message names the variable, and is all a person needs to see. */
+export class ConfigError extends Error {}
 
 /**
  * The process configuration, read from the environment once, validated and frozen.
  * A bad value stops the start with a message that names the variable.
  */
-/** A configuration mistake: its message names the variable, and is all a person needs to see. */
-export class ConfigError extends Error {}
-
 const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
@@ -173,14 +173,16 @@ export function developmentSecret(dataDir: string): string {
   const file = join(dataDir, DEV_SECRET_FILE);
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
+    // Written aside, then linked into place: of two processes starting together, one links
+    // its secret and both read that one, never a half-written file.
+    const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(draft, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
     try {
-      // 'wx': of two processes starting together, one writes and both read its secret.
-      writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, {
-        flag: 'wx',
-        mode: 0o600,
-      });
+      linkSync(draft, file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(draft);
     }
   }
   const secret = readFileSync(file, 'utf8').trim();
