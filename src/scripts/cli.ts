@@ -46,7 +46,12 @@ export function cliProgram(
     .description('Operator tools of the Dignity Graph API')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput(options.output ?? { writeOut: (text) => process.stderr.write(text) });
+    .configureOutput(options.output ?? { writeOut: (text) => process.stderr.write(text) })
+    .addHelpText(
+      'after',
+      '\nConnects to DATABASE_URL, or to the embedded database of a running `npm start`.\n' +
+        'What a script captures (an id, a key, a token) goes to standard output; the rest to standard error.',
+    );
 
   program
     .command('tenant')
@@ -102,7 +107,11 @@ export function cliProgram(
     .requiredOption('--scopes <scopes>', 'comma-separated, from: read, write, aggregate, admin')
     .option('--name <text>', 'what the key is for (default: "apikey create <today>")')
     .option('--expires <when>', 'a date (midnight UTC) or ISO date-time; default: no expiry')
-    .option('--allow-admin', 'required to grant the admin scope', false)
+    .option(
+      '--allow-admin',
+      'required to grant the admin scope (the key may then manage memberships and API keys)',
+      false,
+    )
     .action((args: ApiKeyCreateArgs) =>
       run({ command: 'apikey create', options: apiKeyCreateOptions(args, now) }),
     );
