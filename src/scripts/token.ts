@@ -10,11 +10,19 @@ async function main(): Promise<void> {
   const config = scriptConfig();
   if (config.isProduction)
     throw new Error('npm run token is for development only; it refuses when NODE_ENV=production');
+  const usage = 'Usage: npm run token -- --user <email of a seeded user> [--ttl 8h]';
   const { values } = parseArgs({
-    options: { user: { type: 'string' }, ttl: { type: 'string', default: '8h' } },
+    options: {
+      user: { type: 'string' },
+      ttl: { type: 'string', default: '8h' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
-  if (!values.user)
-    throw new Error('Usage: npm run token -- --user <email of a seeded user> [--ttl 8h]');
+  if (values.help) {
+    console.error(usage);
+    return;
+  }
+  if (!values.user) throw new Error(usage);
   const client = await connectScriptClient(config);
   try {
     const result = await client.query<{ subject: string }>(
