@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -111,6 +111,14 @@ describe('the first hour: npm start, a token, the CLI and the tools beside a run
     }
     await other?.drop();
   }, 60_000);
+
+  it('compiles nothing when nothing changed (npm start, npm run token and the others start at once)', async () => {
+    const outputs = [join(ROOT, 'dist', '.build-stamp'), dist('main.js'), dist('scripts/token.js')];
+    const before = outputs.map((file) => statSync(file).mtimeMs);
+    const again = await run([join(ROOT, 'src', 'scripts', 'build-if-stale.mjs')], { cwd: ROOT });
+    expect(again).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(outputs.map((file) => statSync(file).mtimeMs)).toEqual(before);
+  });
 
   it('logs JSON lines when its output is piped', () => {
     const lines = logs.trim().split('\n');
