@@ -1,3 +1,4 @@
+import type { PoolClient } from 'pg';
 import { poolOf } from '../../src/db/data-source';
 import {
   apiKeyCreateOptions,
@@ -19,7 +20,7 @@ describe('the first credential of an empty deployment (dignity-graph CLI)', () =
   });
   afterAll(() => server.close());
 
-  async function withClient<T>(work: (client: import('pg').PoolClient) => Promise<T>): Promise<T> {
+  async function withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await poolOf(server.db.dataSource).connect();
     try {
       return await work(client);
@@ -94,27 +95,30 @@ describe('the first credential of an empty deployment (dignity-graph CLI)', () =
     expect(res.body.data?.me.platformAdmin).toBe(true);
   });
 
-  it.each([
-    [() => ({ code: 'Tajik', name: 'x' }), 'tenant', /two letters/],
-    [() => ({ name: 'X', kind: 'charity' }), 'organisation', /use one of IMPLEMENTER/],
+  it.each<[string, (client: PoolClient) => Promise<unknown>, RegExp]>([
     [
-      () => ({ subject: 's', email: 'e@x', tenant: 'KG', org: 'International Alert' }),
-      'admin',
+      'a tenant code of five letters',
+      (c) => createTenant(c, { code: 'Tajik', name: 'x' }),
+      /two letters/,
+    ],
+    [
+      'an unknown organisation kind',
+      (c) => createOrganisation(c, { name: 'X', kind: 'charity' }),
+      /use one of IMPLEMENTER/,
+    ],
+    [
+      'an admin of a tenant that does not exist',
+      (c) =>
+        createAdmin(c, { subject: 's', email: 'e@x', tenant: 'KG', org: 'International Alert' }),
       /No tenant KG or no organisation/,
     ],
     [
-      () => ({ subject: 's', email: 'e@x', tenant: 'TJ' }),
-      'admin',
+      'a tenant admin without an organisation',
+      (c) => createAdmin(c, { subject: 's', email: 'e@x', tenant: 'TJ' }),
       /--tenant and --org go together/,
     ],
-  ] as const)('refuses a mistake with a usage message (%#)', async (options, kind, message) => {
-    const attempt = withClient<unknown>((client) =>
-      kind === 'tenant'
-        ? createTenant(client, options() as never)
-        : kind === 'organisation'
-          ? createOrganisation(client, options() as never)
-          : createAdmin(client, options() as never),
-    );
+  ])('refuses %s with a usage message', async (_case, command, message) => {
+    const attempt = withClient(command);
     await expect(attempt).rejects.toThrow(UsageError);
     await expect(attempt).rejects.toThrow(message);
   });
