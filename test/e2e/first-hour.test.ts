@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -180,6 +180,34 @@ describe('the first hour: npm start, a token, the CLI and the tools beside a run
     expect(sdl.status).toBe(200);
     await expect(sdl.text()).resolves.toContain('type Query {');
     expect((await fetch(`${url}/schema.graphql`)).status).toBe(401);
+  });
+
+  it('has a CLI that loads no development dependency (it runs in the production image)', async () => {
+    const loaded = await run(
+      [
+        '-e',
+        `require(${JSON.stringify(dist('scripts/cli.js'))});` +
+          'console.log(JSON.stringify(Object.keys(require.cache)))',
+      ],
+      { cwd: ROOT },
+    );
+    expect(loaded.code).toBe(0);
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const packages = new Set(
+      (JSON.parse(loaded.stdout) as string[]).flatMap((file) => {
+        const match = /^.*?\/(node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(file);
+        return match ? [match[1]!] : [];
+      }),
+    );
+    expect(packages.size).toBeGreaterThan(5);
+    // `debug` (under express and typeorm) tries supports-color inside a try/catch when it is
+    // installed, and does without it in the image.
+    const optional = new Set(['node_modules/supports-color', 'node_modules/has-flag']);
+    expect(
+      [...packages].filter((name) => lock.packages[name]?.dev === true && !optional.has(name)),
+    ).toEqual([]);
   });
 
   it('registers an admin and makes an API key with the CLI, both usable at once', async () => {
