@@ -523,6 +523,14 @@ const FUNCTIONS = [
   #variable_conflict use_column
   DECLARE
     v_readable uuid[] := coalesce(app_tenant_ids(), '{}');
+    -- The partner scope of the request's settings (set_request_scope): arguments may narrow
+    -- it, never widen it. In a tenant read only through partner projects, only those count.
+    v_scoped_tenants uuid[] := ARRAY(SELECT DISTINCT t FROM unnest(
+      coalesce(p_scoped_tenants, '{}') || app_uuid_setting('app.partner_tenant_ids')) AS t);
+    v_scoped_projects uuid[] := CASE WHEN p_scoped_projects IS NULL
+      THEN app_uuid_setting('app.partner_project_ids')
+      ELSE ARRAY(SELECT p FROM unnest(p_scoped_projects) AS p
+                  WHERE p = ANY (app_uuid_setting('app.partner_project_ids'))) END;
     v_principal text := nullif(current_setting('app.principal', true), '');
     v_governed boolean;
     v_t uuid[]; v_i uuid[]; v_agreement uuid[]; v_recipient uuid[];
@@ -549,8 +557,8 @@ const FUNCTIONS = [
              r.baseline_sum / nullif(r.baseline_n, 0), r.latest_sum / nullif(r.latest_n, 0),
              r.baseline_n, r.latest_n, r.baseline_communities, r.latest_communities,
              false, NULL::int, NULL::int, NULL::numeric, NULL::numeric
-        FROM outcome_raw_cells(p_pair_tenant, p_pair_indicator, p_scoped_tenants,
-               p_scoped_projects, p_project_ids, p_community_ids, p_settlement, p_from, p_to,
+        FROM outcome_raw_cells(p_pair_tenant, p_pair_indicator, nullif(v_scoped_tenants, '{}'),
+               v_scoped_projects, p_project_ids, p_community_ids, p_settlement, p_from, p_to,
                p_group_by) r
         JOIN indicators i ON i.id = r.indicator_id
         LEFT JOIN projects p ON p.tenant_id = r.project_tenant_id AND p.id = r.project_id;

@@ -784,6 +784,58 @@ describe('disclosure attacks on aggregates shared under agreements', () => {
       });
     });
 
+    it('gives a partner’s session exact cells of its own projects only, whatever scope it passes', async () => {
+      const indicators = (await sql<{ id: string }>('SELECT id FROM indicators')).map((r) => r.id);
+      /** Projects of TJ's exact cells for `subject`, with the request's real preamble. */
+      const projects = async (subject: string, scope: [string[] | null, string[] | null]) => {
+        const client = await poolOf(server.db.dataSource).connect();
+        try {
+          await client.query('BEGIN');
+          // Project-level figures of the pilot, rolled back with the rest.
+          await client.query(
+            `INSERT INTO measurements (tenant_id, indicator_id, project_id, period, measured_on,
+               value, sample_size, recorded_by_organisation_id)
+             VALUES ($1, $2, $3, 'BASELINE', '2022-06-15', 30, 40, $4),
+                    ($1, $2, $3, 'ENDLINE', '2026-06-17', 20, 40, $4)`,
+            [T.TJ, DV, SEED_IDS.projects.tjPilot, O.internationalAlert],
+          );
+          await client.query('SELECT * FROM request_user_principal($1)', [subject]);
+          await client.query(`SET LOCAL ROLE ${APPLICATION_ROLE}`);
+          const { rows } = await client.query<{ project_id: string; suppressed: boolean }>(
+            `SELECT * FROM outcome_cells($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], NULL, NULL,
+               NULL, NULL, NULL, ARRAY['INDICATOR', 'PROJECT'], false, NULL)`,
+            [indicators.map(() => T.TJ), indicators, ...scope],
+          );
+          expect(rows.every((r) => !r.suppressed)).toBe(true);
+          return new Set(rows.map((r) => r.project_id));
+        } finally {
+          await client.query('ROLLBACK');
+          client.release();
+        }
+      };
+      const P = SEED_IDS.projects;
+      // The admin's exact answer has both TJ projects, so the partner's could leak the pilot.
+      expect(await projects(DEMO_USERS.tjAdmin.subject, [null, null])).toEqual(
+        new Set([P.TJ, P.tjPilot]),
+      );
+      // Its own scope, or one it claims wider: the main project only.
+      for (const scope of [
+        [null, null],
+        [[T.TJ], [P.TJ, P.tjPilot]],
+        [null, [P.tjPilot, P.TJ]],
+      ] as [string[] | null, string[] | null][]) {
+        expect(await projects(DEMO_USERS.tjEditor.subject, scope)).toEqual(new Set([P.TJ]));
+      }
+      // Arguments may narrow the scope, never lift it: no pilot row either way.
+      for (const scope of [
+        [[], []],
+        [[T.KG], [P.tjPilot]],
+        [[], null],
+      ] as [string[] | null, string[] | null][]) {
+        expect(await projects(DEMO_USERS.tjEditor.subject, scope)).not.toContain(P.tjPilot);
+      }
+    });
+
     it('gives a session with no principal in its settings nothing governed', async () => {
       await asApp(null, '', async (client) => {
         await expect(cells(client, [T.TJ], ['REGION'])).rejects.toThrow(/principal/);
