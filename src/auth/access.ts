@@ -1,4 +1,25 @@
-import { type Principal, PrincipalKind, Role, Scope } from './principal';
+import { actorOf, type Principal, Role, Scope } from './principal';
+
+/*
+ * The one tenancy API: every condition that limits a query to what the principal may touch
+ * is produced here, from its grants, never from client arguments (a lint rule forbids
+ * hand-written tenant filters elsewhere). The SQL builders push their parameters onto
+ * `params` and return a condition for the WHERE clause.
+ */
+
+/** What a query's tenant scope is for. */
+export enum Capability {
+  /** Reading some of a tenant's rows (which ones: `projectVisibleSql`, `communityVisibleSql`). */
+  READ = 'read',
+  /** Writing programme rows (activities, measurements; partners: of their projects only). */
+  WRITE = 'write',
+  /** Writing projects, communities and indicators: all of a tenant's data. */
+  TENANT_WRITE = 'tenant-write',
+  /** Restoring a soft-deleted row: only who writes all of the tenant's data. */
+  RESTORE = 'restore',
+  /** Administering memberships, keys and sharing agreements, and reading the audit log. */
+  ADMIN = 'admin',
+}
 
 const ROW_READER_ROLES = new Set([
   Role.PLATFORM_ADMIN,
@@ -87,10 +108,79 @@ export class Access {
     return this.adminWriterTenantIds.length > 0;
   }
 
-  /** How rows record who wrote them: `user:<id>` or `apikey:<id>`. */
+  /** How rows record who wrote them (see `actorOf`). */
   get actor(): string {
-    if (!this.principal) return 'anonymous';
-    return `${this.principal.kind === PrincipalKind.API_KEY ? 'apikey' : 'user'}:${this.principal.id}`;
+    return this.principal ? actorOf(this.principal) : 'anonymous';
+  }
+
+  /** The tenants the principal's grants reach for a capability. */
+  tenantIdsFor(capability: Capability): readonly string[] {
+    switch (capability) {
+      case Capability.READ:
+        return this.readableTenantIds;
+      case Capability.WRITE:
+        return this.writerTenantIds;
+      case Capability.TENANT_WRITE:
+      case Capability.RESTORE:
+        return this.adminWriterTenantIds;
+      case Capability.ADMIN:
+        return this.adminTenantIds;
+    }
+  }
+
+  /** The tenant of a country code for a capability, or null when the grants do not reach it. */
+  tenantForCode(capability: Capability, tenantCode: string): string | null {
+    const reached = this.tenantIdsFor(capability);
+    return this.tenantIdsForCodes([tenantCode]).find((id) => reached.includes(id)) ?? null;
+  }
+
+  /**
+   * SQL true for a row of a tenant the grants reach for the capability. Reads go through
+   * `projectVisibleSql` and its siblings instead, which also know partners' projects.
+   */
+  tenantScopeSql(
+    capability: Exclude<Capability, Capability.READ>,
+    tenantIdSql: string,
+    params: unknown[],
+  ): string {
+    params.push(this.tenantIdsFor(capability));
+    return `${tenantIdSql} = ANY ($${params.length}::uuid[])`;
+  }
+
+  /**
+   * The client's own filter by country codes (narrowing, never widening, what the other
+   * conditions allow): SQL true for a row of one of those tenants; `orGlobal` also lets
+   * rows without a tenant (global indicators) through.
+   */
+  tenantCodesSql(
+    tenantIdSql: string,
+    codes: readonly string[],
+    params: unknown[],
+    options: { orGlobal?: boolean } = {},
+  ): string {
+    params.push(this.tenantIdsForCodes(codes));
+    const inTenants = `${tenantIdSql} = ANY ($${params.length}::uuid[])`;
+    return options.orGlobal ? `(${tenantIdSql} IS NULL OR ${inTenants})` : inTenants;
+  }
+
+  /** SQL true for a visible indicator: global ones, and those of tenants it holds any role in. */
+  indicatorVisibleSql(tenantIdSql: string, params: unknown[]): string {
+    if (!this.scopedSql) return 'true';
+    params.push(unique((this.principal?.grants ?? []).map((g) => g.tenantId)));
+    return `(${tenantIdSql} IS NULL OR ${tenantIdSql} = ANY ($${params.length}::uuid[]))`;
+  }
+
+  /**
+   * SQL true for a project's row (activity, measurement; table alias `alias`) the principal
+   * may change: a live one it records for (`recordingOrganisationSql`), or with `deleted` a
+   * deleted one of a tenant it restores in.
+   */
+  rowWriteSql(alias: string, params: unknown[], deleted: boolean): string {
+    const tenant = `${alias}.tenant_id`;
+    return deleted
+      ? `${alias}.deleted_at IS NOT NULL AND ${this.tenantScopeSql(Capability.RESTORE, tenant, params)}`
+      : `${alias}.deleted_at IS NULL AND ${this.tenantScopeSql(Capability.WRITE, tenant, params)}
+       AND ${this.recordingOrganisationSql(tenant, `${alias}.project_id`, params)} IS NOT NULL`;
   }
 
   /**

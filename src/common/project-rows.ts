@@ -24,8 +24,7 @@ export function projectRowConditions(
     ctx.access.projectVisibleSql(`${alias}.tenant_id`, `${alias}.project_id`, params),
   ];
   if (filter.tenantCodes) {
-    const tenantIds = ctx.access.tenantIdsForCodes(filter.tenantCodes);
-    where.push(`${alias}.tenant_id = ANY (${param(params, tenantIds)}::uuid[])`);
+    where.push(ctx.access.tenantCodesSql(`${alias}.tenant_id`, filter.tenantCodes, params));
   }
   if (filter.projectIds) {
     where.push(`${alias}.project_id = ANY (${param(params, filter.projectIds)}::uuid[])`);

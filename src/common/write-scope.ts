@@ -1,3 +1,4 @@
+import { Capability } from '../auth/access';
 import type { RequestContext } from '../context';
 import { forbidden } from './errors';
 import { param } from './sql';
@@ -11,9 +12,7 @@ import type { Span } from './validation';
 
 /** The tenant of a country code in which the principal writes projects, communities, indicators. */
 export function adminTenantOf(ctx: RequestContext, tenantCode: string): string {
-  const [tenantId] = ctx.access
-    .tenantIdsForCodes([tenantCode.trim()])
-    .filter((id) => ctx.access.adminWriterTenantIds.includes(id));
+  const tenantId = ctx.access.tenantForCode(Capability.TENANT_WRITE, tenantCode.trim());
   if (!tenantId) throw forbidden(`You may not write in tenant ${tenantCode.trim()}`);
   return tenantId;
 }
@@ -21,9 +20,7 @@ export function adminTenantOf(ctx: RequestContext, tenantCode: string): string {
 /** The tenant of a country code in which the principal writes programme rows (partners included). */
 export function writerTenantOf(ctx: RequestContext, tenantCode: string): string {
   const code = tenantCode.trim();
-  const [tenantId] = ctx.access
-    .tenantIdsForCodes([code])
-    .filter((id) => ctx.access.writerTenantIds.includes(id));
+  const tenantId = ctx.access.tenantForCode(Capability.WRITE, code);
   if (!tenantId) throw forbidden(`You may not write in tenant ${code}`);
   return tenantId;
 }
@@ -51,11 +48,11 @@ export async function projectScopes(
   const params: unknown[] = [ids];
   const visible = ctx.access.projectVisibleSql('p.tenant_id', 'p.id', params);
   const recording = ctx.access.recordingOrganisationSql('p.tenant_id', 'p.id', params);
-  const writer = param(params, ctx.access.writerTenantIds);
+  const writer = ctx.access.tenantScopeSql(Capability.WRITE, 'p.tenant_id', params);
   const inTenant = tenantId ? ` AND p.tenant_id = ${param(params, tenantId)}` : '';
   const rows = await ctx.tx.query<ProjectScope>(
     `SELECT p.tenant_id AS "tenantId", p.id, p.start_date AS "startDate", p.end_date AS "endDate",
-       CASE WHEN p.tenant_id = ANY (${writer}::uuid[]) THEN ${recording} END
+       CASE WHEN ${writer} THEN ${recording} END
          AS "recordingOrganisationId"
      FROM projects p
      WHERE p.id = ANY ($1::uuid[]) AND ${visible}${inTenant}`,

@@ -10,7 +10,7 @@ import type { Metrics } from './metrics';
 export type RequestRecord = {
   requestId: string;
   operationName: string | null;
-  /** `user:<id>`, `api-key:<id>` or null: never a token, key or variable value. */
+  /** `user:<id>`, `apikey:<id>` or null: never a token, key or variable value. */
   principal: string | null;
   /** Error codes returned to the client. */
   codes: string[];

@@ -336,10 +336,7 @@ async function activityToWrite(
   deleted = false,
 ): Promise<Activity> {
   const params: unknown[] = [id];
-  const writable = deleted
-    ? `a.deleted_at IS NOT NULL AND a.tenant_id = ANY (${param(params, ctx.access.adminWriterTenantIds)}::uuid[])`
-    : `a.deleted_at IS NULL AND a.tenant_id = ANY (${param(params, ctx.access.writerTenantIds)}::uuid[])
-       AND ${ctx.access.recordingOrganisationSql('a.tenant_id', 'a.project_id', params)} IS NOT NULL`;
+  const writable = ctx.access.rowWriteSql('a', params, deleted);
   const [row] = await ctx.tx.query<Activity>(
     `SELECT ${ACTIVITY_COLUMNS} FROM activities a WHERE a.id = $1 AND ${writable}`,
     params,

@@ -1,3 +1,4 @@
+import { Capability } from '../../auth/access';
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
 import { param } from '../../common/sql';
 import type { RequestContext } from '../../context';
@@ -98,12 +99,10 @@ export async function listAuditEvents(
   args: AuditEventsArgs,
 ): Promise<Page<AuditEvent>> {
   const params: unknown[] = [];
-  const where = [`e.tenant_id = ANY (${param(params, ctx.access.adminTenantIds)}::uuid[])`];
+  const where = [ctx.access.tenantScopeSql(Capability.ADMIN, 'e.tenant_id', params)];
   const filter = args.filter ?? {};
   if (filter.tenantCodes) {
-    where.push(
-      `e.tenant_id = ANY (${param(params, ctx.access.tenantIdsForCodes(filter.tenantCodes))}::uuid[])`,
-    );
+    where.push(ctx.access.tenantCodesSql('e.tenant_id', filter.tenantCodes, params));
   }
   if (filter.entityType) where.push(`e.entity_type = ${param(params, filter.entityType)}`);
   if (filter.entityId) where.push(`e.entity_id = ${param(params, filter.entityId)}`);

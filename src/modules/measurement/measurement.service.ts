@@ -289,10 +289,7 @@ async function measurementToWrite(
   deleted = false,
 ): Promise<MeasurementRow> {
   const params: unknown[] = [id];
-  const writable = deleted
-    ? `m.deleted_at IS NOT NULL AND m.tenant_id = ANY (${param(params, ctx.access.adminWriterTenantIds)}::uuid[])`
-    : `m.deleted_at IS NULL AND m.tenant_id = ANY (${param(params, ctx.access.writerTenantIds)}::uuid[])
-       AND ${ctx.access.recordingOrganisationSql('m.tenant_id', 'm.project_id', params)} IS NOT NULL`;
+  const writable = ctx.access.rowWriteSql('m', params, deleted);
   const [row] = await ctx.tx.query<MeasurementRow>(
     `SELECT ${MEASUREMENT_COLUMNS}, ${RECORDED_BY} FROM measurements m WHERE m.id = $1 AND ${writable}`,
     params,
