@@ -10,7 +10,7 @@ import {
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, Int, registerEnumType } from 'type-graphql';
 import { LocalDateScalar } from '../../common/scalars';
-import { OrderDirection, PageArgs } from '../../common/connection';
+import { OrderBy, PageArgs } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
 import { VersionedRowInput } from '../../common/write-inputs';
 import { ActivityType, AgeBand } from './activity.entity';
@@ -72,14 +72,8 @@ export class ActivityFilter {
   search?: string;
 }
 
-@InputType({ description: 'How to sort activities.' })
-export class ActivityOrder {
-  @Field(() => ActivityOrderField, { description: 'The field to sort by.' })
-  field!: ActivityOrderField;
-
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: 'The direction.' })
-  direction!: OrderDirection;
-}
+export const ActivityOrder = OrderBy(ActivityOrderField, 'ActivityOrder', 'activities');
+export type ActivityOrder = InstanceType<typeof ActivityOrder>;
 
 @ArgsType()
 export class ActivitiesArgs extends PageArgs {

@@ -121,7 +121,7 @@ export async function listActivities(
   const params: unknown[] = [];
   const where = filterSql(ctx, args, params);
   const { sort, direction } = order(args);
-  return fetchPage<Activity>((sql, p) => ctx.tx.query(sql, p), {
+  return fetchPage<Activity>(ctx, {
     select: activityColumns(fields, sort.field),
     from: 'activities a',
     where,
@@ -149,7 +149,7 @@ export async function activitiesOf(
   const where = filterSql(ctx, args, params);
   const { sort, direction } = order(args);
   return fetchNestedPages<Activity>(
-    (sql, p) => ctx.tx.query(sql, p),
+    ctx,
     {
       select: activityColumns(fields, sort.field),
       from: 'activities a',
@@ -379,7 +379,7 @@ export async function updateActivity(
     ),
     params,
   );
-  const updated = await versionedUpdate<Activity>((sql, p) => ctx.tx.query(sql, p), {
+  const updated = await versionedUpdate<Activity>(ctx, {
     table: 'activities a',
     alias: 'a',
     entity: 'Activity',
@@ -415,22 +415,19 @@ async function setActivityDeleted(
     const values = valuesOf(current);
     checkActivity(values, await activityRefs(ctx, [values], current.tenantId));
   }
-  const result = await versionedUpdate<Activity & { deletedAt: Date | null }>(
-    (sql, p) => ctx.tx.query(sql, p),
-    {
-      table: 'activities a',
-      alias: 'a',
-      entity: 'Activity',
-      tenantId: current.tenantId,
-      id: current.id,
-      expectedVersion: input.expectedVersion,
-      set: deleted ? 'deleted_at = now()' : 'deleted_at = NULL',
-      where: deleted ? 'a.deleted_at IS NULL' : 'a.deleted_at IS NOT NULL',
-      params: [],
-      returning: `${ACTIVITY_COLUMNS}, a.deleted_at AS "deletedAt"`,
-      actor: ctx.access.actor,
-    },
-  );
+  const result = await versionedUpdate<Activity & { deletedAt: Date | null }>(ctx, {
+    table: 'activities a',
+    alias: 'a',
+    entity: 'Activity',
+    tenantId: current.tenantId,
+    id: current.id,
+    expectedVersion: input.expectedVersion,
+    set: deleted ? 'deleted_at = now()' : 'deleted_at = NULL',
+    where: deleted ? 'a.deleted_at IS NULL' : 'a.deleted_at IS NOT NULL',
+    params: [],
+    returning: `${ACTIVITY_COLUMNS}, a.deleted_at AS "deletedAt"`,
+    actor: ctx.access.actor,
+  });
   const { deletedAt, ...activity } = result;
   await recordAudit(ctx, {
     tenantId: current.tenantId,

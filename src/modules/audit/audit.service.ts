@@ -109,7 +109,7 @@ export async function listAuditEvents(
   if (filter.action) where.push(`e.action = ${param(params, filter.action)}`);
   if (filter.from) where.push(`e.occurred_at >= ${param(params, filter.from)}::timestamptz`);
   if (filter.to) where.push(`e.occurred_at < ${param(params, filter.to)}::timestamptz`);
-  return fetchPage<AuditEvent>((sql, p) => ctx.tx.query(sql, p), {
+  return fetchPage<AuditEvent>(ctx, {
     select: AUDIT_COLUMNS,
     from: 'audit_events e',
     where,

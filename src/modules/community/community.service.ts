@@ -75,7 +75,7 @@ export async function listCommunities(
 ): Promise<Page<Community>> {
   const params: unknown[] = [];
   const where = filterSql(ctx, args, params);
-  return fetchPage<Community>((sql, p) => ctx.tx.query(sql, p), {
+  return fetchPage<Community>(ctx, {
     select: COMMUNITY_COLUMNS,
     from: 'communities c',
     where,
@@ -96,7 +96,7 @@ export async function communitiesOfProjects(
   const params: unknown[] = [];
   const where = filterSql(ctx, args, params);
   return fetchNestedPages<Community>(
-    (sql, p) => ctx.tx.query(sql, p),
+    ctx,
     {
       select: COMMUNITY_COLUMNS,
       from: 'project_communities pc JOIN communities c ON c.tenant_id = pc.tenant_id AND c.id = pc.community_id',
@@ -204,7 +204,7 @@ export async function updateCommunity(
     },
     params,
   );
-  const updated = await versionedUpdate<Community>((sql, p) => ctx.tx.query(sql, p), {
+  const updated = await versionedUpdate<Community>(ctx, {
     table: 'communities c',
     alias: 'c',
     entity: 'Community',
@@ -242,7 +242,7 @@ export async function deleteCommunity(
       field: 'id',
     });
   }
-  const deleted = await versionedDelete<Community>((sql, params) => ctx.tx.query(sql, params), {
+  const deleted = await versionedDelete<Community>(ctx, {
     table: 'communities c',
     alias: 'c',
     entity: 'Community',

@@ -40,7 +40,7 @@ export async function listIndicators(
     const pattern = param(params, containsPattern(filter.search.trim()));
     where.push(`(i.name ILIKE ${pattern} OR i.code ILIKE ${pattern})`);
   }
-  return fetchPage<Indicator>((sql, p) => ctx.tx.query(sql, p), {
+  return fetchPage<Indicator>(ctx, {
     select: INDICATOR_COLUMNS,
     from: 'indicators i',
     where,
@@ -155,7 +155,7 @@ export async function updateIndicator(
     },
     params,
   );
-  const updated = await versionedUpdate<Indicator>((sql, p) => ctx.tx.query(sql, p), {
+  const updated = await versionedUpdate<Indicator>(ctx, {
     table: 'indicators i',
     alias: 'i',
     entity: 'Indicator',
@@ -193,7 +193,7 @@ export async function deleteIndicator(
       field: 'id',
     });
   }
-  const deleted = await versionedDelete<Indicator>((sql, params) => ctx.tx.query(sql, params), {
+  const deleted = await versionedDelete<Indicator>(ctx, {
     table: 'indicators i',
     alias: 'i',
     entity: 'Indicator',

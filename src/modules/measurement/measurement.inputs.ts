@@ -2,7 +2,7 @@ import { ArrayMaxSize, IsInt, IsOptional, Max, Min, ValidateNested } from 'class
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, Float, InputType, Int, registerEnumType } from 'type-graphql';
 import { LocalDateScalar } from '../../common/scalars';
-import { OrderDirection, PageArgs } from '../../common/connection';
+import { OrderBy, PageArgs } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
 import { VersionedRowInput } from '../../common/write-inputs';
 import { AgeBand } from '../activity/activity.entity';
@@ -64,14 +64,8 @@ export class MeasurementFilter {
   to?: string;
 }
 
-@InputType({ description: 'How to sort measurements.' })
-export class MeasurementOrder {
-  @Field(() => MeasurementOrderField, { description: 'The field to sort by.' })
-  field!: MeasurementOrderField;
-
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: 'The direction.' })
-  direction!: OrderDirection;
-}
+export const MeasurementOrder = OrderBy(MeasurementOrderField, 'MeasurementOrder', 'measurements');
+export type MeasurementOrder = InstanceType<typeof MeasurementOrder>;
 
 @ArgsType()
 export class MeasurementsArgs extends PageArgs {

@@ -73,7 +73,7 @@ export async function listMeasurements(
 ): Promise<Page<Measurement>> {
   const params: unknown[] = [];
   const where = filterSql(ctx, args, params);
-  return fetchPage<Measurement>((sql, p) => ctx.tx.query(sql, p), {
+  return fetchPage<Measurement>(ctx, {
     select: MEASUREMENT_COLUMNS,
     from: 'measurements m',
     where,
@@ -95,7 +95,7 @@ export async function measurementsOf(
   const params: unknown[] = [];
   const where = filterSql(ctx, args, params);
   return fetchNestedPages<Measurement>(
-    (sql, p) => ctx.tx.query(sql, p),
+    ctx,
     {
       select: MEASUREMENT_COLUMNS,
       from: 'measurements m',
@@ -337,7 +337,7 @@ export async function updateMeasurement(
     ),
     params,
   );
-  const updated = await versionedUpdate<Measurement>((sql, p) => ctx.tx.query(sql, p), {
+  const updated = await versionedUpdate<Measurement>(ctx, {
     table: 'measurements m',
     alias: 'm',
     entity: 'Measurement',
@@ -375,7 +375,7 @@ async function setMeasurementDeleted(
   }
   const { deletedAt, ...measurement } = await versionedUpdate<
     Measurement & { deletedAt: Date | null }
-  >((sql, p) => ctx.tx.query(sql, p), {
+  >(ctx, {
     table: 'measurements m',
     alias: 'm',
     entity: 'Measurement',

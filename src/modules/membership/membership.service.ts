@@ -38,7 +38,7 @@ export async function listMemberships(
   }
   if (filter?.userId) where.push(`m.user_id = ${param(params, filter.userId)}`);
   if (!filter?.includeRevoked) where.push('m.revoked_at IS NULL');
-  return fetchPage<TenantMembership>((sql, p) => ctx.tx.query(sql, p), {
+  return fetchPage<TenantMembership>(ctx, {
     select: COLUMNS,
     from: 'memberships m',
     where,

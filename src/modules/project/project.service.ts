@@ -60,7 +60,7 @@ export async function listProjects(
     where.push(`(p.name ILIKE ${pattern} OR p.code ILIKE ${pattern})`);
   }
   const order = args.orderBy ?? { field: ProjectOrderField.NAME, direction: OrderDirection.ASC };
-  return fetchPage<Project>((sql, p) => ctx.tx.query(sql, p), {
+  return fetchPage<Project>(ctx, {
     select: PROJECT_COLUMNS,
     from: 'projects p',
     where,
@@ -227,7 +227,7 @@ export async function updateProject(
     },
     params,
   );
-  const updated = await versionedUpdate<Project>((sql, p) => ctx.tx.query(sql, p), {
+  const updated = await versionedUpdate<Project>(ctx, {
     table: 'projects p',
     alias: 'p',
     entity: 'Project',
@@ -267,7 +267,7 @@ export async function deleteProject(ctx: RequestContext, input: DeleteRowInput):
       { field: 'id' },
     );
   }
-  const deleted = await versionedDelete<Project>((sql, params) => ctx.tx.query(sql, params), {
+  const deleted = await versionedDelete<Project>(ctx, {
     table: 'projects p',
     alias: 'p',
     entity: 'Project',

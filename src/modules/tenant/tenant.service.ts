@@ -13,7 +13,7 @@ export async function listTenants(
   ctx: RequestContext,
   page: { first?: number | null; after?: string | null },
 ): Promise<Page<Tenant>> {
-  return fetchPage<Tenant>((sql, params) => ctx.tx.query(sql, params), {
+  return fetchPage<Tenant>(ctx, {
     select: TENANT_COLUMNS,
     from: 'tenants t',
     where: ['t.id = ANY ($1::uuid[])'],
