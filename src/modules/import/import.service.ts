@@ -1,22 +1,19 @@
 import { validateSync } from 'class-validator';
 import { DomainError } from '../../common/errors';
+import type { ProjectRow, ProjectRowKind, ProjectRowValues } from '../../common/project-row-kind';
 import { type ProjectScope, writerTenantOf } from '../../common/write-scope';
 import { firstViolation } from '../../common/validation';
 import type { RequestContext } from '../../context';
 import {
-  ACTIVITY_VALUE_COLUMNS,
+  ACTIVITIES,
   type ActivityRefs,
-  activityRefs,
   type ActivityValues,
   activityValues,
-  checkActivity,
 } from '../activity/activity.service';
 import { type AuditEntry, auditDiff, recordAudit } from '../audit/audit.service';
 import {
-  checkMeasurement,
-  MEASUREMENT_VALUE_COLUMNS,
+  MEASUREMENTS,
   type MeasurementRefs,
-  measurementRefs,
   type MeasurementValues,
   measurementValues,
 } from '../measurement/measurement.service';
@@ -36,7 +33,7 @@ import type {
 } from './import.inputs';
 import { ImportItemStatus, type ImportItemResult, type ImportResult } from './import.type';
 
-type Values = Record<string, unknown> & { projectId: string; externalId: string | null };
+type Values = ProjectRowValues;
 
 /** What differs between importing activities and measurements; the engine does the rest. */
 /** The table an import writes: field → column, and each column's SQL type. */
@@ -58,66 +55,52 @@ type ImportKind<I extends object, V extends Values, R> = TableShape<V> &
     check: (values: V, refs: R) => ProjectScope & { recordingOrganisationId: string };
   }>;
 
-const ACTIVITIES: ImportKind<ActivityImportItem, ActivityValues, ActivityRefs> = {
-  operation: 'importActivities',
-  entityType: 'Activity',
-  table: 'activities',
-  columns: ACTIVITY_VALUE_COLUMNS,
-  sqlTypes: {
-    project_id: 'uuid',
-    community_id: 'uuid',
-    type: 'text',
-    title: 'text',
-    start_date: 'date',
-    end_date: 'date',
-    facilitator_organisation_id: 'uuid',
-    participants_female: 'integer',
-    participants_male: 'integer',
-    participants_other: 'integer',
-    age_band: 'text',
-    external_id: 'text',
-  },
-  select: Object.entries(ACTIVITY_VALUE_COLUMNS)
-    .map(([field, column]) => `t.${column} AS "${field}"`)
-    .join(', '),
-  values: activityValues,
-  refs: activityRefs,
-  check: checkActivity,
-};
+/** An import of a kind of project row, whose rows its `values` make of items. */
+function importOf<I extends object, V extends Values, R>(
+  kind: Pick<
+    ProjectRowKind<ProjectRow, V, R, never, never, never>,
+    'entity' | 'table' | 'valueColumns' | 'sqlTypes' | 'refs' | 'check'
+  >,
+  operation: string,
+  values: (item: I) => V,
+): ImportKind<I, V, R> {
+  return {
+    operation,
+    entityType: kind.entity,
+    table: kind.table,
+    columns: kind.valueColumns,
+    sqlTypes: kind.sqlTypes,
+    // numeric is read back as float8, as the API answers it.
+    select: Object.entries<string>(kind.valueColumns)
+      .map(([field, column]) =>
+        kind.sqlTypes[column] === 'numeric'
+          ? `t.${column}::float8 AS "${field}"`
+          : `t.${column} AS "${field}"`,
+      )
+      .join(', '),
+    values,
+    refs: kind.refs,
+    check: kind.check,
+  };
+}
 
-const MEASUREMENTS: ImportKind<MeasurementImportItem, MeasurementValues, MeasurementRefs> = {
-  operation: 'importMeasurements',
-  entityType: 'Measurement',
-  table: 'measurements',
-  columns: MEASUREMENT_VALUE_COLUMNS,
-  sqlTypes: {
-    indicator_id: 'uuid',
-    project_id: 'uuid',
-    community_id: 'uuid',
-    period: 'text',
-    measured_on: 'date',
-    value: 'numeric',
-    sample_size: 'integer',
-    sex: 'text',
-    age_band: 'text',
-    source: 'text',
-    external_id: 'text',
-  },
-  select: Object.entries(MEASUREMENT_VALUE_COLUMNS)
-    .map(([field, column]) =>
-      column === 'value' ? `t.value::float8 AS "value"` : `t.${column} AS "${field}"`,
-    )
-    .join(', '),
-  values: measurementValues,
-  refs: measurementRefs,
-  check: checkMeasurement,
-};
+const ACTIVITY_IMPORT = importOf<ActivityImportItem, ActivityValues, ActivityRefs>(
+  ACTIVITIES,
+  'importActivities',
+  activityValues,
+);
+
+const MEASUREMENT_IMPORT = importOf<MeasurementImportItem, MeasurementValues, MeasurementRefs>(
+  MEASUREMENTS,
+  'importMeasurements',
+  measurementValues,
+);
 
 export const importActivities = (ctx: RequestContext, input: ImportActivitiesInput) =>
-  runImport(ctx, ACTIVITIES, input, input.items);
+  runImport(ctx, ACTIVITY_IMPORT, input, input.items);
 
 export const importMeasurements = (ctx: RequestContext, input: ImportMeasurementsInput) =>
-  runImport(ctx, MEASUREMENTS, input, input.items);
+  runImport(ctx, MEASUREMENT_IMPORT, input, input.items);
 
 /**
  * A bulk import in the request's one transaction: claim the idempotency key (or return the
