@@ -85,6 +85,26 @@ export async function targetedPairs(
   return new Set(rows.map((r) => pairKey(r.projectId, r.communityId)));
 }
 
+/**
+ * What checking project rows needs of their projects: the projects of `values` (see
+ * `projectScopes`), and the pairs among them whose project targets the row's community
+ * (started, not awaited, so a kind can load its own references beside it).
+ */
+export async function projectRefs(
+  ctx: RequestContext,
+  values: readonly { projectId: string; communityId: string | null }[],
+  tenantId?: string,
+): Promise<{ projects: Map<string, ProjectScope>; targeted: Promise<Set<string>> }> {
+  const projects = await projectScopes(ctx, [...new Set(values.map((v) => v.projectId))], tenantId);
+  const pairs = values.flatMap((v) => {
+    const project = projects.get(v.projectId);
+    return project && v.communityId
+      ? [{ tenantId: project.tenantId, projectId: v.projectId, communityId: v.communityId }]
+      : [];
+  });
+  return { projects, targeted: targetedPairs(ctx, pairs) };
+}
+
 /** Which of `ids` name existing organisations (a global table of public names). */
 export async function existingOrganisations(
   ctx: RequestContext,

@@ -1,18 +1,14 @@
-import {
-  ArrayMaxSize,
-  IsInt,
-  IsOptional,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsInt, IsOptional, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, Int, registerEnumType } from 'type-graphql';
 import { LocalDateScalar } from '../../common/scalars';
 import { OrderBy, PageArgs } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
-import { VersionedRowInput } from '../../common/write-inputs';
+import {
+  ProjectRowFilterInput,
+  ProjectRowUpdateInput,
+  WithExternalId,
+} from '../../common/project-row-inputs';
 import { ActivityType, AgeBand } from './activity.entity';
 
 export enum ActivityOrderField {
@@ -26,28 +22,7 @@ registerEnumType(ActivityOrderField, {
 });
 
 @InputType({ description: 'Narrows a list of activities; all given conditions must hold.' })
-export class ActivityFilter {
-  @Field(() => [String], { nullable: true, description: 'Only these tenants (country codes).' })
-  @IsOptional()
-  @ArrayMaxSize(50)
-  tenantCodes?: string[];
-
-  @Field(() => [UUIDResolver], {
-    nullable: true,
-    description: 'Only activities of these projects.',
-  })
-  @IsOptional()
-  @ArrayMaxSize(100)
-  projectIds?: string[];
-
-  @Field(() => [UUIDResolver], {
-    nullable: true,
-    description: 'Only activities in these communities.',
-  })
-  @IsOptional()
-  @ArrayMaxSize(100)
-  communityIds?: string[];
-
+export class ActivityFilter extends ProjectRowFilterInput('activities') {
   @Field(() => [ActivityType], { nullable: true, description: 'Only these kinds of activity.' })
   @IsOptional()
   types?: ActivityType[];
@@ -158,22 +133,10 @@ export class ActivityValuesInput {
 }
 
 @InputType({ description: 'A new activity of a project you may record for.' })
-export class CreateActivityInput extends ActivityValuesInput {
-  @Field(() => String, {
-    nullable: true,
-    description: 'Your own identifier for the row (unique per tenant and your organisation).',
-  })
-  @IsOptional()
-  @IsCleanText(200)
-  externalId?: string | null;
-}
+export class CreateActivityInput extends WithExternalId(ActivityValuesInput) {}
 
 @InputType({ description: 'Changes to an activity; omitted fields stay as they are.' })
-export class UpdateActivityInput extends VersionedRowInput {
-  @Field(() => UUIDResolver, { nullable: true, description: 'The community; null clears it.' })
-  @IsOptional()
-  communityId?: string | null;
-
+export class UpdateActivityInput extends ProjectRowUpdateInput {
   @Field(() => ActivityType, { nullable: true, description: 'What kind of activity.' })
   @IsOptional()
   type?: ActivityType;
@@ -199,13 +162,4 @@ export class UpdateActivityInput extends VersionedRowInput {
   @IsOptional()
   @ValidateNested()
   participants?: ParticipantsInput;
-
-  @Field(() => AgeBand, { nullable: true, description: 'Age band; null clears it.' })
-  @IsOptional()
-  ageBand?: AgeBand | null;
-
-  @Field(() => String, { nullable: true, description: 'Your identifier; null clears it.' })
-  @IsOptional()
-  @IsCleanText(200)
-  externalId?: string | null;
 }

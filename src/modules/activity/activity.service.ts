@@ -7,8 +7,7 @@ import {
   existingOrganisations,
   pairKey,
   type ProjectScope,
-  projectScopes,
-  targetedPairs,
+  projectRefs,
 } from '../../common/write-scope';
 import type { RequestContext } from '../../context';
 import type { ActivityType, AgeBand } from './activity.entity';
@@ -142,15 +141,9 @@ export async function activityRefs(
   values: readonly ActivityValues[],
   tenantId?: string,
 ): Promise<ActivityRefs> {
-  const projects = await projectScopes(ctx, [...new Set(values.map((v) => v.projectId))], tenantId);
-  const pairs = values.flatMap((v) => {
-    const project = projects.get(v.projectId);
-    return project && v.communityId
-      ? [{ tenantId: project.tenantId, projectId: v.projectId, communityId: v.communityId }]
-      : [];
-  });
+  const { projects, targeted: targeting } = await projectRefs(ctx, values, tenantId);
   const [targeted, organisations] = await Promise.all([
-    targetedPairs(ctx, pairs),
+    targeting,
     existingOrganisations(ctx, [
       ...new Set(values.flatMap((v) => v.facilitatorOrganisationId ?? [])),
     ]),

@@ -1,5 +1,6 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../common/connection';
+import { ProjectRowType } from '../../common/project-row.type';
 import { LocalDateScalar } from '../../common/scalars';
 import { ActivityType, AgeBand } from './activity.entity';
 
@@ -30,13 +31,7 @@ export class Participants {
 @ObjectType({
   description: 'Something a project did: a training, a dialogue, a religious-leader session, …',
 })
-export class Activity {
-  @Field(() => ID, { description: 'Stable identifier (UUID).' })
-  id!: string;
-
-  tenantId!: string;
-  projectId!: string;
-  communityId!: string | null;
+export class Activity extends ProjectRowType {
   facilitatorOrganisationId!: string | null;
   recordedByOrganisationId!: string;
   participantsFemale!: number;
@@ -66,22 +61,6 @@ export class Activity {
     description: 'Age band of the participants, if recorded.',
   })
   ageBand!: AgeBand | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description:
-      "The recording organisation's own identifier for this row (unique per tenant and organisation).",
-  })
-  externalId!: string | null;
-
-  @Field(() => Int, { description: 'Row version, for optimistic concurrency on updates.' })
-  version!: number;
-
-  @Field({ description: 'When the row was created.' })
-  createdAt!: Date;
-
-  @Field({ description: 'When the row was last changed.' })
-  updatedAt!: Date;
 }
 
 export const ActivityConnection = Connection(Activity, 'Activity');

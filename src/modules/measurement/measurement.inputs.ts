@@ -4,7 +4,11 @@ import { ArgsType, Field, Float, InputType, Int, registerEnumType } from 'type-g
 import { LocalDateScalar } from '../../common/scalars';
 import { OrderBy, PageArgs } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
-import { VersionedRowInput } from '../../common/write-inputs';
+import {
+  ProjectRowFilterInput,
+  ProjectRowUpdateInput,
+  WithExternalId,
+} from '../../common/project-row-inputs';
 import { AgeBand } from '../activity/activity.entity';
 import { MeasurementPeriod, Sex } from './measurement.entity';
 
@@ -18,28 +22,7 @@ registerEnumType(MeasurementOrderField, {
 });
 
 @InputType({ description: 'Narrows a list of measurements; all given conditions must hold.' })
-export class MeasurementFilter {
-  @Field(() => [String], { nullable: true, description: 'Only these tenants (country codes).' })
-  @IsOptional()
-  @ArrayMaxSize(50)
-  tenantCodes?: string[];
-
-  @Field(() => [UUIDResolver], {
-    nullable: true,
-    description: 'Only measurements of these projects.',
-  })
-  @IsOptional()
-  @ArrayMaxSize(100)
-  projectIds?: string[];
-
-  @Field(() => [UUIDResolver], {
-    nullable: true,
-    description: 'Only measurements in these communities.',
-  })
-  @IsOptional()
-  @ArrayMaxSize(100)
-  communityIds?: string[];
-
+export class MeasurementFilter extends ProjectRowFilterInput('measurements') {
   @Field(() => [String], { nullable: true, description: 'Only these indicators (codes).' })
   @IsOptional()
   @ArrayMaxSize(100)
@@ -137,25 +120,13 @@ export class MeasurementValuesInput {
 }
 
 @InputType({ description: 'A new measurement of a project you may record for.' })
-export class CreateMeasurementInput extends MeasurementValuesInput {
-  @Field(() => String, {
-    nullable: true,
-    description: 'Your own identifier for the row (unique per tenant and your organisation).',
-  })
-  @IsOptional()
-  @IsCleanText(200)
-  externalId?: string | null;
-}
+export class CreateMeasurementInput extends WithExternalId(MeasurementValuesInput) {}
 
 @InputType({ description: 'Changes to a measurement; omitted fields stay as they are.' })
-export class UpdateMeasurementInput extends VersionedRowInput {
+export class UpdateMeasurementInput extends ProjectRowUpdateInput {
   @Field(() => UUIDResolver, { nullable: true, description: 'New indicator.' })
   @IsOptional()
   indicatorId?: string;
-
-  @Field(() => UUIDResolver, { nullable: true, description: 'The community; null clears it.' })
-  @IsOptional()
-  communityId?: string | null;
 
   @Field(() => MeasurementPeriod, { nullable: true, description: 'New period.' })
   @IsOptional()
@@ -180,17 +151,8 @@ export class UpdateMeasurementInput extends VersionedRowInput {
   @IsOptional()
   sex?: Sex | null;
 
-  @Field(() => AgeBand, { nullable: true, description: 'Age band; null clears it.' })
-  @IsOptional()
-  ageBand?: AgeBand | null;
-
   @Field(() => String, { nullable: true, description: 'Source; null clears it.' })
   @IsOptional()
   @IsCleanText(1000)
   source?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Your identifier; null clears it.' })
-  @IsOptional()
-  @IsCleanText(200)
-  externalId?: string | null;
 }

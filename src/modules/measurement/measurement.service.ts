@@ -3,7 +3,7 @@ import { badUserInput, forbidden } from '../../common/errors';
 import type { ProjectRowKind } from '../../common/project-row-kind';
 import { param } from '../../common/sql';
 import { checkWithinSpan, MAX_MEASUREMENT_VALUE, notNull, trimmed } from '../../common/validation';
-import { pairKey, type ProjectScope, projectScopes, targetedPairs } from '../../common/write-scope';
+import { pairKey, projectRefs, type ProjectScope } from '../../common/write-scope';
 import type { RequestContext } from '../../context';
 import type { AgeBand } from '../activity/activity.entity';
 import { IndicatorUnit } from '../indicator/indicator.entity';
@@ -109,15 +109,9 @@ export async function measurementRefs(
   values: readonly MeasurementValues[],
   tenantId?: string,
 ): Promise<MeasurementRefs> {
-  const projects = await projectScopes(ctx, [...new Set(values.map((v) => v.projectId))], tenantId);
-  const pairs = values.flatMap((v) => {
-    const project = projects.get(v.projectId);
-    return project && v.communityId
-      ? [{ tenantId: project.tenantId, projectId: v.projectId, communityId: v.communityId }]
-      : [];
-  });
+  const { projects, targeted: targeting } = await projectRefs(ctx, values, tenantId);
   const [targeted, indicators] = await Promise.all([
-    targetedPairs(ctx, pairs),
+    targeting,
     ctx.tx.query<IndicatorRef>(
       `SELECT id, tenant_id AS "tenantId", unit FROM indicators WHERE id = ANY ($1::uuid[])`,
       [[...new Set(values.map((v) => v.indicatorId))]],
