@@ -5,14 +5,10 @@ import {
   Index,
   JoinColumn,
   ManyToOne,
-  PrimaryColumn,
-  PrimaryGeneratedColumn,
   Unique,
 } from 'typeorm';
-import { VersionedRow } from '../../common/versioned-row';
-import { CommunityEntity } from '../community/community.entity';
+import { ProjectRowEntity } from '../../common/project-row.entity';
 import { OrganisationEntity } from '../organisation/organisation.entity';
-import { ProjectEntity } from '../project/project.entity';
 
 export enum ActivityType {
   TRAINING = 'TRAINING',
@@ -68,19 +64,7 @@ export enum AgeBand {
 // The migration builds it with the gin_trgm_ops operator class, which TypeORM cannot express;
 // name, column and method are still compared.
 @Index('activities_title_trgm_idx', ['title'], { type: 'gin' })
-export class ActivityEntity extends VersionedRow {
-  @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'activities_pkey' })
-  tenantId!: string;
-
-  @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'activities_pkey' })
-  id!: string;
-
-  @Column({ name: 'project_id', type: 'uuid' })
-  projectId!: string;
-
-  @Column({ name: 'community_id', type: 'uuid', nullable: true })
-  communityId!: string | null;
-
+export class ActivityEntity extends ProjectRowEntity('activities') {
   @Column({ name: 'type', type: 'text' })
   type!: ActivityType;
 
@@ -110,49 +94,10 @@ export class ActivityEntity extends VersionedRow {
   @Column({ name: 'age_band', type: 'text', nullable: true })
   ageBand!: AgeBand | null;
 
-  @Column({ name: 'recorded_by_organisation_id', type: 'uuid' })
-  recordedByOrganisationId!: string;
-
-  /** The recording organisation's own id for the row, which makes imports idempotent. */
-  @Column({ name: 'external_id', type: 'text', nullable: true })
-  externalId!: string | null;
-
-  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
-  deletedAt!: Date | null;
-
-  @ManyToOne(() => ProjectEntity, { nullable: false, onDelete: 'RESTRICT' })
-  @JoinColumn([
-    {
-      name: 'tenant_id',
-      referencedColumnName: 'tenantId',
-      foreignKeyConstraintName: 'activities_tenant_id_project_id_fkey',
-    },
-    { name: 'project_id', referencedColumnName: 'id' },
-  ])
-  project?: ProjectEntity;
-
-  @ManyToOne(() => CommunityEntity, { nullable: true, onDelete: 'RESTRICT' })
-  @JoinColumn([
-    {
-      name: 'tenant_id',
-      referencedColumnName: 'tenantId',
-      foreignKeyConstraintName: 'activities_tenant_id_community_id_fkey',
-    },
-    { name: 'community_id', referencedColumnName: 'id' },
-  ])
-  community?: CommunityEntity | null;
-
   @ManyToOne(() => OrganisationEntity, { nullable: true, onDelete: 'RESTRICT' })
   @JoinColumn({
     name: 'facilitator_organisation_id',
     foreignKeyConstraintName: 'activities_facilitator_organisation_id_fkey',
   })
   facilitatorOrganisation?: OrganisationEntity | null;
-
-  @ManyToOne(() => OrganisationEntity, { nullable: false, onDelete: 'RESTRICT' })
-  @JoinColumn({
-    name: 'recorded_by_organisation_id',
-    foreignKeyConstraintName: 'activities_recorded_by_organisation_id_fkey',
-  })
-  recordedByOrganisation?: OrganisationEntity;
 }

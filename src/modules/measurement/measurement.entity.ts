@@ -5,16 +5,11 @@ import {
   Index,
   JoinColumn,
   ManyToOne,
-  PrimaryColumn,
-  PrimaryGeneratedColumn,
   Unique,
 } from 'typeorm';
-import { VersionedRow } from '../../common/versioned-row';
+import { ProjectRowEntity } from '../../common/project-row.entity';
 import { AgeBand } from '../activity/activity.entity';
-import { CommunityEntity } from '../community/community.entity';
 import { IndicatorEntity } from '../indicator/indicator.entity';
-import { OrganisationEntity } from '../organisation/organisation.entity';
-import { ProjectEntity } from '../project/project.entity';
 
 export enum MeasurementPeriod {
   BASELINE = 'BASELINE',
@@ -55,21 +50,9 @@ export enum Sex {
 @Index('measurements_recorded_by_idx', ['recordedByOrganisationId'])
 // Added by the outcome-aggregates migration: the rows of one series, for its trigger.
 @Index('measurements_series_idx', ['tenantId', 'projectId', 'indicatorId'])
-export class MeasurementEntity extends VersionedRow {
-  @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'measurements_pkey' })
-  tenantId!: string;
-
-  @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'measurements_pkey' })
-  id!: string;
-
+export class MeasurementEntity extends ProjectRowEntity('measurements') {
   @Column({ name: 'indicator_id', type: 'uuid' })
   indicatorId!: string;
-
-  @Column({ name: 'project_id', type: 'uuid' })
-  projectId!: string;
-
-  @Column({ name: 'community_id', type: 'uuid', nullable: true })
-  communityId!: string | null;
 
   @Column({ name: 'period', type: 'text' })
   period!: MeasurementPeriod;
@@ -94,46 +77,7 @@ export class MeasurementEntity extends VersionedRow {
   @Column({ name: 'source', type: 'text', nullable: true })
   source!: string | null;
 
-  @Column({ name: 'recorded_by_organisation_id', type: 'uuid' })
-  recordedByOrganisationId!: string;
-
-  /** The recording organisation's own id for the row, which makes imports idempotent. */
-  @Column({ name: 'external_id', type: 'text', nullable: true })
-  externalId!: string | null;
-
-  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
-  deletedAt!: Date | null;
-
   @ManyToOne(() => IndicatorEntity, { nullable: false, onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'indicator_id', foreignKeyConstraintName: 'measurements_indicator_id_fkey' })
   indicator?: IndicatorEntity;
-
-  @ManyToOne(() => ProjectEntity, { nullable: false, onDelete: 'RESTRICT' })
-  @JoinColumn([
-    {
-      name: 'tenant_id',
-      referencedColumnName: 'tenantId',
-      foreignKeyConstraintName: 'measurements_tenant_id_project_id_fkey',
-    },
-    { name: 'project_id', referencedColumnName: 'id' },
-  ])
-  project?: ProjectEntity;
-
-  @ManyToOne(() => CommunityEntity, { nullable: true, onDelete: 'RESTRICT' })
-  @JoinColumn([
-    {
-      name: 'tenant_id',
-      referencedColumnName: 'tenantId',
-      foreignKeyConstraintName: 'measurements_tenant_id_community_id_fkey',
-    },
-    { name: 'community_id', referencedColumnName: 'id' },
-  ])
-  community?: CommunityEntity | null;
-
-  @ManyToOne(() => OrganisationEntity, { nullable: false, onDelete: 'RESTRICT' })
-  @JoinColumn({
-    name: 'recorded_by_organisation_id',
-    foreignKeyConstraintName: 'measurements_recorded_by_organisation_id_fkey',
-  })
-  recordedByOrganisation?: OrganisationEntity;
 }
