@@ -1,7 +1,8 @@
-import { ArrayMaxSize, IsOptional } from 'class-validator';
+import { ArrayMaxSize, IsOptional, ValidateNested } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
-import { type ClassType, Field, InputType } from 'type-graphql';
+import { ArgsType, type ClassType, Field, InputType } from 'type-graphql';
 import { AgeBand } from '../modules/activity/activity.entity';
+import { PageArgs } from './connection';
 import { IsCleanText } from './validation';
 import { VersionedRowInput } from './write-inputs';
 
@@ -36,6 +37,29 @@ export function ProjectRowFilterInput(items: string) {
     communityIds?: string[];
   }
   return ProjectRowFilter;
+}
+
+/**
+ * The arguments of a list of a project's rows: paging, the kind's filter and order.
+ * `items` names the rows (`activities`), `byDefault` their order when none is given.
+ */
+export function ProjectRowListArgs<F extends object, O extends object>(
+  Filter: ClassType<F>,
+  Order: ClassType<O>,
+  items: string,
+  byDefault: string,
+) {
+  @ArgsType()
+  class ListArgs extends PageArgs {
+    @Field(() => Filter, { nullable: true, description: `Conditions on the ${items}.` })
+    // class-validator checks a nested input only when told to.
+    @ValidateNested()
+    filter?: F | null;
+
+    @Field(() => Order, { nullable: true, description: `Sort order; ${byDefault} when omitted.` })
+    orderBy?: O | null;
+  }
+  return ListArgs;
 }
 
 /** A create input: the kind's values and the client's own optional identifier. */

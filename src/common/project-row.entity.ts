@@ -1,4 +1,12 @@
-import { Column, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
 import { CommunityEntity } from '../modules/community/community.entity';
 import { OrganisationEntity } from '../modules/organisation/organisation.entity';
 import { ProjectEntity } from '../modules/project/project.entity';
@@ -7,9 +15,13 @@ import { VersionedRow } from './versioned-row';
 /**
  * The columns and references every table of project rows has (activities, measurements), as
  * the migration named them after `table`: the composite key, the project and community of
- * the row's tenant, who recorded it, the recorder's own id and the soft-delete mark.
+ * the row's tenant, who recorded it, the recorder's own id (unique per tenant and recorder,
+ * under `externalIdKey`: PostgreSQL shortened the generated names to 63 bytes) and the
+ * soft-delete mark.
  */
-export function ProjectRowEntity(table: string) {
+export function ProjectRowEntity(table: string, externalIdKey: string) {
+  @Unique(externalIdKey, ['tenantId', 'recordedByOrganisationId', 'externalId'])
+  @Check(`${table}_external_id_check`, 'length(external_id) BETWEEN 1 AND 200')
   abstract class ProjectRow extends VersionedRow {
     @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: `${table}_pkey` })
     tenantId!: string;

@@ -1,6 +1,6 @@
 import { Capability } from '../auth/access';
 import type { RequestContext } from '../context';
-import { forbidden } from './errors';
+import { badUserInput, forbidden } from './errors';
 import { param } from './sql';
 import type { Span } from './validation';
 
@@ -40,7 +40,7 @@ export type ProjectScope = Span &
  * import; a project of another tenant or a partner's other project is simply absent or
  * not writable, decided in SQL from the principal's grants (see Access).
  */
-export async function projectScopes(
+async function projectScopes(
   ctx: RequestContext,
   ids: readonly string[],
   tenantId?: string,
@@ -62,14 +62,14 @@ export async function projectScopes(
 }
 
 /** Key of a (project, community) pair in `targetedPairs`' answer. */
-export const pairKey = (projectId: string, communityId: string): string =>
+const pairKey = (projectId: string, communityId: string): string =>
   `${projectId}:${communityId}`;
 
 /**
  * The (project, community) pairs among `pairs` where the project targets the community —
  * which also proves both are of the project's tenant, the composite keys allowing no other.
  */
-export async function targetedPairs(
+async function targetedPairs(
   ctx: RequestContext,
   pairs: readonly { tenantId: string; projectId: string; communityId: string }[],
 ): Promise<Set<string>> {
@@ -103,6 +103,32 @@ export async function projectRefs(
       : [];
   });
   return { projects, targeted: targetedPairs(ctx, pairs) };
+}
+
+/**
+ * The project a row of `values` is recorded for, from `projectRefs`: one the principal sees
+ * (else BAD_USER_INPUT) and records `items` of (else FORBIDDEN).
+ */
+export function projectToRecord(
+  projects: ReadonlyMap<string, ProjectScope>,
+  projectId: string,
+  items: string,
+): ProjectScope & { recordingOrganisationId: string } {
+  const project = projects.get(projectId);
+  if (!project) throw badUserInput('projectId', 'No such project, or it is hidden from you');
+  if (!project.recordingOrganisationId)
+    throw forbidden(`You may not record ${items} of this project`);
+  return project as ProjectScope & { recordingOrganisationId: string };
+}
+
+/** Refuses a community the row's project does not target (see `projectRefs`). */
+export function checkTargeted(
+  values: { projectId: string; communityId: string | null },
+  targeted: ReadonlySet<string>,
+): void {
+  if (values.communityId && !targeted.has(pairKey(values.projectId, values.communityId))) {
+    throw badUserInput('communityId', 'The project does not target this community');
+  }
 }
 
 /** Which of `ids` name existing organisations (a global table of public names). */

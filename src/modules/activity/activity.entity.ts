@@ -1,12 +1,4 @@
-import {
-  Check,
-  Column,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  Unique,
-} from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { ProjectRowEntity } from '../../common/project-row.entity';
 import { OrganisationEntity } from '../organisation/organisation.entity';
 
@@ -33,12 +25,6 @@ export enum AgeBand {
 
 /** Something a project did (a training, a dialogue, a referral…) with its participant counts. */
 @Entity({ name: 'activities' })
-// PostgreSQL shortened the generated name to 63 bytes.
-@Unique('activities_tenant_id_recorded_by_organisation_id_external_i_key', [
-  'tenantId',
-  'recordedByOrganisationId',
-  'externalId',
-])
 @Check(
   'activities_type_check',
   `type IN ('TRAINING', 'INDUCTION_MEETING', 'STUDY_VISIT', 'COMMUNITY_DIALOGUE', ` +
@@ -52,7 +38,6 @@ export enum AgeBand {
   'activities_age_band_check',
   `age_band IN ('UNDER_18', 'AGE_18_24', 'AGE_25_49', 'AGE_50_PLUS', 'MIXED')`,
 )
-@Check('activities_external_id_check', 'length(external_id) BETWEEN 1 AND 200')
 @Check('activities_check', 'end_date IS NULL OR end_date >= start_date')
 // The next two are (…, start_date DESC, id DESC) in the migration; TypeORM does not compare order.
 @Index('activities_project_start_idx', ['tenantId', 'projectId', 'startDate', 'id'])
@@ -64,7 +49,10 @@ export enum AgeBand {
 // The migration builds it with the gin_trgm_ops operator class, which TypeORM cannot express;
 // name, column and method are still compared.
 @Index('activities_title_trgm_idx', ['title'], { type: 'gin' })
-export class ActivityEntity extends ProjectRowEntity('activities') {
+export class ActivityEntity extends ProjectRowEntity(
+  'activities',
+  'activities_tenant_id_recorded_by_organisation_id_external_i_key',
+) {
   @Column({ name: 'type', type: 'text' })
   type!: ActivityType;
 

@@ -2,10 +2,11 @@ import { IsInt, IsOptional, Max, MaxLength, Min, ValidateNested } from 'class-va
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, Int, registerEnumType } from 'type-graphql';
 import { LocalDateScalar } from '../../common/scalars';
-import { OrderBy, PageArgs } from '../../common/connection';
+import { OrderBy } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
 import {
   ProjectRowFilterInput,
+  ProjectRowListArgs,
   ProjectRowUpdateInput,
   WithExternalId,
 } from '../../common/project-row-inputs';
@@ -51,18 +52,12 @@ export const ActivityOrder = OrderBy(ActivityOrderField, 'ActivityOrder', 'activ
 export type ActivityOrder = InstanceType<typeof ActivityOrder>;
 
 @ArgsType()
-export class ActivitiesArgs extends PageArgs {
-  @Field(() => ActivityFilter, { nullable: true, description: 'Conditions on the activities.' })
-  // class-validator checks a nested input only when told to.
-  @ValidateNested()
-  filter?: ActivityFilter | null;
-
-  @Field(() => ActivityOrder, {
-    nullable: true,
-    description: 'Sort order; latest first when omitted.',
-  })
-  orderBy?: ActivityOrder | null;
-}
+export class ActivitiesArgs extends ProjectRowListArgs(
+  ActivityFilter,
+  ActivityOrder,
+  'activities',
+  'latest first',
+) {}
 
 /** The participant limit of DESIGN: 0 to 100,000 per group. */
 export const MAX_PARTICIPANTS = 100_000;

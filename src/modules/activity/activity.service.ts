@@ -1,13 +1,14 @@
 import { OrderDirection } from '../../common/connection';
-import { badUserInput, forbidden } from '../../common/errors';
+import { badUserInput } from '../../common/errors';
 import type { ProjectRowKind } from '../../common/project-row-kind';
 import { containsPattern, param } from '../../common/sql';
 import { checkDateOrder, checkWithinSpan, notNull, trimmed } from '../../common/validation';
 import {
   existingOrganisations,
-  pairKey,
+  checkTargeted,
   type ProjectScope,
   projectRefs,
+  projectToRecord,
 } from '../../common/write-scope';
 import type { RequestContext } from '../../context';
 import type { ActivityType, AgeBand } from './activity.entity';
@@ -162,24 +163,18 @@ export function checkActivity(
   values: ActivityValues,
   refs: ActivityRefs,
 ): ProjectScope & { recordingOrganisationId: string } {
-  const project = refs.projects.get(values.projectId);
-  if (!project) throw badUserInput('projectId', 'No such project, or it is hidden from you');
-  if (!project.recordingOrganisationId) {
-    throw forbidden('You may not record activities of this project');
-  }
+  const project = projectToRecord(refs.projects, values.projectId, 'activities');
   checkDateOrder(values.startDate, values.endDate, 'endDate', 'startDate');
   checkWithinSpan(values.startDate, project, 'startDate');
   checkWithinSpan(values.endDate, project, 'endDate');
-  if (values.communityId && !refs.targeted.has(pairKey(values.projectId, values.communityId))) {
-    throw badUserInput('communityId', 'The project does not target this community');
-  }
+  checkTargeted(values, refs.targeted);
   if (
     values.facilitatorOrganisationId &&
     !refs.organisations.has(values.facilitatorOrganisationId)
   ) {
     throw badUserInput('facilitatorOrganisationId', 'No such organisation');
   }
-  return project as ProjectScope & { recordingOrganisationId: string };
+  return project;
 }
 
 /** Column names of ActivityValues' fields, in one order for INSERTs and UPDATEs. */

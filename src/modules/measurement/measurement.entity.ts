@@ -1,12 +1,4 @@
-import {
-  Check,
-  Column,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  Unique,
-} from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { ProjectRowEntity } from '../../common/project-row.entity';
 import { AgeBand } from '../activity/activity.entity';
 import { IndicatorEntity } from '../indicator/indicator.entity';
@@ -26,12 +18,6 @@ export enum Sex {
 
 /** One value of an indicator for a project (and maybe a community) at a point in time. */
 @Entity({ name: 'measurements' })
-// PostgreSQL shortened the generated name to 63 bytes.
-@Unique('measurements_tenant_id_recorded_by_organisation_id_external_key', [
-  'tenantId',
-  'recordedByOrganisationId',
-  'externalId',
-])
 @Check('measurements_period_check', `period IN ('BASELINE', 'MIDLINE', 'ENDLINE', 'ROUTINE')`)
 @Check('measurements_sample_size_check', 'sample_size >= 0')
 @Check('measurements_sex_check', `sex IN ('FEMALE', 'MALE', 'OTHER')`)
@@ -40,7 +26,6 @@ export enum Sex {
   `age_band IN ('UNDER_18', 'AGE_18_24', 'AGE_25_49', 'AGE_50_PLUS', 'MIXED')`,
 )
 @Check('measurements_source_check', 'length(source) <= 1000')
-@Check('measurements_external_id_check', 'length(external_id) BETWEEN 1 AND 200')
 // (…, measured_on DESC, id DESC) in the migration; TypeORM does not compare order.
 @Index('measurements_community_idx', ['tenantId', 'communityId', 'measuredOn', 'id'])
 @Index('measurements_project_idx', ['tenantId', 'projectId', 'measuredOn', 'id'])
@@ -50,7 +35,10 @@ export enum Sex {
 @Index('measurements_recorded_by_idx', ['recordedByOrganisationId'])
 // Added by the outcome-aggregates migration: the rows of one series, for its trigger.
 @Index('measurements_series_idx', ['tenantId', 'projectId', 'indicatorId'])
-export class MeasurementEntity extends ProjectRowEntity('measurements') {
+export class MeasurementEntity extends ProjectRowEntity(
+  'measurements',
+  'measurements_tenant_id_recorded_by_organisation_id_external_key',
+) {
   @Column({ name: 'indicator_id', type: 'uuid' })
   indicatorId!: string;
 

@@ -1,11 +1,12 @@
-import { ArrayMaxSize, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, Float, InputType, Int, registerEnumType } from 'type-graphql';
 import { LocalDateScalar } from '../../common/scalars';
-import { OrderBy, PageArgs } from '../../common/connection';
+import { OrderBy } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
 import {
   ProjectRowFilterInput,
+  ProjectRowListArgs,
   ProjectRowUpdateInput,
   WithExternalId,
 } from '../../common/project-row-inputs';
@@ -51,21 +52,12 @@ export const MeasurementOrder = OrderBy(MeasurementOrderField, 'MeasurementOrder
 export type MeasurementOrder = InstanceType<typeof MeasurementOrder>;
 
 @ArgsType()
-export class MeasurementsArgs extends PageArgs {
-  @Field(() => MeasurementFilter, {
-    nullable: true,
-    description: 'Conditions on the measurements.',
-  })
-  // class-validator checks a nested input only when told to.
-  @ValidateNested()
-  filter?: MeasurementFilter | null;
-
-  @Field(() => MeasurementOrder, {
-    nullable: true,
-    description: 'Sort order; by measurement day when omitted.',
-  })
-  orderBy?: MeasurementOrder | null;
-}
+export class MeasurementsArgs extends ProjectRowListArgs(
+  MeasurementFilter,
+  MeasurementOrder,
+  'measurements',
+  'by measurement day',
+) {}
 
 /** Sample sizes above this are a typing error, not a survey. */
 export const MAX_SAMPLE_SIZE = 10_000_000;

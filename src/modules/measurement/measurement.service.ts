@@ -1,9 +1,14 @@
 import { OrderDirection } from '../../common/connection';
-import { badUserInput, forbidden } from '../../common/errors';
+import { badUserInput } from '../../common/errors';
 import type { ProjectRowKind } from '../../common/project-row-kind';
 import { param } from '../../common/sql';
 import { checkWithinSpan, MAX_MEASUREMENT_VALUE, notNull, trimmed } from '../../common/validation';
-import { pairKey, projectRefs, type ProjectScope } from '../../common/write-scope';
+import {
+  checkTargeted,
+  projectRefs,
+  type ProjectScope,
+  projectToRecord,
+} from '../../common/write-scope';
 import type { RequestContext } from '../../context';
 import type { AgeBand } from '../activity/activity.entity';
 import { IndicatorUnit } from '../indicator/indicator.entity';
@@ -151,11 +156,7 @@ export function checkMeasurement(
   values: MeasurementValues,
   refs: MeasurementRefs,
 ): ProjectScope & { recordingOrganisationId: string } {
-  const project = refs.projects.get(values.projectId);
-  if (!project) throw badUserInput('projectId', 'No such project, or it is hidden from you');
-  if (!project.recordingOrganisationId) {
-    throw forbidden('You may not record measurements of this project');
-  }
+  const project = projectToRecord(refs.projects, values.projectId, 'measurements');
   const indicator = refs.indicators.get(values.indicatorId);
   if (!indicator || (indicator.tenantId !== null && indicator.tenantId !== project.tenantId)) {
     throw badUserInput('indicatorId', 'No such indicator in the project’s tenant');
@@ -163,10 +164,8 @@ export function checkMeasurement(
   const problem = valueProblem(values.value, indicator.unit);
   if (problem) throw badUserInput('value', problem);
   checkWithinSpan(values.measuredOn, project, 'measuredOn');
-  if (values.communityId && !refs.targeted.has(pairKey(values.projectId, values.communityId))) {
-    throw badUserInput('communityId', 'The project does not target this community');
-  }
-  return project as ProjectScope & { recordingOrganisationId: string };
+  checkTargeted(values, refs.targeted);
+  return project;
 }
 
 /** An update's changes to a measurement (undefined: unchanged). */
