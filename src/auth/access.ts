@@ -1,6 +1,10 @@
-import { actorOf, type Principal, Role, Scope } from './principal';
+import { actorOf, type Grant, type Principal, Role, Scope } from './principal';
 
 /*
+ * Longer than 300 lines on purpose: this file is the whole tenancy API, every role and scope
+ * rule and every SQL condition built from them, and the one file the lint rule against
+ * hand-written tenant filters exempts; split, that exemption would cover several.
+ *
  * The one tenancy API: every condition that limits a query to what the principal may touch
  * is produced here, from its grants, never from client arguments (a lint rule forbids
  * hand-written tenant filters elsewhere). The SQL builders push their parameters onto
@@ -30,6 +34,16 @@ const ROW_READER_ROLES = new Set([
 const FULL_TENANT_ROLES = new Set([Role.PLATFORM_ADMIN, Role.TENANT_ADMIN]);
 const ADMIN_ROLES = FULL_TENANT_ROLES;
 const WRITER_ROLES = new Set([Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.PARTNER_EDITOR]);
+
+/** What each role allows, as scopes (a user's scopes are those of its roles). */
+const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
+  [Role.PLATFORM_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN],
+  [Role.TENANT_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN],
+  [Role.PARTNER_EDITOR]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE],
+  [Role.PARTNER_VIEWER]: [Scope.READ, Scope.AGGREGATE],
+  [Role.AGGREGATE_ANALYST]: [Scope.AGGREGATE],
+};
+const SCOPE_ORDER = [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN];
 
 /** A key may use a role only through a scope that covers the capability. */
 function scopeAllows(principal: Principal, ...scopes: Scope[]): boolean {
@@ -108,6 +122,26 @@ export class Access {
     return this.adminWriterTenantIds.length > 0;
   }
 
+  /** The scopes in force: those of its roles, narrowed to a key's own scopes. */
+  get scopesInForce(): Scope[] {
+    const principal = this.principal;
+    if (!principal) return [];
+    const roleScopes = new Set(principal.grants.flatMap((grant) => ROLE_SCOPES[grant.role]));
+    return SCOPE_ORDER.filter(
+      (scope) => roleScopes.has(scope) && (principal.scopes?.includes(scope) ?? true),
+    );
+  }
+
+  /** Its tenant memberships: every grant but the platform admin's, which is no membership. */
+  get memberships(): Grant[] {
+    return (this.principal?.grants ?? []).filter((grant) => grant.role !== Role.PLATFORM_ADMIN);
+  }
+
+  /** Tenants it holds any role in (the tenants it may name, and whose indicators it sees). */
+  get grantedTenantIds(): string[] {
+    return unique((this.principal?.grants ?? []).map((g) => g.tenantId));
+  }
+
   /** How rows record who wrote them (see `actorOf`). */
   get actor(): string {
     return this.principal ? actorOf(this.principal) : 'anonymous';
@@ -166,7 +200,7 @@ export class Access {
   /** SQL true for a visible indicator: global ones, and those of tenants it holds any role in. */
   indicatorVisibleSql(tenantIdSql: string, params: unknown[]): string {
     if (!this.scopedSql) return 'true';
-    params.push(unique((this.principal?.grants ?? []).map((g) => g.tenantId)));
+    params.push(this.grantedTenantIds);
     return `(${tenantIdSql} IS NULL OR ${tenantIdSql} = ANY ($${params.length}::uuid[]))`;
   }
 

@@ -62,8 +62,7 @@ async function projectScopes(
 }
 
 /** Key of a (project, community) pair in `targetedPairs`' answer. */
-const pairKey = (projectId: string, communityId: string): string =>
-  `${projectId}:${communityId}`;
+const pairKey = (projectId: string, communityId: string): string => `${projectId}:${communityId}`;
 
 /**
  * The (project, community) pairs among `pairs` where the project targets the community —
