@@ -21,7 +21,14 @@ export enum OrderDirection {
   ASC = 'ASC',
   DESC = 'DESC',
 }
-registerEnumType(OrderDirection, { name: 'OrderDirection', description: 'Sort direction.' });
+registerEnumType(OrderDirection, {
+  name: 'OrderDirection',
+  description: 'Sort direction.',
+  valuesConfig: {
+    ASC: { description: 'Ascending: smallest, earliest or A first.' },
+    DESC: { description: 'Descending: largest, latest or Z first.' },
+  },
+});
 
 @ObjectType({ description: 'Where a page of a connection sits in the whole list.' })
 export class PageInfo {

@@ -20,6 +20,11 @@ export enum ActivityOrderField {
 registerEnumType(ActivityOrderField, {
   name: 'ActivityOrderField',
   description: 'Fields activities can be sorted by.',
+  valuesConfig: {
+    START_DATE: { description: 'By the day it started.' },
+    TITLE: { description: 'By title.' },
+    CREATED_AT: { description: 'By when the row was created.' },
+  },
 });
 
 @InputType({ description: 'Narrows a list of activities; all given conditions must hold.' })

@@ -43,7 +43,10 @@ export class ActivityResolver {
     nullable: true,
     description: 'One activity by id; null if it does not exist or is hidden from you.',
   })
-  activity(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext) {
+  activity(
+    @Arg('id', () => UUIDResolver, { description: 'Its id.' }) id: string,
+    @Ctx() ctx: RequestContext,
+  ) {
     return activityById(ctx).load(id);
   }
 

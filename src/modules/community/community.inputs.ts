@@ -14,6 +14,11 @@ export enum CommunityOrderField {
 registerEnumType(CommunityOrderField, {
   name: 'CommunityOrderField',
   description: 'Fields communities can be sorted by.',
+  valuesConfig: {
+    NAME: { description: 'By name.' },
+    REGION: { description: 'By region.' },
+    CREATED_AT: { description: 'By when the row was created.' },
+  },
 });
 
 @InputType({ description: 'Narrows a list of communities; all given conditions must hold.' })

@@ -20,6 +20,10 @@ export enum MeasurementOrderField {
 registerEnumType(MeasurementOrderField, {
   name: 'MeasurementOrderField',
   description: 'Fields measurements can be sorted by.',
+  valuesConfig: {
+    MEASURED_ON: { description: 'By the day measured.' },
+    CREATED_AT: { description: 'By when the row was created.' },
+  },
 });
 
 @InputType({ description: 'Narrows a list of measurements; all given conditions must hold.' })

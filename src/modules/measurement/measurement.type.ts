@@ -9,10 +9,21 @@ registerEnumType(MeasurementPeriod, {
   name: 'MeasurementPeriod',
   description:
     'When in a project a value was measured: baseline, midline, endline or routine monitoring.',
+  valuesConfig: {
+    BASELINE: { description: 'Before the project’s work began.' },
+    MIDLINE: { description: 'Halfway through the project.' },
+    ENDLINE: { description: 'At the end of the project.' },
+    ROUTINE: { description: 'Routine monitoring in between.' },
+  },
 });
 registerEnumType(Sex, {
   name: 'Sex',
   description: 'Sex of respondents, for disaggregated values.',
+  valuesConfig: {
+    FEMALE: { description: 'Women and girls.' },
+    MALE: { description: 'Men and boys.' },
+    OTHER: { description: 'Another or unrecorded sex.' },
+  },
 });
 
 @ObjectType({

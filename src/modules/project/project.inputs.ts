@@ -16,6 +16,12 @@ export enum ProjectOrderField {
 registerEnumType(ProjectOrderField, {
   name: 'ProjectOrderField',
   description: 'Fields projects can be sorted by.',
+  valuesConfig: {
+    NAME: { description: 'By name.' },
+    CODE: { description: 'By code.' },
+    START_DATE: { description: 'By the day it starts.' },
+    CREATED_AT: { description: 'By when the row was created.' },
+  },
 });
 
 @InputType({ description: 'Narrows a list of projects; all given conditions must hold.' })
