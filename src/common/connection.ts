@@ -9,7 +9,7 @@ import {
 } from 'type-graphql';
 import { badUserInput } from './errors';
 import type { RequestContext } from '../context';
-import { type Cursor, decodeCursor, encodeCursor, keyset } from './cursor';
+import { decodeCursor, keyset, toPage } from './cursor';
 import type { ParentKey } from './loader';
 
 export type { ParentKey };
@@ -134,41 +134,6 @@ export class PageArgs {
 /** Wraps a service's page in a connection type, whose fields are getters and methods. */
 export function toConnection<C extends object, T>(type: ClassType<C>, page: Page<T>): C {
   return Object.assign(new type(), page);
-}
-
-/** An edge whose cursor is encoded only if a client asks for it (most read `nodes`). */
-class Edge<T extends { id: string }> {
-  constructor(
-    readonly node: T,
-    private readonly sortValue: (row: T) => unknown,
-  ) {}
-
-  get cursor(): string {
-    return encodeCursor(this.sortValue(this.node), this.node.id);
-  }
-}
-
-/** Turns fetched rows (one more than the page size) into a page. */
-export function toPage<T extends { id: string }>(
-  rows: T[],
-  size: number,
-  after: Cursor | null,
-  sortValue: (row: T) => unknown,
-  count: () => Promise<number>,
-): Page<T> {
-  const hasNextPage = rows.length > size;
-  const pageRows = hasNextPage ? rows.slice(0, size) : rows;
-  const edges = pageRows.map((node) => new Edge(node, sortValue));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-    count,
-  };
 }
 
 /**

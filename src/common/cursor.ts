@@ -1,5 +1,5 @@
 import { badUserInput } from './errors';
-import { OrderDirection } from './connection';
+import { OrderDirection, type Page } from './connection';
 
 /* Keyset paging's positions: the opaque cursors clients pass as `after`, and the SQL that
  * continues a sorted list after one. */
@@ -77,5 +77,40 @@ export function keyset(
   return {
     where: `(${key}, ${idColumn}) ${op} ($${params.length - 1}::${cast}, $${params.length}::uuid)`,
     orderBy,
+  };
+}
+
+/** An edge whose cursor is encoded only if a client asks for it (most read `nodes`). */
+class Edge<T extends { id: string }> {
+  constructor(
+    readonly node: T,
+    private readonly sortValue: (row: T) => unknown,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.sortValue(this.node), this.node.id);
+  }
+}
+
+/** Turns fetched rows (one more than the page size) into a page. */
+export function toPage<T extends { id: string }>(
+  rows: T[],
+  size: number,
+  after: Cursor | null,
+  sortValue: (row: T) => unknown,
+  count: () => Promise<number>,
+): Page<T> {
+  const hasNextPage = rows.length > size;
+  const pageRows = hasNextPage ? rows.slice(0, size) : rows;
+  const edges = pageRows.map((node) => new Edge(node, sortValue));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    count,
   };
 }

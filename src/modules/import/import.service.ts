@@ -1,22 +1,9 @@
 import { validateSync } from 'class-validator';
 import { DomainError } from '../../common/errors';
-import type { ProjectRow, ProjectRowKind, ProjectRowValues } from '../../common/project-row-kind';
-import { type ProjectScope, writerTenantOf } from '../../common/write-scope';
+import { writerTenantOf } from '../../common/write-scope';
 import { firstViolation } from '../../common/validation';
 import type { RequestContext } from '../../context';
-import {
-  ACTIVITIES,
-  type ActivityRefs,
-  type ActivityValues,
-  activityValues,
-} from '../activity/activity.service';
 import { type AuditEntry, auditDiff, recordAudit } from '../audit/audit.service';
-import {
-  MEASUREMENTS,
-  type MeasurementRefs,
-  type MeasurementValues,
-  measurementValues,
-} from '../measurement/measurement.service';
 import {
   claimIdempotencyKey,
   type IdempotencyKey,
@@ -25,76 +12,13 @@ import {
   storeIdempotentResponse,
 } from './idempotency.service';
 import type {
-  ActivityImportItem,
   ImportActivitiesInput,
   ImportMeasurementsInput,
   ImportOptionsInput,
-  MeasurementImportItem,
 } from './import.inputs';
+import { ACTIVITY_IMPORT, type ImportKind, MEASUREMENT_IMPORT, type Values } from './import.kinds';
+import { insertRows, type Planned, updateRows } from './import.rows';
 import { ImportItemStatus, type ImportItemResult, type ImportResult } from './import.type';
-
-type Values = ProjectRowValues;
-
-/** What differs between importing activities and measurements; the engine does the rest. */
-/** The table an import writes: field → column, and each column's SQL type. */
-type TableShape<V extends Values> = Readonly<{
-  table: string;
-  columns: Readonly<Record<keyof V & string, string>>;
-  sqlTypes: Readonly<Record<string, string>>;
-}>;
-
-type ImportKind<I extends object, V extends Values, R> = TableShape<V> &
-  Readonly<{
-    operation: string;
-    entityType: string;
-    /** Columns to compare an item with its row (value is numeric, read back as float8). */
-    select: string;
-    values: (item: I) => V;
-    /** Loads what checking needs for all items at once; `check` then tests one item. */
-    refs: (ctx: RequestContext, values: V[], tenantId: string) => Promise<R>;
-    check: (values: V, refs: R) => ProjectScope & { recordingOrganisationId: string };
-  }>;
-
-/** An import of a kind of project row, whose rows its `values` make of items. */
-function importOf<I extends object, V extends Values, R>(
-  kind: Pick<
-    ProjectRowKind<ProjectRow, V, R, never, never, never>,
-    'entity' | 'table' | 'valueColumns' | 'sqlTypes' | 'refs' | 'check'
-  >,
-  operation: string,
-  values: (item: I) => V,
-): ImportKind<I, V, R> {
-  return {
-    operation,
-    entityType: kind.entity,
-    table: kind.table,
-    columns: kind.valueColumns,
-    sqlTypes: kind.sqlTypes,
-    // numeric is read back as float8, as the API answers it.
-    select: Object.entries<string>(kind.valueColumns)
-      .map(([field, column]) =>
-        kind.sqlTypes[column] === 'numeric'
-          ? `t.${column}::float8 AS "${field}"`
-          : `t.${column} AS "${field}"`,
-      )
-      .join(', '),
-    values,
-    refs: kind.refs,
-    check: kind.check,
-  };
-}
-
-const ACTIVITY_IMPORT = importOf<ActivityImportItem, ActivityValues, ActivityRefs>(
-  ACTIVITIES,
-  'importActivities',
-  activityValues,
-);
-
-const MEASUREMENT_IMPORT = importOf<MeasurementImportItem, MeasurementValues, MeasurementRefs>(
-  MEASUREMENTS,
-  'importMeasurements',
-  measurementValues,
-);
 
 export const importActivities = (ctx: RequestContext, input: ImportActivitiesInput) =>
   runImport(ctx, ACTIVITY_IMPORT, input, input.items);
@@ -132,13 +56,6 @@ async function runImport<I extends object, V extends Values, R>(
   else await releaseIdempotencyKey(ctx, claim);
   return result;
 }
-
-type Planned<V> = {
-  index: number;
-  values: V;
-  organisationId: string;
-  existing?: V & { id: string; deleted: boolean };
-};
 
 async function applyImport<I extends object, V extends Values, R>(
   ctx: RequestContext,
@@ -300,71 +217,4 @@ async function applyImport<I extends object, V extends Values, R>(
   }
   await recordAudit(ctx, ...audit);
   return summary(true);
-}
-
-/** The recordset definition and JSON rows of the planned items' values. */
-function recordset<V extends Values>(
-  kind: TableShape<V>,
-  plans: Planned<V>[],
-  extra: (plan: Planned<V>) => Record<string, unknown>,
-  extraTypes: string,
-): { definition: string; json: string } {
-  const fields = Object.keys(kind.columns);
-  const definition = [
-    ...fields.map((f) => `${kind.columns[f]} ${kind.sqlTypes[kind.columns[f]!]}`),
-    extraTypes,
-  ].join(', ');
-  const rows = plans.map((plan) => ({
-    ...Object.fromEntries(fields.map((f): [string, unknown] => [kind.columns[f]!, plan.values[f]])),
-    ...extra(plan),
-  }));
-  return { definition, json: JSON.stringify(rows) };
-}
-
-async function insertRows<V extends Values>(
-  ctx: RequestContext,
-  kind: TableShape<V>,
-  tenantId: string,
-  plans: Planned<V>[],
-): Promise<Map<string, string>> {
-  const columns = Object.values(kind.columns);
-  const { definition, json } = recordset(
-    kind,
-    plans,
-    (plan) => ({ recorded_by_organisation_id: plan.organisationId }),
-    'recorded_by_organisation_id uuid',
-  );
-  const rows = await ctx.tx.query<{ id: string; key: string }>(
-    `INSERT INTO ${kind.table} (${columns.join(', ')}, tenant_id, recorded_by_organisation_id,
-       created_by, updated_by)
-     SELECT ${columns.map((c) => `r.${c}`).join(', ')}, $1, r.recorded_by_organisation_id, $2, $2
-     FROM jsonb_to_recordset($3::jsonb) AS r (${definition})
-     ORDER BY r.recorded_by_organisation_id, r.external_id
-     RETURNING id, recorded_by_organisation_id || ':' || external_id AS key`,
-    [tenantId, ctx.access.actor, json],
-  );
-  return new Map(rows.map((r) => [r.key, r.id]));
-}
-
-async function updateRows<V extends Values>(
-  ctx: RequestContext,
-  kind: TableShape<V>,
-  tenantId: string,
-  plans: Planned<V>[],
-): Promise<void> {
-  const columns = Object.values(kind.columns);
-  const { definition, json } = recordset(
-    kind,
-    plans,
-    (plan) => ({ id: plan.existing!.id }),
-    'id uuid',
-  );
-  // The rows are locked (FOR UPDATE above), so their versions cannot have moved.
-  await ctx.tx.query(
-    `UPDATE ${kind.table} t SET ${columns.map((c) => `${c} = r.${c}`).join(', ')},
-       version = t.version + 1, updated_at = now(), updated_by = $2
-     FROM jsonb_to_recordset($3::jsonb) AS r (${definition})
-     WHERE t.tenant_id = $1 AND t.id = r.id`,
-    [tenantId, ctx.access.actor, json],
-  );
 }
