@@ -1,5 +1,6 @@
 import { OrderDirection } from '../../common/connection';
 import { badUserInput } from '../../common/errors';
+import { entityColumns } from '../../common/entity-columns';
 import type { ProjectRowKind } from '../../common/project-row-kind';
 import { containsPattern, param } from '../../common/sql';
 import { checkDateOrder, checkWithinSpan, notNull, trimmed } from '../../common/validation';
@@ -11,7 +12,7 @@ import {
   projectToRecord,
 } from '../../common/write-scope';
 import type { RequestContext } from '../../context';
-import type { ActivityType, AgeBand } from './activity.entity';
+import { ActivityEntity, type ActivityType, type AgeBand } from './activity.entity';
 import {
   type ActivityFilter,
   ActivityOrderField,
@@ -177,21 +178,21 @@ export function checkActivity(
   return project;
 }
 
-/** Column names of ActivityValues' fields, in one order for INSERTs and UPDATEs. */
-export const ACTIVITY_VALUE_COLUMNS: Readonly<Record<keyof ActivityValues, string>> = {
-  projectId: 'project_id',
-  communityId: 'community_id',
-  type: 'type',
-  title: 'title',
-  startDate: 'start_date',
-  endDate: 'end_date',
-  facilitatorOrganisationId: 'facilitator_organisation_id',
-  participantsFemale: 'participants_female',
-  participantsMale: 'participants_male',
-  participantsOther: 'participants_other',
-  ageBand: 'age_band',
-  externalId: 'external_id',
-};
+/** ActivityValues' columns and SQL types, as the entity declares them, in one order for writes. */
+const ACTIVITY_VALUE_COLUMNS = entityColumns<keyof ActivityValues>(ActivityEntity, [
+  'projectId',
+  'communityId',
+  'type',
+  'title',
+  'startDate',
+  'endDate',
+  'facilitatorOrganisationId',
+  'participantsFemale',
+  'participantsMale',
+  'participantsOther',
+  'ageBand',
+  'externalId',
+]);
 
 /** An update's changes to an activity (undefined: unchanged). */
 function activityChanges(input: UpdateActivityInput): Partial<ActivityValues> {
@@ -224,21 +225,8 @@ export const ACTIVITIES: ProjectRowKind<
   alias: 'a',
   columns: ACTIVITY_COLUMNS,
   listColumns: activityColumns,
-  valueColumns: ACTIVITY_VALUE_COLUMNS,
-  sqlTypes: {
-    project_id: 'uuid',
-    community_id: 'uuid',
-    type: 'text',
-    title: 'text',
-    start_date: 'date',
-    end_date: 'date',
-    facilitator_organisation_id: 'uuid',
-    participants_female: 'integer',
-    participants_male: 'integer',
-    participants_other: 'integer',
-    age_band: 'text',
-    external_id: 'text',
-  },
+  valueColumns: ACTIVITY_VALUE_COLUMNS.columns,
+  sqlTypes: ACTIVITY_VALUE_COLUMNS.sqlTypes,
   sorts: SORTS,
   defaultOrder: { field: ActivityOrderField.START_DATE, direction: OrderDirection.DESC },
   filters: activityFilters,

@@ -1,5 +1,6 @@
 import { OrderDirection } from '../../common/connection';
 import { badUserInput } from '../../common/errors';
+import { entityColumns } from '../../common/entity-columns';
 import type { ProjectRowKind } from '../../common/project-row-kind';
 import { param } from '../../common/sql';
 import { checkWithinSpan, MAX_MEASUREMENT_VALUE, notNull, trimmed } from '../../common/validation';
@@ -12,7 +13,7 @@ import {
 import type { RequestContext } from '../../context';
 import type { AgeBand } from '../activity/activity.entity';
 import { IndicatorUnit } from '../indicator/indicator.entity';
-import type { MeasurementPeriod, Sex } from './measurement.entity';
+import { MeasurementEntity, type MeasurementPeriod, type Sex } from './measurement.entity';
 import {
   type MeasurementFilter,
   MeasurementOrderField,
@@ -69,19 +70,20 @@ export type MeasurementValues = {
   externalId: string | null;
 };
 
-export const MEASUREMENT_VALUE_COLUMNS: Readonly<Record<keyof MeasurementValues, string>> = {
-  indicatorId: 'indicator_id',
-  projectId: 'project_id',
-  communityId: 'community_id',
-  period: 'period',
-  measuredOn: 'measured_on',
-  value: 'value',
-  sampleSize: 'sample_size',
-  sex: 'sex',
-  ageBand: 'age_band',
-  source: 'source',
-  externalId: 'external_id',
-};
+/** MeasurementValues' columns and SQL types, as the entity declares them, in one order for writes. */
+const MEASUREMENT_VALUE_COLUMNS = entityColumns<keyof MeasurementValues>(MeasurementEntity, [
+  'indicatorId',
+  'projectId',
+  'communityId',
+  'period',
+  'measuredOn',
+  'value',
+  'sampleSize',
+  'sex',
+  'ageBand',
+  'source',
+  'externalId',
+]);
 
 export function measurementValues(
   input: MeasurementValuesInput & { externalId?: string | null },
@@ -197,20 +199,8 @@ export const MEASUREMENTS: ProjectRowKind<
   table: 'measurements',
   alias: 'm',
   columns: MEASUREMENT_COLUMNS,
-  valueColumns: MEASUREMENT_VALUE_COLUMNS,
-  sqlTypes: {
-    indicator_id: 'uuid',
-    project_id: 'uuid',
-    community_id: 'uuid',
-    period: 'text',
-    measured_on: 'date',
-    value: 'numeric',
-    sample_size: 'integer',
-    sex: 'text',
-    age_band: 'text',
-    source: 'text',
-    external_id: 'text',
-  },
+  valueColumns: MEASUREMENT_VALUE_COLUMNS.columns,
+  sqlTypes: MEASUREMENT_VALUE_COLUMNS.sqlTypes,
   sorts: SORTS,
   defaultOrder: { field: MeasurementOrderField.MEASURED_ON, direction: OrderDirection.ASC },
   filters: measurementFilters,
