@@ -5,9 +5,9 @@ import { OrderDirection, type Page } from './connection';
  * continues a sorted list after one. */
 
 /** A keyset position: the sort column's value and the row id. */
-export type Cursor = Readonly<{ value: string; id: string }>;
+type Cursor = Readonly<{ value: string; id: string }>;
 
-export function encodeCursor(value: unknown, id: string): string {
+function encodeCursor(value: unknown, id: string): string {
   const plain = value instanceof Date ? value.toISOString() : value;
   return Buffer.from(JSON.stringify([plain, id]), 'utf8').toString('base64url');
 }
