@@ -177,7 +177,7 @@ export async function fetchPage<T extends { id: string }>(
   const position = keyset(
     query.sort.column,
     query.idColumn,
-    query.direction,
+    query.direction === OrderDirection.DESC,
     after,
     query.sort.cast,
     params,
@@ -222,7 +222,7 @@ export async function fetchNestedPages<T extends { id: string }>(
   const position = keyset(
     query.sort.column,
     query.idColumn,
-    query.direction,
+    query.direction === OrderDirection.DESC,
     after,
     query.sort.cast,
     params,

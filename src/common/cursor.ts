@@ -1,5 +1,5 @@
 import { badUserInput } from './errors';
-import { OrderDirection, type Page } from './connection';
+import type { Page } from './connection';
 
 /* Keyset paging's positions: the opaque cursors clients pass as `after`, and the SQL that
  * continues a sorted list after one. */
@@ -59,12 +59,12 @@ export function decodeCursor(cursor: string | null | undefined, cast: string): C
 export function keyset(
   column: string,
   idColumn: string,
-  direction: OrderDirection,
+  descending: boolean,
   after: Cursor | null,
   cast: string,
   params: unknown[],
 ): { where: string | null; orderBy: string } {
-  const dir = direction === OrderDirection.DESC ? 'DESC' : 'ASC';
+  const dir = descending ? 'DESC' : 'ASC';
   // A timestamp reaches the cursor as a JavaScript Date, which keeps milliseconds where
   // PostgreSQL keeps microseconds. Sort and compare at the cursor's precision: against the
   // stored microseconds, the row a page ended on would come back on the next page (ascending)
