@@ -13,7 +13,8 @@ import { RequestTransaction } from '../src/db/request-transaction';
 import { createLogger } from '../src/logger';
 import type { ActivitiesArgs } from '../src/modules/activity/activity.inputs';
 import { ActivityOrderField } from '../src/modules/activity/activity.inputs';
-import { activitiesByIds, activitiesOf } from '../src/modules/activity/activity.service';
+import { ACTIVITIES } from '../src/modules/activity/activity.service';
+import { rowsByIds, rowsOf } from '../src/common/project-rows';
 import {
   communitiesByIds,
   communitiesOfProjects,
@@ -49,7 +50,14 @@ const HANDLERS: Record<string, (ctx: RequestContext, body: Record<string, string
       orderBy: { field: ActivityOrderField.START_DATE, direction: OrderDirection.DESC },
     };
     const fields = new Set(['title', 'type', 'startDate', 'participants']);
-    const activityPages = await activitiesOf(ctx, 'community', communities, activityArgs, fields);
+    const activityPages = await rowsOf(
+      ctx,
+      ACTIVITIES,
+      'community',
+      communities,
+      activityArgs,
+      fields,
+    );
     const activitiesOfCommunity = new Map(communities.map((c, i) => [c, activityPages[i]!]));
     return {
       projects: {
@@ -97,7 +105,7 @@ const HANDLERS: Record<string, (ctx: RequestContext, body: Record<string, string
 
   /** Q3: one activity with its community and project. */
   async '/Q3'(ctx, body) {
-    const [activity] = await activitiesByIds(ctx, [body.id!]);
+    const [activity] = await rowsByIds(ctx, ACTIVITIES, [body.id!]);
     if (!activity) return { activity: null };
     const [[community], [project]] = await Promise.all([
       activity.communityId ? communitiesByIds(ctx, [activity.communityId]) : Promise.resolve([]),

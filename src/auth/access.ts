@@ -1,4 +1,29 @@
-import { type Principal, PrincipalKind, Role, Scope } from './principal';
+import { actorOf, type Grant, type Principal, Role, Scope } from './principal';
+
+/*
+ * Longer than 300 lines on purpose: this file is the whole tenancy API, every role and scope
+ * rule and every SQL condition built from them, and the one file the lint rule against
+ * hand-written tenant filters exempts; split, that exemption would cover several.
+ *
+ * The one tenancy API: every condition that limits a query to what the principal may touch
+ * is produced here, from its grants, never from client arguments (a lint rule forbids
+ * hand-written tenant filters elsewhere). The SQL builders push their parameters onto
+ * `params` and return a condition for the WHERE clause.
+ */
+
+/** What a query's tenant scope is for. */
+export enum Capability {
+  /** Reading some of a tenant's rows (which ones: `projectVisibleSql`, `communityVisibleSql`). */
+  READ = 'read',
+  /** Writing programme rows (activities, measurements; partners: of their projects only). */
+  WRITE = 'write',
+  /** Writing projects, communities and indicators: all of a tenant's data. */
+  TENANT_WRITE = 'tenant-write',
+  /** Restoring a soft-deleted row: only who writes all of the tenant's data. */
+  RESTORE = 'restore',
+  /** Administering memberships, keys and sharing agreements, and reading the audit log. */
+  ADMIN = 'admin',
+}
 
 const ROW_READER_ROLES = new Set([
   Role.PLATFORM_ADMIN,
@@ -9,6 +34,16 @@ const ROW_READER_ROLES = new Set([
 const FULL_TENANT_ROLES = new Set([Role.PLATFORM_ADMIN, Role.TENANT_ADMIN]);
 const ADMIN_ROLES = FULL_TENANT_ROLES;
 const WRITER_ROLES = new Set([Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.PARTNER_EDITOR]);
+
+/** What each role allows, as scopes (a user's scopes are those of its roles). */
+const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
+  [Role.PLATFORM_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN],
+  [Role.TENANT_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN],
+  [Role.PARTNER_EDITOR]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE],
+  [Role.PARTNER_VIEWER]: [Scope.READ, Scope.AGGREGATE],
+  [Role.AGGREGATE_ANALYST]: [Scope.AGGREGATE],
+};
+const SCOPE_ORDER = [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN];
 
 /** A key may use a role only through a scope that covers the capability. */
 function scopeAllows(principal: Principal, ...scopes: Scope[]): boolean {
@@ -87,10 +122,99 @@ export class Access {
     return this.adminWriterTenantIds.length > 0;
   }
 
-  /** How rows record who wrote them: `user:<id>` or `apikey:<id>`. */
+  /** The scopes in force: those of its roles, narrowed to a key's own scopes. */
+  get scopesInForce(): Scope[] {
+    const principal = this.principal;
+    if (!principal) return [];
+    const roleScopes = new Set(principal.grants.flatMap((grant) => ROLE_SCOPES[grant.role]));
+    return SCOPE_ORDER.filter(
+      (scope) => roleScopes.has(scope) && (principal.scopes?.includes(scope) ?? true),
+    );
+  }
+
+  /** Its tenant memberships: every grant but the platform admin's, which is no membership. */
+  get memberships(): Grant[] {
+    return (this.principal?.grants ?? []).filter((grant) => grant.role !== Role.PLATFORM_ADMIN);
+  }
+
+  /** Tenants it holds any role in (the tenants it may name, and whose indicators it sees). */
+  get grantedTenantIds(): string[] {
+    return unique((this.principal?.grants ?? []).map((g) => g.tenantId));
+  }
+
+  /** How rows record who wrote them (see `actorOf`). */
   get actor(): string {
-    if (!this.principal) return 'anonymous';
-    return `${this.principal.kind === PrincipalKind.API_KEY ? 'apikey' : 'user'}:${this.principal.id}`;
+    return this.principal ? actorOf(this.principal) : 'anonymous';
+  }
+
+  /** The tenants the principal's grants reach for a capability. */
+  tenantIdsFor(capability: Capability): readonly string[] {
+    switch (capability) {
+      case Capability.READ:
+        return this.readableTenantIds;
+      case Capability.WRITE:
+        return this.writerTenantIds;
+      case Capability.TENANT_WRITE:
+      case Capability.RESTORE:
+        return this.adminWriterTenantIds;
+      case Capability.ADMIN:
+        return this.adminTenantIds;
+    }
+  }
+
+  /** The tenant of a country code for a capability, or null when the grants do not reach it. */
+  tenantForCode(capability: Capability, tenantCode: string): string | null {
+    const reached = this.tenantIdsFor(capability);
+    return this.tenantIdsForCodes([tenantCode]).find((id) => reached.includes(id)) ?? null;
+  }
+
+  /**
+   * SQL true for a row of a tenant the grants reach for the capability. Reads go through
+   * `projectVisibleSql` and its siblings instead, which also know partners' projects.
+   */
+  tenantScopeSql(
+    capability: Exclude<Capability, Capability.READ>,
+    tenantIdSql: string,
+    params: unknown[],
+  ): string {
+    params.push(this.tenantIdsFor(capability));
+    return `${tenantIdSql} = ANY ($${params.length}::uuid[])`;
+  }
+
+  /**
+   * The client's own filter by country codes (narrowing, never widening, what the other
+   * conditions allow): SQL true for a row of one of those tenants; `orGlobal` also lets
+   * rows without a tenant (global indicators) through.
+   */
+  tenantCodesSql(
+    tenantIdSql: string,
+    codes: readonly string[],
+    params: unknown[],
+    options: { orGlobal?: boolean } = {},
+  ): string {
+    params.push(this.tenantIdsForCodes(codes));
+    const inTenants = `${tenantIdSql} = ANY ($${params.length}::uuid[])`;
+    return options.orGlobal ? `(${tenantIdSql} IS NULL OR ${inTenants})` : inTenants;
+  }
+
+  /** SQL true for a visible indicator: global ones, and those of tenants it holds any role in. */
+  indicatorVisibleSql(tenantIdSql: string, params: unknown[]): string {
+    if (!this.scopedSql) return 'true';
+    params.push(this.grantedTenantIds);
+    return `(${tenantIdSql} IS NULL OR ${tenantIdSql} = ANY ($${params.length}::uuid[]))`;
+  }
+
+  /**
+   * SQL true for a project's row (activity, measurement; table alias `alias`) the principal
+   * may change: a live one it records for (`recordingOrganisationSql`), or with `deleted` a
+   * deleted one of a tenant it restores in.
+   */
+  rowWriteSql(alias: string, params: unknown[], deleted: boolean): string {
+    const tenant = `${alias}.tenant_id`;
+    return deleted
+      ? `${alias}.deleted_at IS NOT NULL AND ${this.tenantScopeSql(Capability.RESTORE, tenant, params)}`
+      : `${alias}.deleted_at IS NULL AND ${this.tenantScopeSql(Capability.WRITE, tenant, params)}
+       AND ${this.recordingOrganisationSql(tenant, `${alias}.project_id`, params)} IS NOT NULL`;
   }
 
   /**

@@ -41,7 +41,11 @@ export type Principal = Readonly<{
   scopes: readonly Scope[] | null;
 }>;
 
-/** How a principal is recorded in `created_by` columns: `user:<id>` or `api-key:<id>`. */
+/**
+ * How a principal is recorded (`created_by` columns, idempotency keys, the request log):
+ * `user:<id>` or `apikey:<id>` — the form the database's own request-principal function
+ * writes into `app.actor`, which row-level security compares with.
+ */
 export function actorOf(principal: Principal): string {
-  return `${principal.kind === PrincipalKind.USER ? 'user' : 'api-key'}:${principal.id}`;
+  return `${principal.kind === PrincipalKind.USER ? 'user' : 'apikey'}:${principal.id}`;
 }

@@ -1,5 +1,15 @@
-import { ArgsType, type ClassType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import {
+  ArgsType,
+  type ClassType,
+  Field,
+  InputType,
+  Int,
+  ObjectType,
+  registerEnumType,
+} from 'type-graphql';
 import { badUserInput } from './errors';
+import type { RequestContext } from '../context';
+import { decodeCursor, keyset, toPage } from './cursor';
 import type { ParentKey } from './loader';
 
 export type { ParentKey };
@@ -11,7 +21,14 @@ export enum OrderDirection {
   ASC = 'ASC',
   DESC = 'DESC',
 }
-registerEnumType(OrderDirection, { name: 'OrderDirection', description: 'Sort direction.' });
+registerEnumType(OrderDirection, {
+  name: 'OrderDirection',
+  description: 'Sort direction.',
+  valuesConfig: {
+    ASC: { description: 'Ascending: smallest, earliest or A first.' },
+    DESC: { description: 'Descending: largest, latest or Z first.' },
+  },
+});
 
 @ObjectType({ description: 'Where a page of a connection sits in the whole list.' })
 export class PageInfo {
@@ -73,6 +90,25 @@ export function Connection<T extends object>(node: ClassType<T>, nodeName: strin
   return ConnectionType;
 }
 
+/**
+ * Builds the `orderBy` input of a list: a field of `fields` and a direction. `name` is the
+ * input type's (`ActivityOrder`), `items` what the list holds (`activities`).
+ */
+export function OrderBy<F extends string>(fields: Record<string, F>, name: string, items: string) {
+  @InputType(name, { description: `How to sort ${items}.` })
+  class Order {
+    @Field(() => fields, { description: 'The field to sort by.' })
+    field!: F;
+
+    @Field(() => OrderDirection, {
+      defaultValue: OrderDirection.ASC,
+      description: 'The direction.',
+    })
+    direction!: OrderDirection;
+  }
+  return Order;
+}
+
 /** Checks `first` (1..100; larger is an error, never silently clamped). */
 export function pageSize(first: number | undefined | null): number {
   const size = first ?? DEFAULT_PAGE_SIZE;
@@ -80,54 +116,6 @@ export function pageSize(first: number | undefined | null): number {
     throw badUserInput('first', `first must be between 1 and ${MAX_PAGE_SIZE}`);
   }
   return size;
-}
-
-/** A keyset position: the sort column's value and the row id. */
-export type Cursor = Readonly<{ value: string; id: string }>;
-
-export function encodeCursor(value: unknown, id: string): string {
-  const plain = value instanceof Date ? value.toISOString() : value;
-  return Buffer.from(JSON.stringify([plain, id]), 'utf8').toString('base64url');
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// PostgreSQL has no year 0; JavaScript does.
-const ISO_DAY = /^(?!0000)\d{4}-\d{2}-\d{2}$/;
-const ISO_INSTANT = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/**
- * The sort values a cursor may carry, by the SQL type `keyset` casts them to: exactly what
- * `encodeCursor` writes for that type. A cursor from a list sorted another way, or one made
- * up, is then the client's error rather than a statement PostgreSQL rejects.
- */
-const SORT_VALUE_CHECKS: Readonly<Record<string, (value: string) => boolean>> = {
-  text: (value) => !value.includes('\u0000'),
-  date: (value) =>
-    ISO_DAY.test(value) && new Date(`${value}T00:00:00.000Z`).toISOString().startsWith(value),
-  timestamptz: (value) => ISO_INSTANT.test(value) && new Date(value).toISOString() === value,
-};
-
-/** Reads an `after` argument for a list sorted on a column of SQL type `cast`. */
-export function decodeCursor(cursor: string | null | undefined, cast: string): Cursor | null {
-  if (cursor === null || cursor === undefined) return null;
-  const isSortValue = SORT_VALUE_CHECKS[cast];
-  if (!isSortValue) throw new Error(`decodeCursor: no check for sort values of type ${cast}`);
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      typeof parsed[0] === 'string' &&
-      isSortValue(parsed[0]) &&
-      typeof parsed[1] === 'string' &&
-      UUID.test(parsed[1])
-    ) {
-      return { value: parsed[0], id: parsed[1] };
-    }
-  } catch {
-    // fall through: not a cursor of ours (not base64 JSON, or an impossible date)
-  }
-  throw badUserInput('after', 'after is not a valid cursor');
 }
 
 /** The paging arguments every connection field takes. */
@@ -148,68 +136,16 @@ export function toConnection<C extends object, T>(type: ClassType<C>, page: Page
   return Object.assign(new type(), page);
 }
 
-/** An edge whose cursor is encoded only if a client asks for it (most read `nodes`). */
-class Edge<T extends { id: string }> {
-  constructor(
-    readonly node: T,
-    private readonly sortValue: (row: T) => unknown,
-  ) {}
-
-  get cursor(): string {
-    return encodeCursor(this.sortValue(this.node), this.node.id);
-  }
-}
-
-/** Turns fetched rows (one more than the page size) into a page. */
-export function toPage<T extends { id: string }>(
-  rows: T[],
-  size: number,
-  after: Cursor | null,
-  sortValue: (row: T) => unknown,
-  count: () => Promise<number>,
-): Page<T> {
-  const hasNextPage = rows.length > size;
-  const pageRows = hasNextPage ? rows.slice(0, size) : rows;
-  const edges = pageRows.map((node) => new Edge(node, sortValue));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-    count,
-  };
-}
-
 /**
- * The keyset condition and ORDER BY for sorting on `column` then `id`. `column` and
- * `idColumn` are SQL expressions chosen by the service, never by the client.
+ * A statement runner: the sharing-agreement service still passes one, until its rewrite
+ * moves it onto the request context every other service passes.
  */
-export function keyset(
-  column: string,
-  idColumn: string,
-  direction: OrderDirection,
-  after: Cursor | null,
-  cast: string,
-  params: unknown[],
-): { where: string | null; orderBy: string } {
-  const dir = direction === OrderDirection.DESC ? 'DESC' : 'ASC';
-  // A timestamp reaches the cursor as a JavaScript Date, which keeps milliseconds where
-  // PostgreSQL keeps microseconds. Sort and compare at the cursor's precision: against the
-  // stored microseconds, the row a page ended on would come back on the next page (ascending)
-  // and rows sharing its timestamp, such as a whole seed or import, would be skipped (descending).
-  const key = cast === 'timestamptz' ? `date_trunc('milliseconds', ${column})` : column;
-  const orderBy = `${key} ${dir}, ${idColumn} ${dir}`;
-  if (!after) return { where: null, orderBy };
-  params.push(after.value, after.id);
-  const op = dir === 'DESC' ? '<' : '>';
-  return {
-    where: `(${key}, ${idColumn}) ${op} ($${params.length - 1}::${cast}, $${params.length}::uuid)`,
-    orderBy,
-  };
-}
+type Run = <R extends object>(sql: string, params: unknown[]) => Promise<R[]>;
+
+const runOf =
+  (ctx: RequestContext | Run): Run =>
+  (sql, params) =>
+    typeof ctx === 'function' ? ctx(sql, params) : ctx.tx.query(sql, params);
 
 /** How a service lists one kind of row: all SQL here is the service's, never the client's. */
 export type PageQuery<T> = Readonly<{
@@ -229,9 +165,10 @@ export type PageQuery<T> = Readonly<{
  * SQL, so hidden rows are never fetched, counted or skipped over.
  */
 export async function fetchPage<T extends { id: string }>(
-  run: <R extends object>(sql: string, params: unknown[]) => Promise<R[]>,
+  ctx: RequestContext | Run,
   query: PageQuery<T>,
 ): Promise<Page<T>> {
+  const run = runOf(ctx);
   const size = pageSize(query.first);
   const after = decodeCursor(query.after, query.sort.cast);
   const where = query.where.length > 0 ? query.where.join(' AND ') : 'true';
@@ -240,7 +177,7 @@ export async function fetchPage<T extends { id: string }>(
   const position = keyset(
     query.sort.column,
     query.idColumn,
-    query.direction,
+    query.direction === OrderDirection.DESC,
     after,
     query.sort.cast,
     params,
@@ -262,8 +199,6 @@ export async function fetchPage<T extends { id: string }>(
   return toPage(rows, size, after, query.sort.value, count);
 }
 
-/** A parent row a nested connection hangs from. */
-
 /**
  * Like `PageQuery`, for a connection nested under many parents at once. `parentWhere` is SQL
  * over the placeholders `k.tenant_id` and `k.parent_id` (the parent's keys).
@@ -276,17 +211,18 @@ export type NestedPageQuery<T> = Omit<PageQuery<T>, 'where'> &
  * reading only its page through the index), and counts, when asked, in one more.
  */
 export async function fetchNestedPages<T extends { id: string }>(
-  run: <R extends object>(sql: string, params: unknown[]) => Promise<R[]>,
+  ctx: RequestContext,
   query: NestedPageQuery<T>,
   parents: readonly ParentKey[],
 ): Promise<Page<T>[]> {
+  const run = runOf(ctx);
   const size = pageSize(query.first);
   const after = decodeCursor(query.after, query.sort.cast);
   const params = [...query.params];
   const position = keyset(
     query.sort.column,
     query.idColumn,
-    query.direction,
+    query.direction === OrderDirection.DESC,
     after,
     query.sort.cast,
     params,

@@ -13,14 +13,52 @@ export enum ErrorCode {
   /** The request ran past its statement timeout or its deadline; it changed nothing. */
   TIMEOUT = 'TIMEOUT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** The HTTP request itself could not be read (malformed JSON, a body over 1 MiB). */
+  BAD_REQUEST = 'BAD_REQUEST',
+  // Apollo's and graphql-js's own codes for a request that is not a valid operation.
+  GRAPHQL_PARSE_FAILED = 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
+  OPERATION_RESOLUTION_FAILURE = 'OPERATION_RESOLUTION_FAILURE',
+  PERSISTED_QUERY_NOT_FOUND = 'PERSISTED_QUERY_NOT_FOUND',
+  PERSISTED_QUERY_NOT_SUPPORTED = 'PERSISTED_QUERY_NOT_SUPPORTED',
 }
 
+/**
+ * The one table of HTTP statuses: the status of an answer refused before any field ran (by
+ * the HTTP layer or a request plugin), by its error's code.
+ */
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.BAD_REQUEST]: 400,
   [ErrorCode.QUERY_TOO_COMPLEX]: 400,
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.SERVICE_UNAVAILABLE]: 503,
+  [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };
+
+/**
+ * Codes whose status holds wherever they are raised, a field's resolver included; the others
+ * raised by a field answer 200 with the errors beside the data, as GraphQL over HTTP does.
+ */
+const STATUS_EVERYWHERE = new Set<ErrorCode>([
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.QUERY_TOO_COMPLEX,
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.SERVICE_UNAVAILABLE,
+]);
+
+/** Codes of errors the server (not the client) caused: their answers carry the request id. */
+export const SERVER_CODES: ReadonlySet<unknown> = new Set<unknown>([
+  ErrorCode.INTERNAL_SERVER_ERROR,
+  ErrorCode.SERVICE_UNAVAILABLE,
+  ErrorCode.TIMEOUT,
+]);
+
+/** The HTTP status of an answer refused before any field ran with an error of this code. */
+export function httpStatus(code: ErrorCode): number {
+  return HTTP_STATUS[code] ?? 500;
+}
 
 /**
  * An error the client caused or may act on. Domain errors pass through the permission
@@ -32,11 +70,10 @@ export class DomainError extends GraphQLError {
     message: string,
     extensions: Record<string, unknown> = {},
   ) {
-    const status = HTTP_STATUS[code];
     super(message, {
       extensions: {
         code,
-        ...(status ? { http: { status } } : {}),
+        ...(STATUS_EVERYWHERE.has(code) ? { http: { status: httpStatus(code) } } : {}),
         ...extensions,
       },
     });

@@ -1,37 +1,115 @@
 import type { RequestContext } from '../context';
+import {
+  fetchNestedPages,
+  fetchPage,
+  type OrderDirection,
+  type Page,
+  type ParentKey,
+} from './connection';
+import type {
+  AnyKind,
+  ProjectRow,
+  ProjectRowArgs,
+  ProjectRowFilter,
+  RowSort,
+} from './project-row-kind';
 import { param } from './sql';
 
-/** The filters every list of a project's rows takes. */
-export type ProjectRowFilter = Readonly<{
-  tenantCodes?: readonly string[] | null;
-  projectIds?: readonly string[] | null;
-  communityIds?: readonly string[] | null;
-}>;
+/* The reads of a project's rows, for any kind (see project-row-kind.ts). */
 
 /**
- * The conditions every list of a project's rows (activities, measurements; table alias
- * `alias`) starts with: not deleted, in a project the principal may read, and the common
- * filters. Each service adds its own.
+ * The conditions every list of a project's rows starts with: not deleted, in a project the
+ * principal may read, and the common filters; then the kind's own.
  */
-export function projectRowConditions(
+function listConditions<T extends ProjectRow, F extends ProjectRowFilter>(
   ctx: RequestContext,
-  alias: string,
-  filter: ProjectRowFilter,
+  kind: AnyKind<T>,
+  filter: F,
   params: unknown[],
 ): string[] {
+  const a = kind.alias;
   const where = [
-    `${alias}.deleted_at IS NULL`,
-    ctx.access.projectVisibleSql(`${alias}.tenant_id`, `${alias}.project_id`, params),
+    `${a}.deleted_at IS NULL`,
+    ctx.access.projectVisibleSql(`${a}.tenant_id`, `${a}.project_id`, params),
   ];
   if (filter.tenantCodes) {
-    const tenantIds = ctx.access.tenantIdsForCodes(filter.tenantCodes);
-    where.push(`${alias}.tenant_id = ANY (${param(params, tenantIds)}::uuid[])`);
+    where.push(ctx.access.tenantCodesSql(`${a}.tenant_id`, filter.tenantCodes, params));
   }
   if (filter.projectIds) {
-    where.push(`${alias}.project_id = ANY (${param(params, filter.projectIds)}::uuid[])`);
+    where.push(`${a}.project_id = ANY (${param(params, filter.projectIds)}::uuid[])`);
   }
   if (filter.communityIds) {
-    where.push(`${alias}.community_id = ANY (${param(params, filter.communityIds)}::uuid[])`);
+    where.push(`${a}.community_id = ANY (${param(params, filter.communityIds)}::uuid[])`);
   }
-  return where;
+  return [...where, ...kind.filters(filter, params)];
+}
+
+/** The list's query: conditions, sort and select list. */
+function listQuery<T extends ProjectRow, O extends string>(
+  ctx: RequestContext,
+  kind: AnyKind<T>,
+  args: ProjectRowArgs<ProjectRowFilter, O>,
+  fields: ReadonlySet<string> | undefined,
+) {
+  const params: unknown[] = [];
+  const where = listConditions(ctx, kind, args.filter ?? {}, params);
+  const order: { field: string; direction: OrderDirection } = args.orderBy ?? kind.defaultOrder;
+  const sort = (kind.sorts as Record<string, RowSort<T>>)[order.field]!;
+  return {
+    select: kind.listColumns ? kind.listColumns(fields, sort.field) : kind.columns,
+    from: `${kind.table} ${kind.alias}`,
+    where,
+    params,
+    idColumn: `${kind.alias}.id`,
+    sort,
+    direction: order.direction,
+    first: args.first,
+    after: args.after,
+  };
+}
+
+/** A page of a kind's rows, loading the columns of `fields` only when given. */
+export function listRows<T extends ProjectRow, O extends string>(
+  ctx: RequestContext,
+  kind: AnyKind<T>,
+  args: ProjectRowArgs<ProjectRowFilter, O>,
+  fields?: ReadonlySet<string>,
+): Promise<Page<T>> {
+  return fetchPage<T>(ctx, listQuery(ctx, kind, args, fields));
+}
+
+/** One page of a kind's rows per parent (a project or a community), in one statement. */
+export function rowsOf<T extends ProjectRow, O extends string>(
+  ctx: RequestContext,
+  kind: AnyKind<T>,
+  parent: 'project' | 'community',
+  parents: readonly ParentKey[],
+  args: ProjectRowArgs<ProjectRowFilter, O>,
+  fields?: ReadonlySet<string>,
+): Promise<Page<T>[]> {
+  const a = kind.alias;
+  return fetchNestedPages<T>(
+    ctx,
+    {
+      ...listQuery(ctx, kind, args, fields),
+      parentWhere: `${a}.tenant_id = k.tenant_id AND ${a}.${parent}_id = k.parent_id`,
+    },
+    parents,
+  );
+}
+
+/** The visible live rows among `ids`. */
+export function rowsByIds<T extends ProjectRow>(
+  ctx: RequestContext,
+  kind: AnyKind<T>,
+  ids: readonly string[],
+): Promise<T[]> {
+  const a = kind.alias;
+  const params: unknown[] = [ids];
+  return ctx.tx.query<T>(
+    `SELECT ${kind.columns} FROM ${kind.table} ${a}
+     WHERE ${a}.id = ANY ($1::uuid[]) AND ${a}.deleted_at IS NULL
+       AND ${ctx.access.projectVisibleSql(`${a}.tenant_id`, `${a}.project_id`, params)}`,
+    params,
+  );
 }

@@ -2,7 +2,7 @@ import { Column } from 'typeorm';
 
 /**
  * The bookkeeping every mutable programme row carries (DESIGN §2): its version for optimistic
- * concurrency, when it was created and last changed, and by whom (`user:<id>`, `api-key:<id>`).
+ * concurrency, when it was created and last changed, and by whom (`user:<id>`, `apikey:<id>`).
  * Entities extend it; the columns are the migration's, declared once.
  */
 export abstract class VersionedRow {

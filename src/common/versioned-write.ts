@@ -1,6 +1,5 @@
+import type { RequestContext } from '../context';
 import { conflict, forbidden, notFound } from './errors';
-
-type Run = <R extends object>(sql: string, params: unknown[]) => Promise<R[]>;
 
 /** One optimistic-concurrency write of one row. */
 export type VersionedWrite = Readonly<{
@@ -29,7 +28,7 @@ export type VersionedWrite = Readonly<{
  * the WHERE clause, so this is plain SQL.
  */
 export async function versionedUpdate<T extends object>(
-  run: Run,
+  ctx: RequestContext,
   write: VersionedWrite,
 ): Promise<T> {
   const params = [...write.params];
@@ -37,7 +36,7 @@ export async function versionedUpdate<T extends object>(
   params.push(write.actor, write.tenantId, write.id, write.expectedVersion);
   const n = params.length;
   const extra = write.where ? ` AND ${write.where}` : '';
-  const [row] = await run<T>(
+  const [row] = await ctx.tx.query<T>(
     `UPDATE ${write.table} SET ${write.set ? `${write.set}, ` : ''}version = ${a}.version + 1, updated_at = now(),
        updated_by = $${n - 3}
      WHERE ${a}.tenant_id = $${n - 2} AND ${a}.id = $${n - 1} AND ${a}.version = $${n}${extra}
@@ -45,7 +44,7 @@ export async function versionedUpdate<T extends object>(
     params,
   );
   if (row) return row;
-  throw await notWritten(run, write);
+  throw await notWritten(ctx, write);
 }
 
 /**
@@ -53,27 +52,27 @@ export async function versionedUpdate<T extends object>(
  * deletes nothing: NOT_FOUND for a row that is gone, CONFLICT for one that moved on.
  */
 export async function versionedDelete<T extends object>(
-  run: Run,
+  ctx: RequestContext,
   write: Omit<VersionedWrite, 'set' | 'where' | 'params' | 'actor'>,
 ): Promise<T> {
   const a = write.alias;
-  const [row] = await run<T>(
+  const [row] = await ctx.tx.query<T>(
     `DELETE FROM ${write.table} WHERE ${a}.tenant_id = $1 AND ${a}.id = $2 AND ${a}.version = $3
      RETURNING ${write.returning}`,
     [write.tenantId, write.id, write.expectedVersion],
   );
   if (row) return row;
-  throw await notWritten(run, write);
+  throw await notWritten(ctx, write);
 }
 
 /** Why a versioned write changed no row: the row is gone (NOT_FOUND) or at another version. */
 async function notWritten(
-  run: Run,
+  ctx: RequestContext,
   write: Pick<VersionedWrite, 'table' | 'alias' | 'entity' | 'tenantId' | 'id' | 'where'>,
 ): Promise<Error> {
   const a = write.alias;
   const extra = write.where ? ` AND ${write.where}` : '';
-  const [current] = await run<{ version: number }>(
+  const [current] = await ctx.tx.query<{ version: number }>(
     `SELECT ${a}.version FROM ${write.table} WHERE ${a}.tenant_id = $1 AND ${a}.id = $2${extra}`,
     [write.tenantId, write.id],
   );

@@ -1,5 +1,6 @@
+import { Capability } from '../auth/access';
 import type { RequestContext } from '../context';
-import { forbidden } from './errors';
+import { badUserInput, forbidden } from './errors';
 import { param } from './sql';
 import type { Span } from './validation';
 
@@ -11,9 +12,7 @@ import type { Span } from './validation';
 
 /** The tenant of a country code in which the principal writes projects, communities, indicators. */
 export function adminTenantOf(ctx: RequestContext, tenantCode: string): string {
-  const [tenantId] = ctx.access
-    .tenantIdsForCodes([tenantCode.trim()])
-    .filter((id) => ctx.access.adminWriterTenantIds.includes(id));
+  const tenantId = ctx.access.tenantForCode(Capability.TENANT_WRITE, tenantCode.trim());
   if (!tenantId) throw forbidden(`You may not write in tenant ${tenantCode.trim()}`);
   return tenantId;
 }
@@ -21,9 +20,7 @@ export function adminTenantOf(ctx: RequestContext, tenantCode: string): string {
 /** The tenant of a country code in which the principal writes programme rows (partners included). */
 export function writerTenantOf(ctx: RequestContext, tenantCode: string): string {
   const code = tenantCode.trim();
-  const [tenantId] = ctx.access
-    .tenantIdsForCodes([code])
-    .filter((id) => ctx.access.writerTenantIds.includes(id));
+  const tenantId = ctx.access.tenantForCode(Capability.WRITE, code);
   if (!tenantId) throw forbidden(`You may not write in tenant ${code}`);
   return tenantId;
 }
@@ -43,7 +40,7 @@ export type ProjectScope = Span &
  * import; a project of another tenant or a partner's other project is simply absent or
  * not writable, decided in SQL from the principal's grants (see Access).
  */
-export async function projectScopes(
+async function projectScopes(
   ctx: RequestContext,
   ids: readonly string[],
   tenantId?: string,
@@ -51,11 +48,11 @@ export async function projectScopes(
   const params: unknown[] = [ids];
   const visible = ctx.access.projectVisibleSql('p.tenant_id', 'p.id', params);
   const recording = ctx.access.recordingOrganisationSql('p.tenant_id', 'p.id', params);
-  const writer = param(params, ctx.access.writerTenantIds);
+  const writer = ctx.access.tenantScopeSql(Capability.WRITE, 'p.tenant_id', params);
   const inTenant = tenantId ? ` AND p.tenant_id = ${param(params, tenantId)}` : '';
   const rows = await ctx.tx.query<ProjectScope>(
     `SELECT p.tenant_id AS "tenantId", p.id, p.start_date AS "startDate", p.end_date AS "endDate",
-       CASE WHEN p.tenant_id = ANY (${writer}::uuid[]) THEN ${recording} END
+       CASE WHEN ${writer} THEN ${recording} END
          AS "recordingOrganisationId"
      FROM projects p
      WHERE p.id = ANY ($1::uuid[]) AND ${visible}${inTenant}`,
@@ -65,14 +62,13 @@ export async function projectScopes(
 }
 
 /** Key of a (project, community) pair in `targetedPairs`' answer. */
-export const pairKey = (projectId: string, communityId: string): string =>
-  `${projectId}:${communityId}`;
+const pairKey = (projectId: string, communityId: string): string => `${projectId}:${communityId}`;
 
 /**
  * The (project, community) pairs among `pairs` where the project targets the community —
  * which also proves both are of the project's tenant, the composite keys allowing no other.
  */
-export async function targetedPairs(
+async function targetedPairs(
   ctx: RequestContext,
   pairs: readonly { tenantId: string; projectId: string; communityId: string }[],
 ): Promise<Set<string>> {
@@ -86,6 +82,52 @@ export async function targetedPairs(
     [pairs.map((p) => p.tenantId), pairs.map((p) => p.projectId), pairs.map((p) => p.communityId)],
   );
   return new Set(rows.map((r) => pairKey(r.projectId, r.communityId)));
+}
+
+/**
+ * What checking project rows needs of their projects: the projects of `values` (see
+ * `projectScopes`), and the pairs among them whose project targets the row's community
+ * (started, not awaited, so a kind can load its own references beside it).
+ */
+export async function projectRefs(
+  ctx: RequestContext,
+  values: readonly { projectId: string; communityId: string | null }[],
+  tenantId?: string,
+): Promise<{ projects: Map<string, ProjectScope>; targeted: Promise<Set<string>> }> {
+  const projects = await projectScopes(ctx, [...new Set(values.map((v) => v.projectId))], tenantId);
+  const pairs = values.flatMap((v) => {
+    const project = projects.get(v.projectId);
+    return project && v.communityId
+      ? [{ tenantId: project.tenantId, projectId: v.projectId, communityId: v.communityId }]
+      : [];
+  });
+  return { projects, targeted: targetedPairs(ctx, pairs) };
+}
+
+/**
+ * The project a row of `values` is recorded for, from `projectRefs`: one the principal sees
+ * (else BAD_USER_INPUT) and records `items` of (else FORBIDDEN).
+ */
+export function projectToRecord(
+  projects: ReadonlyMap<string, ProjectScope>,
+  projectId: string,
+  items: string,
+): ProjectScope & { recordingOrganisationId: string } {
+  const project = projects.get(projectId);
+  if (!project) throw badUserInput('projectId', 'No such project, or it is hidden from you');
+  if (!project.recordingOrganisationId)
+    throw forbidden(`You may not record ${items} of this project`);
+  return project as ProjectScope & { recordingOrganisationId: string };
+}
+
+/** Refuses a community the row's project does not target (see `projectRefs`). */
+export function checkTargeted(
+  values: { projectId: string; communityId: string | null },
+  targeted: ReadonlySet<string>,
+): void {
+  if (values.communityId && !targeted.has(pairKey(values.projectId, values.communityId))) {
+    throw badUserInput('communityId', 'The project does not target this community');
+  }
 }
 
 /** Which of `ids` name existing organisations (a global table of public names). */

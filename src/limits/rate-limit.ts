@@ -9,7 +9,7 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
-import { DomainError, ErrorCode } from '../common/errors';
+import { DomainError, ErrorCode, httpStatus } from '../common/errors';
 import type { Config } from '../config';
 
 /** Whose budget a request spends: a user, an API key, or an anonymous caller's address. */
@@ -93,6 +93,9 @@ function rateLimited(msBeforeNext: number): DomainError {
   const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
   return new DomainError(ErrorCode.RATE_LIMITED, `Too many requests: try again in ${seconds} s`, {
     retryAfter: seconds,
-    http: { status: 429, headers: new HeaderMap([['retry-after', String(seconds)]]) },
+    http: {
+      status: httpStatus(ErrorCode.RATE_LIMITED),
+      headers: new HeaderMap([['retry-after', String(seconds)]]),
+    },
   });
 }

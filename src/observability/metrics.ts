@@ -89,7 +89,7 @@ export class Metrics {
     this.latency.observe({ operation }, r.seconds);
     for (const code of r.codes) this.errors.inc({ code });
     if (r.codes.includes('RATE_LIMITED')) {
-      // `user:<id>` or `api-key:<id>`: the kind only, never the id (unbounded labels).
+      // `user:<id>` or `apikey:<id>`: the kind only, never the id (unbounded labels).
       this.rateLimited.inc({ principal_kind: r.principal?.split(':')[0] ?? 'anonymous' });
     }
     if (r.statements > 0) this.statements.observe(r.statements);

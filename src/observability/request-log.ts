@@ -13,7 +13,7 @@ export type RequestRecord = {
   /** The client's X-Request-Id, when well-formed: logged and audited beside ours, never as it. */
   clientRequestId: string | null;
   operationName: string | null;
-  /** `user:<id>`, `api-key:<id>` or null: never a token, key or variable value. */
+  /** `user:<id>`, `apikey:<id>` or null: never a token, key or variable value. */
   principal: string | null;
   /** Error codes returned to the client. */
   codes: string[];

@@ -1,5 +1,6 @@
 import { rule } from 'graphql-shield';
 import type { IRule } from 'graphql-shield';
+import type { ShieldRule } from 'graphql-shield/typings/types';
 import type { Access } from '../auth/access';
 import type { RequestContext } from '../context';
 
@@ -56,3 +57,16 @@ export const writesRows = principalRule('writesRows', (a) => a.writesRows, [read
 export const writesTenantData = principalRule('writesTenantData', (a) => a.writesTenantData, [
   writesRows,
 ]);
+
+/** A module's part of the shield map: root fields by name, its types by name. */
+export type ModuleRules = Readonly<
+  Record<string, ShieldRule | Readonly<Record<string, ShieldRule>>> & {
+    Query?: Readonly<Record<string, ShieldRule>>;
+    Mutation?: Readonly<Record<string, ShieldRule>>;
+  }
+>;
+
+/** A node type's rule, which its connection and edge types share: a page is as readable as its nodes. */
+export function pagedNode(node: string, rule: ShieldRule): Record<string, ShieldRule> {
+  return { [node]: rule, [`${node}Connection`]: rule, [`${node}Edge`]: rule };
+}

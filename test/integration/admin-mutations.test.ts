@@ -624,7 +624,7 @@ describe('admin mutations', () => {
         'SELECT created_by FROM memberships WHERE id = $1',
         [created.body.data!.createMembership.membership.id],
       );
-      expect(row!.created_by).toBe(`api-key:${apiKey.id}`);
+      expect(row!.created_by).toBe(`apikey:${apiKey.id}`);
       await server.graphql(
         REVOKE_MEMBERSHIP,
         { input: { id: created.body.data!.createMembership.membership.id } },

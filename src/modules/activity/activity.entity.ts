@@ -1,18 +1,6 @@
-import {
-  Check,
-  Column,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryColumn,
-  PrimaryGeneratedColumn,
-  Unique,
-} from 'typeorm';
-import { VersionedRow } from '../../common/versioned-row';
-import { CommunityEntity } from '../community/community.entity';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { ProjectRowEntity } from '../../common/project-row.entity';
 import { OrganisationEntity } from '../organisation/organisation.entity';
-import { ProjectEntity } from '../project/project.entity';
 
 export enum ActivityType {
   TRAINING = 'TRAINING',
@@ -37,12 +25,6 @@ export enum AgeBand {
 
 /** Something a project did (a training, a dialogue, a referral…) with its participant counts. */
 @Entity({ name: 'activities' })
-// PostgreSQL shortened the generated name to 63 bytes.
-@Unique('activities_tenant_id_recorded_by_organisation_id_external_i_key', [
-  'tenantId',
-  'recordedByOrganisationId',
-  'externalId',
-])
 @Check(
   'activities_type_check',
   `type IN ('TRAINING', 'INDUCTION_MEETING', 'STUDY_VISIT', 'COMMUNITY_DIALOGUE', ` +
@@ -56,7 +38,6 @@ export enum AgeBand {
   'activities_age_band_check',
   `age_band IN ('UNDER_18', 'AGE_18_24', 'AGE_25_49', 'AGE_50_PLUS', 'MIXED')`,
 )
-@Check('activities_external_id_check', 'length(external_id) BETWEEN 1 AND 200')
 @Check('activities_check', 'end_date IS NULL OR end_date >= start_date')
 // The next two are (…, start_date DESC, id DESC) in the migration; TypeORM does not compare order.
 @Index('activities_project_start_idx', ['tenantId', 'projectId', 'startDate', 'id'])
@@ -68,19 +49,10 @@ export enum AgeBand {
 // The migration builds it with the gin_trgm_ops operator class, which TypeORM cannot express;
 // name, column and method are still compared.
 @Index('activities_title_trgm_idx', ['title'], { type: 'gin' })
-export class ActivityEntity extends VersionedRow {
-  @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'activities_pkey' })
-  tenantId!: string;
-
-  @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'activities_pkey' })
-  id!: string;
-
-  @Column({ name: 'project_id', type: 'uuid' })
-  projectId!: string;
-
-  @Column({ name: 'community_id', type: 'uuid', nullable: true })
-  communityId!: string | null;
-
+export class ActivityEntity extends ProjectRowEntity(
+  'activities',
+  'activities_tenant_id_recorded_by_organisation_id_external_i_key',
+) {
   @Column({ name: 'type', type: 'text' })
   type!: ActivityType;
 
@@ -110,49 +82,10 @@ export class ActivityEntity extends VersionedRow {
   @Column({ name: 'age_band', type: 'text', nullable: true })
   ageBand!: AgeBand | null;
 
-  @Column({ name: 'recorded_by_organisation_id', type: 'uuid' })
-  recordedByOrganisationId!: string;
-
-  /** The recording organisation's own id for the row, which makes imports idempotent. */
-  @Column({ name: 'external_id', type: 'text', nullable: true })
-  externalId!: string | null;
-
-  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
-  deletedAt!: Date | null;
-
-  @ManyToOne(() => ProjectEntity, { nullable: false, onDelete: 'RESTRICT' })
-  @JoinColumn([
-    {
-      name: 'tenant_id',
-      referencedColumnName: 'tenantId',
-      foreignKeyConstraintName: 'activities_tenant_id_project_id_fkey',
-    },
-    { name: 'project_id', referencedColumnName: 'id' },
-  ])
-  project?: ProjectEntity;
-
-  @ManyToOne(() => CommunityEntity, { nullable: true, onDelete: 'RESTRICT' })
-  @JoinColumn([
-    {
-      name: 'tenant_id',
-      referencedColumnName: 'tenantId',
-      foreignKeyConstraintName: 'activities_tenant_id_community_id_fkey',
-    },
-    { name: 'community_id', referencedColumnName: 'id' },
-  ])
-  community?: CommunityEntity | null;
-
   @ManyToOne(() => OrganisationEntity, { nullable: true, onDelete: 'RESTRICT' })
   @JoinColumn({
     name: 'facilitator_organisation_id',
     foreignKeyConstraintName: 'activities_facilitator_organisation_id_fkey',
   })
   facilitatorOrganisation?: OrganisationEntity | null;
-
-  @ManyToOne(() => OrganisationEntity, { nullable: false, onDelete: 'RESTRICT' })
-  @JoinColumn({
-    name: 'recorded_by_organisation_id',
-    foreignKeyConstraintName: 'activities_recorded_by_organisation_id_fkey',
-  })
-  recordedByOrganisation?: OrganisationEntity;
 }

@@ -1,18 +1,15 @@
-import {
-  ArrayMaxSize,
-  IsInt,
-  IsOptional,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsInt, IsOptional, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, Int, registerEnumType } from 'type-graphql';
 import { LocalDateScalar } from '../../common/scalars';
-import { OrderDirection, PageArgs } from '../../common/connection';
+import { OrderBy } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
-import { VersionedRowInput } from '../../common/write-inputs';
+import {
+  ProjectRowFilterInput,
+  ProjectRowListArgs,
+  ProjectRowUpdateInput,
+  WithExternalId,
+} from '../../common/project-row-inputs';
 import { ActivityType, AgeBand } from './activity.entity';
 
 export enum ActivityOrderField {
@@ -23,31 +20,15 @@ export enum ActivityOrderField {
 registerEnumType(ActivityOrderField, {
   name: 'ActivityOrderField',
   description: 'Fields activities can be sorted by.',
+  valuesConfig: {
+    START_DATE: { description: 'By the day it started.' },
+    TITLE: { description: 'By title.' },
+    CREATED_AT: { description: 'By when the row was created.' },
+  },
 });
 
 @InputType({ description: 'Narrows a list of activities; all given conditions must hold.' })
-export class ActivityFilter {
-  @Field(() => [String], { nullable: true, description: 'Only these tenants (country codes).' })
-  @IsOptional()
-  @ArrayMaxSize(50)
-  tenantCodes?: string[];
-
-  @Field(() => [UUIDResolver], {
-    nullable: true,
-    description: 'Only activities of these projects.',
-  })
-  @IsOptional()
-  @ArrayMaxSize(100)
-  projectIds?: string[];
-
-  @Field(() => [UUIDResolver], {
-    nullable: true,
-    description: 'Only activities in these communities.',
-  })
-  @IsOptional()
-  @ArrayMaxSize(100)
-  communityIds?: string[];
-
+export class ActivityFilter extends ProjectRowFilterInput('activities') {
   @Field(() => [ActivityType], { nullable: true, description: 'Only these kinds of activity.' })
   @IsOptional()
   types?: ActivityType[];
@@ -72,28 +53,16 @@ export class ActivityFilter {
   search?: string;
 }
 
-@InputType({ description: 'How to sort activities.' })
-export class ActivityOrder {
-  @Field(() => ActivityOrderField, { description: 'The field to sort by.' })
-  field!: ActivityOrderField;
-
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: 'The direction.' })
-  direction!: OrderDirection;
-}
+export const ActivityOrder = OrderBy(ActivityOrderField, 'ActivityOrder', 'activities');
+export type ActivityOrder = InstanceType<typeof ActivityOrder>;
 
 @ArgsType()
-export class ActivitiesArgs extends PageArgs {
-  @Field(() => ActivityFilter, { nullable: true, description: 'Conditions on the activities.' })
-  // class-validator checks a nested input only when told to.
-  @ValidateNested()
-  filter?: ActivityFilter | null;
-
-  @Field(() => ActivityOrder, {
-    nullable: true,
-    description: 'Sort order; latest first when omitted.',
-  })
-  orderBy?: ActivityOrder | null;
-}
+export class ActivitiesArgs extends ProjectRowListArgs(
+  ActivityFilter,
+  ActivityOrder,
+  'activities',
+  'latest first',
+) {}
 
 /** The participant limit of DESIGN: 0 to 100,000 per group. */
 export const MAX_PARTICIPANTS = 100_000;
@@ -164,22 +133,10 @@ export class ActivityValuesInput {
 }
 
 @InputType({ description: 'A new activity of a project you may record for.' })
-export class CreateActivityInput extends ActivityValuesInput {
-  @Field(() => String, {
-    nullable: true,
-    description: 'Your own identifier for the row (unique per tenant and your organisation).',
-  })
-  @IsOptional()
-  @IsCleanText(200)
-  externalId?: string | null;
-}
+export class CreateActivityInput extends WithExternalId(ActivityValuesInput) {}
 
 @InputType({ description: 'Changes to an activity; omitted fields stay as they are.' })
-export class UpdateActivityInput extends VersionedRowInput {
-  @Field(() => UUIDResolver, { nullable: true, description: 'The community; null clears it.' })
-  @IsOptional()
-  communityId?: string | null;
-
+export class UpdateActivityInput extends ProjectRowUpdateInput {
   @Field(() => ActivityType, { nullable: true, description: 'What kind of activity.' })
   @IsOptional()
   type?: ActivityType;
@@ -205,13 +162,4 @@ export class UpdateActivityInput extends VersionedRowInput {
   @IsOptional()
   @ValidateNested()
   participants?: ParticipantsInput;
-
-  @Field(() => AgeBand, { nullable: true, description: 'Age band; null clears it.' })
-  @IsOptional()
-  ageBand?: AgeBand | null;
-
-  @Field(() => String, { nullable: true, description: 'Your identifier; null clears it.' })
-  @IsOptional()
-  @IsCleanText(200)
-  externalId?: string | null;
 }

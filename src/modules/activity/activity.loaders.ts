@@ -3,11 +3,12 @@ import type { Page } from '../../common/connection';
 import { byIdLoader, perParentLoader, type ParentKey } from '../../common/loader';
 import type { RequestContext } from '../../context';
 import type { ActivitiesArgs } from './activity.inputs';
-import { activitiesByIds, activitiesOf } from './activity.service';
+import { rowsByIds, rowsOf } from '../../common/project-rows';
+import { ACTIVITIES } from './activity.service';
 import type { Activity } from './activity.type';
 
 export const activityById = (ctx: RequestContext): DataLoader<string, Activity | null> =>
-  ctx.loader('activity.byId', () => byIdLoader((ids) => activitiesByIds(ctx, ids)));
+  ctx.loader('activity.byId', () => byIdLoader((ids) => rowsByIds(ctx, ACTIVITIES, ids)));
 
 /** Pages of activities for many parents, loading the columns of `fields` (see the service). */
 export const activitiesOfParent = (
@@ -17,5 +18,5 @@ export const activitiesOfParent = (
   fields: ReadonlySet<string>,
 ): DataLoader<ParentKey, Page<Activity>, string> =>
   perParentLoader(ctx, `${parent}.activities[${[...fields].join()}]`, args, (parents) =>
-    activitiesOf(ctx, parent, parents, args, fields),
+    rowsOf(ctx, ACTIVITIES, parent, parents, args, fields),
   );

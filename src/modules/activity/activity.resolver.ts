@@ -15,13 +15,9 @@ import { Tenant } from '../tenant/tenant.type';
 import { DeleteRowInput, RestoreRowInput } from '../../common/write-inputs';
 import { ActivitiesArgs, CreateActivityInput, UpdateActivityInput } from './activity.inputs';
 import { activityById } from './activity.loaders';
-import {
-  createActivity,
-  deleteActivity,
-  listActivities,
-  restoreActivity,
-  updateActivity,
-} from './activity.service';
+import { ACTIVITIES, activityValues } from './activity.service';
+import { createRow, deleteRow, restoreRow, updateRow } from '../../common/project-row-writes';
+import { listRows } from '../../common/project-rows';
 import { Activity, ActivityConnection } from './activity.type';
 
 @Resolver(() => Activity)
@@ -39,7 +35,7 @@ export class ActivityResolver {
   ) {
     return toConnection(
       ActivityConnection,
-      await listActivities(ctx, args, selectedNodeFields(info)),
+      await listRows(ctx, ACTIVITIES, args, selectedNodeFields(info)),
     );
   }
 
@@ -47,7 +43,10 @@ export class ActivityResolver {
     nullable: true,
     description: 'One activity by id; null if it does not exist or is hidden from you.',
   })
-  activity(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext) {
+  activity(
+    @Arg('id', () => UUIDResolver, { description: 'Its id.' }) id: string,
+    @Ctx() ctx: RequestContext,
+  ) {
     return activityById(ctx).load(id);
   }
 
@@ -58,7 +57,7 @@ export class ActivityResolver {
     @Arg('input', { description: 'The new activity.' }) input: CreateActivityInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return createActivity(ctx, input);
+    return createRow(ctx, ACTIVITIES, activityValues(input));
   }
 
   @Mutation(() => Activity, {
@@ -69,7 +68,7 @@ export class ActivityResolver {
     input: UpdateActivityInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return updateActivity(ctx, input);
+    return updateRow(ctx, ACTIVITIES, input);
   }
 
   @Mutation(() => Activity, {
@@ -79,7 +78,7 @@ export class ActivityResolver {
     @Arg('input', { description: 'Which activity, at which version.' }) input: DeleteRowInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return deleteActivity(ctx, input);
+    return deleteRow(ctx, ACTIVITIES, input);
   }
 
   @Mutation(() => Activity, { description: 'Restores a deleted activity (tenant admins).' })
@@ -88,7 +87,7 @@ export class ActivityResolver {
     input: RestoreRowInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return restoreActivity(ctx, input);
+    return restoreRow(ctx, ACTIVITIES, input);
   }
 
   @FieldResolver(() => Tenant, { description: 'The tenant (country) of the activity.' })

@@ -1,31 +1,22 @@
-import {
-  fetchNestedPages,
-  fetchPage,
-  OrderDirection,
-  type Page,
-  type ParentKey,
-} from '../../common/connection';
-import { badUserInput, forbidden } from '../../common/errors';
-import {
-  existingOrganisations,
-  pairKey,
-  type ProjectScope,
-  projectScopes,
-  targetedPairs,
-} from '../../common/write-scope';
-import { projectRowConditions } from '../../common/project-rows';
+import { OrderDirection } from '../../common/connection';
+import { badUserInput } from '../../common/errors';
+import { entityColumns } from '../../common/entity-columns';
+import type { ProjectRowKind } from '../../common/project-row-kind';
 import { containsPattern, param } from '../../common/sql';
 import { checkDateOrder, checkWithinSpan, notNull, trimmed } from '../../common/validation';
-import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';
-import type { DeleteRowInput, RestoreRowInput } from '../../common/write-inputs';
-import { auditDiff, recordAudit } from '../audit/audit.service';
-import type { ActivityType, AgeBand } from './activity.entity';
-import type { RequestContext } from '../../context';
 import {
-  type ActivitiesArgs,
+  existingOrganisations,
+  checkTargeted,
+  type ProjectScope,
+  projectRefs,
+  projectToRecord,
+} from '../../common/write-scope';
+import type { RequestContext } from '../../context';
+import { ActivityEntity, type ActivityType, type AgeBand } from './activity.entity';
+import {
+  type ActivityFilter,
   ActivityOrderField,
   type ActivityValuesInput,
-  type CreateActivityInput,
   type UpdateActivityInput,
 } from './activity.inputs';
 import type { Activity } from './activity.type';
@@ -93,90 +84,15 @@ const SORTS = {
   },
 };
 
-function filterSql(ctx: RequestContext, args: ActivitiesArgs, params: unknown[]): string[] {
-  const filter = args.filter ?? {};
-  const where = projectRowConditions(ctx, 'a', filter, params);
+/** The filters of activities beyond those every project row has. */
+function activityFilters(filter: ActivityFilter, params: unknown[]): string[] {
+  const where: string[] = [];
   if (filter.types) where.push(`a.type = ANY (${param(params, filter.types)}::text[])`);
   if (filter.from) where.push(`a.start_date >= ${param(params, filter.from)}::date`);
   if (filter.to) where.push(`a.start_date <= ${param(params, filter.to)}::date`);
   if (filter.search)
     where.push(`a.title ILIKE ${param(params, containsPattern(filter.search.trim()))}`);
   return where;
-}
-
-function order(args: ActivitiesArgs) {
-  const o = args.orderBy ?? {
-    field: ActivityOrderField.START_DATE,
-    direction: OrderDirection.DESC,
-  };
-  return { sort: SORTS[o.field], direction: o.direction };
-}
-
-/** A page of activities, loading the columns of `fields` only when given. */
-export async function listActivities(
-  ctx: RequestContext,
-  args: ActivitiesArgs,
-  fields?: ReadonlySet<string>,
-): Promise<Page<Activity>> {
-  const params: unknown[] = [];
-  const where = filterSql(ctx, args, params);
-  const { sort, direction } = order(args);
-  return fetchPage<Activity>((sql, p) => ctx.tx.query(sql, p), {
-    select: activityColumns(fields, sort.field),
-    from: 'activities a',
-    where,
-    params,
-    idColumn: 'a.id',
-    sort,
-    direction,
-    first: args.first,
-    after: args.after,
-  });
-}
-
-/**
- * One page of activities per parent (a project or a community), in one statement, loading the
- * columns of `fields` only when given.
- */
-export async function activitiesOf(
-  ctx: RequestContext,
-  parent: 'project' | 'community',
-  parents: readonly ParentKey[],
-  args: ActivitiesArgs,
-  fields?: ReadonlySet<string>,
-): Promise<Page<Activity>[]> {
-  const params: unknown[] = [];
-  const where = filterSql(ctx, args, params);
-  const { sort, direction } = order(args);
-  return fetchNestedPages<Activity>(
-    (sql, p) => ctx.tx.query(sql, p),
-    {
-      select: activityColumns(fields, sort.field),
-      from: 'activities a',
-      parentWhere: `a.tenant_id = k.tenant_id AND a.${parent}_id = k.parent_id`,
-      where,
-      params,
-      idColumn: 'a.id',
-      sort,
-      direction,
-      first: args.first,
-      after: args.after,
-    },
-    parents,
-  );
-}
-
-export async function activitiesByIds(
-  ctx: RequestContext,
-  ids: readonly string[],
-): Promise<Activity[]> {
-  const params: unknown[] = [ids];
-  return ctx.tx.query<Activity>(
-    `SELECT ${ACTIVITY_COLUMNS} FROM activities a
-     WHERE a.id = ANY ($1::uuid[]) AND a.deleted_at IS NULL
-       AND ${ctx.access.projectVisibleSql('a.tenant_id', 'a.project_id', params)}`,
-    params,
-  );
 }
 
 /** An activity's writable columns, as one create, update or import item sets them. */
@@ -215,12 +131,6 @@ export function activityValues(
   };
 }
 
-/** The writable values of a stored activity. */
-function valuesOf(activity: Activity): ActivityValues {
-  const keys = Object.keys(ACTIVITY_VALUE_COLUMNS) as (keyof ActivityValues)[];
-  return Object.fromEntries(keys.map((k) => [k, activity[k]])) as ActivityValues;
-}
-
 /** What checking activities needs from the database, loaded once for any number of them. */
 export type ActivityRefs = Readonly<{
   projects: Map<string, ProjectScope>;
@@ -233,15 +143,9 @@ export async function activityRefs(
   values: readonly ActivityValues[],
   tenantId?: string,
 ): Promise<ActivityRefs> {
-  const projects = await projectScopes(ctx, [...new Set(values.map((v) => v.projectId))], tenantId);
-  const pairs = values.flatMap((v) => {
-    const project = projects.get(v.projectId);
-    return project && v.communityId
-      ? [{ tenantId: project.tenantId, projectId: v.projectId, communityId: v.communityId }]
-      : [];
-  });
+  const { projects, targeted: targeting } = await projectRefs(ctx, values, tenantId);
   const [targeted, organisations] = await Promise.all([
-    targetedPairs(ctx, pairs),
+    targeting,
     existingOrganisations(ctx, [
       ...new Set(values.flatMap((v) => v.facilitatorOrganisationId ?? [])),
     ]),
@@ -260,197 +164,73 @@ export function checkActivity(
   values: ActivityValues,
   refs: ActivityRefs,
 ): ProjectScope & { recordingOrganisationId: string } {
-  const project = refs.projects.get(values.projectId);
-  if (!project) throw badUserInput('projectId', 'No such project, or it is hidden from you');
-  if (!project.recordingOrganisationId) {
-    throw forbidden('You may not record activities of this project');
-  }
+  const project = projectToRecord(refs.projects, values.projectId, 'activities');
   checkDateOrder(values.startDate, values.endDate, 'endDate', 'startDate');
   checkWithinSpan(values.startDate, project, 'startDate');
   checkWithinSpan(values.endDate, project, 'endDate');
-  if (values.communityId && !refs.targeted.has(pairKey(values.projectId, values.communityId))) {
-    throw badUserInput('communityId', 'The project does not target this community');
-  }
+  checkTargeted(values, refs.targeted);
   if (
     values.facilitatorOrganisationId &&
     !refs.organisations.has(values.facilitatorOrganisationId)
   ) {
     throw badUserInput('facilitatorOrganisationId', 'No such organisation');
   }
-  return project as ProjectScope & { recordingOrganisationId: string };
+  return project;
 }
 
-/** Column names of ActivityValues' fields, in one order for INSERTs and UPDATEs. */
-export const ACTIVITY_VALUE_COLUMNS: Readonly<Record<keyof ActivityValues, string>> = {
-  projectId: 'project_id',
-  communityId: 'community_id',
-  type: 'type',
-  title: 'title',
-  startDate: 'start_date',
-  endDate: 'end_date',
-  facilitatorOrganisationId: 'facilitator_organisation_id',
-  participantsFemale: 'participants_female',
-  participantsMale: 'participants_male',
-  participantsOther: 'participants_other',
-  ageBand: 'age_band',
-  externalId: 'external_id',
-};
+/** ActivityValues' columns and SQL types, as the entity declares them, in one order for writes. */
+const ACTIVITY_VALUE_COLUMNS = entityColumns<keyof ActivityValues>(ActivityEntity, [
+  'projectId',
+  'communityId',
+  'type',
+  'title',
+  'startDate',
+  'endDate',
+  'facilitatorOrganisationId',
+  'participantsFemale',
+  'participantsMale',
+  'participantsOther',
+  'ageBand',
+  'externalId',
+]);
 
-export async function createActivity(
-  ctx: RequestContext,
-  input: CreateActivityInput,
-): Promise<Activity> {
-  const values = activityValues(input);
-  const project = checkActivity(values, await activityRefs(ctx, [values]));
-  const keys = Object.keys(ACTIVITY_VALUE_COLUMNS) as (keyof ActivityValues)[];
-  const columns = keys.map((k) => ACTIVITY_VALUE_COLUMNS[k]);
-  const params: unknown[] = keys.map((k) => values[k]);
-  params.push(project.tenantId, project.recordingOrganisationId, ctx.access.actor);
-  const n = params.length;
-  const [activity] = await ctx.tx.query<Activity>(
-    `INSERT INTO activities AS a (${columns.join(', ')}, tenant_id, recorded_by_organisation_id,
-       created_by, updated_by)
-     VALUES (${columns.map((_c, i) => `$${i + 1}`).join(', ')}, $${n - 2}, $${n - 1}, $${n}, $${n})
-     RETURNING ${ACTIVITY_COLUMNS}`,
-    params,
-  );
-  await recordAudit(ctx, {
-    tenantId: project.tenantId,
-    organisationId: project.recordingOrganisationId,
-    action: 'CREATE',
-    entityType: 'Activity',
-    entityId: activity!.id,
-    ...auditDiff(null, activity!),
-  });
-  return activity!;
-}
-
-/**
- * A live activity of a project the principal may write (`deleted`: a soft-deleted one of a
- * tenant it administers, for restoring).
- */
-async function activityToWrite(
-  ctx: RequestContext,
-  id: string,
-  expectedVersion: number,
-  deleted = false,
-): Promise<Activity> {
-  const params: unknown[] = [id];
-  const writable = deleted
-    ? `a.deleted_at IS NOT NULL AND a.tenant_id = ANY (${param(params, ctx.access.adminWriterTenantIds)}::uuid[])`
-    : `a.deleted_at IS NULL AND a.tenant_id = ANY (${param(params, ctx.access.writerTenantIds)}::uuid[])
-       AND ${ctx.access.recordingOrganisationSql('a.tenant_id', 'a.project_id', params)} IS NOT NULL`;
-  const [row] = await ctx.tx.query<Activity>(
-    `SELECT ${ACTIVITY_COLUMNS} FROM activities a WHERE a.id = $1 AND ${writable}`,
-    params,
-  );
-  return rowToWrite(row, 'Activity', expectedVersion, async () =>
-    deleted ? false : (await activitiesByIds(ctx, [id])).length > 0,
-  );
-}
-
-export async function updateActivity(
-  ctx: RequestContext,
-  input: UpdateActivityInput,
-): Promise<Activity> {
-  const current = await activityToWrite(ctx, input.id, input.expectedVersion);
-  const merged: ActivityValues = {
-    projectId: current.projectId,
-    communityId: input.communityId === undefined ? current.communityId : input.communityId,
-    type: notNull(input.type, 'type') ?? current.type,
-    title: trimmed(notNull(input.title, 'title')) ?? current.title,
-    startDate: notNull(input.startDate, 'startDate') ?? current.startDate,
-    endDate: input.endDate === undefined ? current.endDate : input.endDate,
-    facilitatorOrganisationId:
-      input.facilitatorOrganisationId === undefined
-        ? current.facilitatorOrganisationId
-        : input.facilitatorOrganisationId,
-    participantsFemale: input.participants?.female ?? current.participantsFemale,
-    participantsMale: input.participants?.male ?? current.participantsMale,
-    participantsOther: input.participants?.other ?? current.participantsOther,
-    ageBand: input.ageBand === undefined ? current.ageBand : input.ageBand,
-    externalId: input.externalId === undefined ? current.externalId : trimmed(input.externalId),
+/** An update's changes to an activity (undefined: unchanged). */
+function activityChanges(input: UpdateActivityInput): Partial<ActivityValues> {
+  return {
+    communityId: input.communityId,
+    type: notNull(input.type, 'type'),
+    title: trimmed(notNull(input.title, 'title')),
+    startDate: notNull(input.startDate, 'startDate'),
+    endDate: input.endDate,
+    facilitatorOrganisationId: input.facilitatorOrganisationId,
+    participantsFemale: input.participants?.female ?? undefined,
+    participantsMale: input.participants?.male ?? undefined,
+    participantsOther: input.participants?.other ?? undefined,
+    ageBand: input.ageBand,
+    externalId: trimmed(input.externalId),
   };
-  checkActivity(merged, await activityRefs(ctx, [merged], current.tenantId));
-  const params: unknown[] = [];
-  const set = assignments(
-    Object.fromEntries(
-      (Object.keys(ACTIVITY_VALUE_COLUMNS) as (keyof ActivityValues)[]).map((k) => [
-        ACTIVITY_VALUE_COLUMNS[k],
-        merged[k] === current[k as keyof Activity] ? undefined : merged[k],
-      ]),
-    ),
-    params,
-  );
-  const updated = await versionedUpdate<Activity>((sql, p) => ctx.tx.query(sql, p), {
-    table: 'activities a',
-    alias: 'a',
-    entity: 'Activity',
-    tenantId: current.tenantId,
-    id: current.id,
-    expectedVersion: input.expectedVersion,
-    set: set.join(', '),
-    where: 'a.deleted_at IS NULL',
-    params,
-    returning: ACTIVITY_COLUMNS,
-    actor: ctx.access.actor,
-  });
-  await recordAudit(ctx, {
-    tenantId: current.tenantId,
-    organisationId: current.recordedByOrganisationId,
-    action: 'UPDATE',
-    entityType: 'Activity',
-    entityId: current.id,
-    ...auditDiff(current, updated),
-  });
-  return updated;
 }
 
-/** Marks an activity deleted (hidden from every read), or restores one; audited either way. */
-async function setActivityDeleted(
-  ctx: RequestContext,
-  input: DeleteRowInput | RestoreRowInput,
-  deleted: boolean,
-): Promise<Activity> {
-  const current = await activityToWrite(ctx, input.id, input.expectedVersion, !deleted);
-  if (!deleted) {
-    // The project may have changed while the row was deleted: it must still fit.
-    const values = valuesOf(current);
-    checkActivity(values, await activityRefs(ctx, [values], current.tenantId));
-  }
-  const result = await versionedUpdate<Activity & { deletedAt: Date | null }>(
-    (sql, p) => ctx.tx.query(sql, p),
-    {
-      table: 'activities a',
-      alias: 'a',
-      entity: 'Activity',
-      tenantId: current.tenantId,
-      id: current.id,
-      expectedVersion: input.expectedVersion,
-      set: deleted ? 'deleted_at = now()' : 'deleted_at = NULL',
-      where: deleted ? 'a.deleted_at IS NULL' : 'a.deleted_at IS NOT NULL',
-      params: [],
-      returning: `${ACTIVITY_COLUMNS}, a.deleted_at AS "deletedAt"`,
-      actor: ctx.access.actor,
-    },
-  );
-  const { deletedAt, ...activity } = result;
-  await recordAudit(ctx, {
-    tenantId: current.tenantId,
-    organisationId: current.recordedByOrganisationId,
-    action: deleted ? 'DELETE' : 'RESTORE',
-    entityType: 'Activity',
-    entityId: current.id,
-    before: { deletedAt: deleted ? null : 'deleted' },
-    after: { deletedAt },
-  });
-  return activity;
-}
-
-/** Soft delete: the row stays (its history and externalId with it), hidden from reads. */
-export const deleteActivity = (ctx: RequestContext, input: DeleteRowInput) =>
-  setActivityDeleted(ctx, input, true);
-
-/** Brings back a soft-deleted activity (tenant admins). */
-export const restoreActivity = (ctx: RequestContext, input: RestoreRowInput) =>
-  setActivityDeleted(ctx, input, false);
+/** Activities as a kind of project row (see common/project-rows.ts). */
+export const ACTIVITIES: ProjectRowKind<
+  Activity,
+  ActivityValues,
+  ActivityRefs,
+  ActivityFilter,
+  ActivityOrderField,
+  UpdateActivityInput
+> = {
+  entity: 'Activity',
+  table: 'activities',
+  alias: 'a',
+  columns: ACTIVITY_COLUMNS,
+  listColumns: activityColumns,
+  valueColumns: ACTIVITY_VALUE_COLUMNS.columns,
+  sqlTypes: ACTIVITY_VALUE_COLUMNS.sqlTypes,
+  sorts: SORTS,
+  defaultOrder: { field: ActivityOrderField.START_DATE, direction: OrderDirection.DESC },
+  filters: activityFilters,
+  refs: activityRefs,
+  check: checkActivity,
+  changes: activityChanges,
+};

@@ -1,15 +1,36 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../common/connection';
+import { ProjectRowType } from '../../common/project-row.type';
 import { LocalDateScalar } from '../../common/scalars';
 import { ActivityType, AgeBand } from './activity.entity';
 
 registerEnumType(ActivityType, {
   name: 'ActivityType',
   description: 'What kind of activity took place.',
+  valuesConfig: {
+    TRAINING: { description: 'A training of staff, volunteers or community members.' },
+    INDUCTION_MEETING: {
+      description: 'A meeting that introduces the project to a community or its leaders.',
+    },
+    STUDY_VISIT: { description: 'A visit to learn from another community or organisation.' },
+    COMMUNITY_DIALOGUE: { description: 'A facilitated dialogue among community members.' },
+    RELIGIOUS_LEADER_SESSION: { description: 'A session with religious leaders.' },
+    SAVINGS_GROUP: { description: 'A meeting of a savings group.' },
+    PSYCHOSOCIAL_SUPPORT: { description: 'Psychosocial support for survivors or people at risk.' },
+    ADVOCACY_EVENT: { description: 'An advocacy event with authorities or the public.' },
+    REFERRAL: { description: 'A referral of a person to services.' },
+  },
 });
 registerEnumType(AgeBand, {
   name: 'AgeBand',
   description: 'Age band of participants or respondents.',
+  valuesConfig: {
+    UNDER_18: { description: 'Younger than 18.' },
+    AGE_18_24: { description: '18 to 24 years old.' },
+    AGE_25_49: { description: '25 to 49 years old.' },
+    AGE_50_PLUS: { description: '50 or older.' },
+    MIXED: { description: 'Of several age bands.' },
+  },
 });
 
 @ObjectType({ description: 'How many people took part, by sex.' })
@@ -30,13 +51,7 @@ export class Participants {
 @ObjectType({
   description: 'Something a project did: a training, a dialogue, a religious-leader session, …',
 })
-export class Activity {
-  @Field(() => ID, { description: 'Stable identifier (UUID).' })
-  id!: string;
-
-  tenantId!: string;
-  projectId!: string;
-  communityId!: string | null;
+export class Activity extends ProjectRowType {
   facilitatorOrganisationId!: string | null;
   recordedByOrganisationId!: string;
   participantsFemale!: number;
@@ -66,22 +81,6 @@ export class Activity {
     description: 'Age band of the participants, if recorded.',
   })
   ageBand!: AgeBand | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description:
-      "The recording organisation's own identifier for this row (unique per tenant and organisation).",
-  })
-  externalId!: string | null;
-
-  @Field(() => Int, { description: 'Row version, for optimistic concurrency on updates.' })
-  version!: number;
-
-  @Field({ description: 'When the row was created.' })
-  createdAt!: Date;
-
-  @Field({ description: 'When the row was last changed.' })
-  updatedAt!: Date;
 }
 
 export const ActivityConnection = Connection(Activity, 'Activity');

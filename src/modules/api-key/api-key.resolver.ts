@@ -26,7 +26,10 @@ export class ApiKeyResolver {
       'Creates an API key for an organisation in tenants you administer; the payload carries the key this once.',
   })
   createApiKey(
-    @Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput,
+    @Arg('input', () => CreateApiKeyInput, {
+      description: 'The new key: its organisation, tenants and scopes.',
+    })
+    input: CreateApiKeyInput,
     @Ctx() ctx: RequestContext,
   ): Promise<CreateApiKeyPayload> {
     return createApiKey(ctx, input);
@@ -37,7 +40,8 @@ export class ApiKeyResolver {
       'Revokes an API key all of whose tenants you administer; it stops working on the next request.',
   })
   async revokeApiKey(
-    @Arg('input', () => RevokeApiKeyInput) input: RevokeApiKeyInput,
+    @Arg('input', () => RevokeApiKeyInput, { description: 'Which key to revoke.' })
+    input: RevokeApiKeyInput,
     @Ctx() ctx: RequestContext,
   ): Promise<RevokeApiKeyPayload> {
     return { apiKey: await revokeApiKey(ctx, input) };

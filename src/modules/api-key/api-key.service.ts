@@ -32,7 +32,7 @@ function administeredKeySql(ctx: RequestContext, params: unknown[]): string {
 /** Keys the caller administers, oldest first, revoked and expired ones included. */
 export async function listApiKeys(ctx: RequestContext, args: PageArgs): Promise<Page<ApiKey>> {
   const params: unknown[] = [];
-  return fetchPage<ApiKey>((sql, p) => ctx.tx.query(sql, p), {
+  return fetchPage<ApiKey>(ctx, {
     select: COLUMNS,
     from: 'api_keys k',
     where: [administeredKeySql(ctx, params)],
@@ -70,6 +70,7 @@ export async function createApiKey(
   if (own && scopes.some((scope) => !own.includes(scope))) {
     throw forbidden('An API key cannot create a key with a scope it does not hold itself');
   }
+  // The same statements serve `npm run apikey:create`, which has no request context.
   const run: Run = (sql, params) => ctx.tx.query(sql, params);
   await checkOrganisationHoldsRoles(run, input.organisationId, tenantIds);
   const { apiKey, token } = await insertApiKey(run, {

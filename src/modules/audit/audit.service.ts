@@ -1,3 +1,4 @@
+import { Capability } from '../../auth/access';
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
 import { param } from '../../common/sql';
 import type { RequestContext } from '../../context';
@@ -99,12 +100,10 @@ export async function listAuditEvents(
   args: AuditEventsArgs,
 ): Promise<Page<AuditEvent>> {
   const params: unknown[] = [];
-  const where = [`e.tenant_id = ANY (${param(params, ctx.access.adminTenantIds)}::uuid[])`];
+  const where = [ctx.access.tenantScopeSql(Capability.ADMIN, 'e.tenant_id', params)];
   const filter = args.filter ?? {};
   if (filter.tenantCodes) {
-    where.push(
-      `e.tenant_id = ANY (${param(params, ctx.access.tenantIdsForCodes(filter.tenantCodes))}::uuid[])`,
-    );
+    where.push(ctx.access.tenantCodesSql('e.tenant_id', filter.tenantCodes, params));
   }
   if (filter.entityTypes) {
     where.push(`e.entity_type = ANY (${param(params, filter.entityTypes)}::text[])`);
@@ -113,7 +112,7 @@ export async function listAuditEvents(
   if (filter.actions) where.push(`e.action = ANY (${param(params, filter.actions)}::text[])`);
   if (filter.from) where.push(`e.occurred_at >= ${param(params, filter.from)}::timestamptz`);
   if (filter.to) where.push(`e.occurred_at < ${param(params, filter.to)}::timestamptz`);
-  return fetchPage<AuditEvent>((sql, p) => ctx.tx.query(sql, p), {
+  return fetchPage<AuditEvent>(ctx, {
     select: AUDIT_COLUMNS,
     from: 'audit_events e',
     where,

@@ -6,6 +6,11 @@ import { AuditPrincipalKind } from './audit-event.entity';
 registerEnumType(AuditPrincipalKind, {
   name: 'AuditPrincipalKind',
   description: 'What kind of principal caused an audit event.',
+  valuesConfig: {
+    USER: { description: 'A signed-in user.' },
+    API_KEY: { description: 'An API key.' },
+    SYSTEM: { description: 'The system itself (a migration, seed or scheduled job).' },
+  },
 });
 
 @ObjectType({ description: 'One entry of a tenant’s append-only audit log: who changed what.' })

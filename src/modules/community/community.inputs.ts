@@ -3,7 +3,7 @@ import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, Int, registerEnumType } from 'type-graphql';
 import { IsCleanText } from '../../common/validation';
 import { VersionedRowInput } from '../../common/write-inputs';
-import { OrderDirection, PageArgs } from '../../common/connection';
+import { OrderBy, PageArgs } from '../../common/connection';
 import { Settlement } from './community.entity';
 
 export enum CommunityOrderField {
@@ -14,6 +14,11 @@ export enum CommunityOrderField {
 registerEnumType(CommunityOrderField, {
   name: 'CommunityOrderField',
   description: 'Fields communities can be sorted by.',
+  valuesConfig: {
+    NAME: { description: 'By name.' },
+    REGION: { description: 'By region.' },
+    CREATED_AT: { description: 'By when the row was created.' },
+  },
 });
 
 @InputType({ description: 'Narrows a list of communities; all given conditions must hold.' })
@@ -51,14 +56,8 @@ export class CommunityFilter {
   search?: string;
 }
 
-@InputType({ description: 'How to sort communities.' })
-export class CommunityOrder {
-  @Field(() => CommunityOrderField, { description: 'The field to sort by.' })
-  field!: CommunityOrderField;
-
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: 'The direction.' })
-  direction!: OrderDirection;
-}
+export const CommunityOrder = OrderBy(CommunityOrderField, 'CommunityOrder', 'communities');
+export type CommunityOrder = InstanceType<typeof CommunityOrder>;
 
 @ArgsType()
 export class CommunitiesArgs extends PageArgs {

@@ -38,7 +38,10 @@ export class CommunityResolver {
     nullable: true,
     description: 'One community by id; null if it does not exist or is hidden from you.',
   })
-  community(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext) {
+  community(
+    @Arg('id', () => UUIDResolver, { description: 'Its id.' }) id: string,
+    @Ctx() ctx: RequestContext,
+  ) {
     return communityById(ctx).load(id);
   }
 

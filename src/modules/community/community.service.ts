@@ -1,3 +1,4 @@
+import { Capability } from '../../auth/access';
 import {
   fetchNestedPages,
   fetchPage,
@@ -49,9 +50,7 @@ function filterSql(ctx: RequestContext, args: CommunitiesArgs, params: unknown[]
   const where = [ctx.access.communityVisibleSql('c.tenant_id', 'c.id', params)];
   const filter = args.filter ?? {};
   if (filter.tenantCodes) {
-    where.push(
-      `c.tenant_id = ANY (${param(params, ctx.access.tenantIdsForCodes(filter.tenantCodes))}::uuid[])`,
-    );
+    where.push(ctx.access.tenantCodesSql('c.tenant_id', filter.tenantCodes, params));
   }
   if (filter.projectIds) {
     where.push(`EXISTS (SELECT 1 FROM project_communities fp WHERE fp.tenant_id = c.tenant_id
@@ -76,7 +75,7 @@ export async function listCommunities(
 ): Promise<Page<Community>> {
   const params: unknown[] = [];
   const where = filterSql(ctx, args, params);
-  return fetchPage<Community>((sql, p) => ctx.tx.query(sql, p), {
+  return fetchPage<Community>(ctx, {
     select: COMMUNITY_COLUMNS,
     from: 'communities c',
     where,
@@ -97,7 +96,7 @@ export async function communitiesOfProjects(
   const params: unknown[] = [];
   const where = filterSql(ctx, args, params);
   return fetchNestedPages<Community>(
-    (sql, p) => ctx.tx.query(sql, p),
+    ctx,
     {
       select: COMMUNITY_COLUMNS,
       from: 'project_communities pc JOIN communities c ON c.tenant_id = pc.tenant_id AND c.id = pc.community_id',
@@ -174,9 +173,11 @@ async function communityToWrite(
   id: string,
   expectedVersion: number,
 ): Promise<Community> {
+  const params: unknown[] = [id];
+  const writable = ctx.access.tenantScopeSql(Capability.TENANT_WRITE, 'c.tenant_id', params);
   const [row] = await ctx.tx.query<Community>(
-    `SELECT ${COMMUNITY_COLUMNS} FROM communities c WHERE c.id = $1 AND c.tenant_id = ANY ($2::uuid[])`,
-    [id, ctx.access.adminWriterTenantIds],
+    `SELECT ${COMMUNITY_COLUMNS} FROM communities c WHERE c.id = $1 AND ${writable}`,
+    params,
   );
   return rowToWrite(
     row,
@@ -203,7 +204,7 @@ export async function updateCommunity(
     },
     params,
   );
-  const updated = await versionedUpdate<Community>((sql, p) => ctx.tx.query(sql, p), {
+  const updated = await versionedUpdate<Community>(ctx, {
     table: 'communities c',
     alias: 'c',
     entity: 'Community',
@@ -241,7 +242,7 @@ export async function deleteCommunity(
       field: 'id',
     });
   }
-  const deleted = await versionedDelete<Community>((sql, params) => ctx.tx.query(sql, params), {
+  const deleted = await versionedDelete<Community>(ctx, {
     table: 'communities c',
     alias: 'c',
     entity: 'Community',

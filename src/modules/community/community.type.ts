@@ -2,7 +2,14 @@ import { Connection } from '../../common/connection';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Settlement } from './community.entity';
 
-registerEnumType(Settlement, { name: 'Settlement', description: 'Rural or urban settlement.' });
+registerEnumType(Settlement, {
+  name: 'Settlement',
+  description: 'Rural or urban settlement.',
+  valuesConfig: {
+    RURAL: { description: 'A rural settlement (village).' },
+    URBAN: { description: 'An urban settlement (town or city quarter).' },
+  },
+});
 
 @ObjectType({ description: 'A community (village, mahalla, town quarter) that projects target.' })
 export class Community {

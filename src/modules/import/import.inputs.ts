@@ -1,5 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
+import { KeyedByExternalId } from '../../common/project-row-inputs';
 import { IsCleanText } from '../../common/validation';
 import { ActivityValuesInput } from '../activity/activity.inputs';
 import { MeasurementValuesInput } from '../measurement/measurement.inputs';
@@ -8,24 +9,10 @@ import { MeasurementValuesInput } from '../measurement/measurement.inputs';
 export const MAX_IMPORT_ITEMS = 1000;
 
 @InputType({ description: 'One activity of a bulk import, keyed by your own id.' })
-export class ActivityImportItem extends ActivityValuesInput {
-  @Field({
-    description:
-      'Your own id for the row (unique per tenant and your organisation): how a re-sent item finds it.',
-  })
-  @IsCleanText(200)
-  externalId!: string;
-}
+export class ActivityImportItem extends KeyedByExternalId(ActivityValuesInput) {}
 
 @InputType({ description: 'One measurement of a bulk import, keyed by your own id.' })
-export class MeasurementImportItem extends MeasurementValuesInput {
-  @Field({
-    description:
-      'Your own id for the row (unique per tenant and your organisation): how a re-sent item finds it.',
-  })
-  @IsCleanText(200)
-  externalId!: string;
-}
+export class MeasurementImportItem extends KeyedByExternalId(MeasurementValuesInput) {}
 
 /*
  * The items are deliberately not validated with the request (no @ValidateNested): each is

@@ -1,25 +1,9 @@
 import { validateSync } from 'class-validator';
 import { DomainError } from '../../common/errors';
-import { type ProjectScope, writerTenantOf } from '../../common/write-scope';
+import { writerTenantOf } from '../../common/write-scope';
 import { firstViolation } from '../../common/validation';
 import type { RequestContext } from '../../context';
-import {
-  ACTIVITY_VALUE_COLUMNS,
-  type ActivityRefs,
-  activityRefs,
-  type ActivityValues,
-  activityValues,
-  checkActivity,
-} from '../activity/activity.service';
 import { type AuditEntry, auditDiff, recordAudit } from '../audit/audit.service';
-import {
-  checkMeasurement,
-  MEASUREMENT_VALUE_COLUMNS,
-  type MeasurementRefs,
-  measurementRefs,
-  type MeasurementValues,
-  measurementValues,
-} from '../measurement/measurement.service';
 import {
   claimIdempotencyKey,
   type IdempotencyKey,
@@ -28,96 +12,19 @@ import {
   storeIdempotentResponse,
 } from './idempotency.service';
 import type {
-  ActivityImportItem,
   ImportActivitiesInput,
   ImportMeasurementsInput,
   ImportOptionsInput,
-  MeasurementImportItem,
 } from './import.inputs';
+import { ACTIVITY_IMPORT, type ImportKind, MEASUREMENT_IMPORT, type Values } from './import.kinds';
+import { insertRows, type Planned, updateRows } from './import.rows';
 import { ImportItemStatus, type ImportItemResult, type ImportResult } from './import.type';
 
-type Values = Record<string, unknown> & { projectId: string; externalId: string | null };
-
-/** What differs between importing activities and measurements; the engine does the rest. */
-/** The table an import writes: field → column, and each column's SQL type. */
-type TableShape<V extends Values> = Readonly<{
-  table: string;
-  columns: Readonly<Record<keyof V & string, string>>;
-  sqlTypes: Readonly<Record<string, string>>;
-}>;
-
-type ImportKind<I extends object, V extends Values, R> = TableShape<V> &
-  Readonly<{
-    operation: string;
-    entityType: string;
-    /** Columns to compare an item with its row (value is numeric, read back as float8). */
-    select: string;
-    values: (item: I) => V;
-    /** Loads what checking needs for all items at once; `check` then tests one item. */
-    refs: (ctx: RequestContext, values: V[], tenantId: string) => Promise<R>;
-    check: (values: V, refs: R) => ProjectScope & { recordingOrganisationId: string };
-  }>;
-
-const ACTIVITIES: ImportKind<ActivityImportItem, ActivityValues, ActivityRefs> = {
-  operation: 'importActivities',
-  entityType: 'Activity',
-  table: 'activities',
-  columns: ACTIVITY_VALUE_COLUMNS,
-  sqlTypes: {
-    project_id: 'uuid',
-    community_id: 'uuid',
-    type: 'text',
-    title: 'text',
-    start_date: 'date',
-    end_date: 'date',
-    facilitator_organisation_id: 'uuid',
-    participants_female: 'integer',
-    participants_male: 'integer',
-    participants_other: 'integer',
-    age_band: 'text',
-    external_id: 'text',
-  },
-  select: Object.entries(ACTIVITY_VALUE_COLUMNS)
-    .map(([field, column]) => `t.${column} AS "${field}"`)
-    .join(', '),
-  values: activityValues,
-  refs: activityRefs,
-  check: checkActivity,
-};
-
-const MEASUREMENTS: ImportKind<MeasurementImportItem, MeasurementValues, MeasurementRefs> = {
-  operation: 'importMeasurements',
-  entityType: 'Measurement',
-  table: 'measurements',
-  columns: MEASUREMENT_VALUE_COLUMNS,
-  sqlTypes: {
-    indicator_id: 'uuid',
-    project_id: 'uuid',
-    community_id: 'uuid',
-    period: 'text',
-    measured_on: 'date',
-    value: 'numeric',
-    sample_size: 'integer',
-    sex: 'text',
-    age_band: 'text',
-    source: 'text',
-    external_id: 'text',
-  },
-  select: Object.entries(MEASUREMENT_VALUE_COLUMNS)
-    .map(([field, column]) =>
-      column === 'value' ? `t.value::float8 AS "value"` : `t.${column} AS "${field}"`,
-    )
-    .join(', '),
-  values: measurementValues,
-  refs: measurementRefs,
-  check: checkMeasurement,
-};
-
 export const importActivities = (ctx: RequestContext, input: ImportActivitiesInput) =>
-  runImport(ctx, ACTIVITIES, input, input.items);
+  runImport(ctx, ACTIVITY_IMPORT, input, input.items);
 
 export const importMeasurements = (ctx: RequestContext, input: ImportMeasurementsInput) =>
-  runImport(ctx, MEASUREMENTS, input, input.items);
+  runImport(ctx, MEASUREMENT_IMPORT, input, input.items);
 
 /**
  * A bulk import in the request's one transaction: claim the idempotency key (or return the
@@ -149,13 +56,6 @@ async function runImport<I extends object, V extends Values, R>(
   else await releaseIdempotencyKey(ctx, claim);
   return result;
 }
-
-type Planned<V> = {
-  index: number;
-  values: V;
-  organisationId: string;
-  existing?: V & { id: string; deleted: boolean };
-};
 
 async function applyImport<I extends object, V extends Values, R>(
   ctx: RequestContext,
@@ -317,71 +217,4 @@ async function applyImport<I extends object, V extends Values, R>(
   }
   await recordAudit(ctx, ...audit);
   return summary(true);
-}
-
-/** The recordset definition and JSON rows of the planned items' values. */
-function recordset<V extends Values>(
-  kind: TableShape<V>,
-  plans: Planned<V>[],
-  extra: (plan: Planned<V>) => Record<string, unknown>,
-  extraTypes: string,
-): { definition: string; json: string } {
-  const fields = Object.keys(kind.columns);
-  const definition = [
-    ...fields.map((f) => `${kind.columns[f]} ${kind.sqlTypes[kind.columns[f]!]}`),
-    extraTypes,
-  ].join(', ');
-  const rows = plans.map((plan) => ({
-    ...Object.fromEntries(fields.map((f): [string, unknown] => [kind.columns[f]!, plan.values[f]])),
-    ...extra(plan),
-  }));
-  return { definition, json: JSON.stringify(rows) };
-}
-
-async function insertRows<V extends Values>(
-  ctx: RequestContext,
-  kind: TableShape<V>,
-  tenantId: string,
-  plans: Planned<V>[],
-): Promise<Map<string, string>> {
-  const columns = Object.values(kind.columns);
-  const { definition, json } = recordset(
-    kind,
-    plans,
-    (plan) => ({ recorded_by_organisation_id: plan.organisationId }),
-    'recorded_by_organisation_id uuid',
-  );
-  const rows = await ctx.tx.query<{ id: string; key: string }>(
-    `INSERT INTO ${kind.table} (${columns.join(', ')}, tenant_id, recorded_by_organisation_id,
-       created_by, updated_by)
-     SELECT ${columns.map((c) => `r.${c}`).join(', ')}, $1, r.recorded_by_organisation_id, $2, $2
-     FROM jsonb_to_recordset($3::jsonb) AS r (${definition})
-     ORDER BY r.recorded_by_organisation_id, r.external_id
-     RETURNING id, recorded_by_organisation_id || ':' || external_id AS key`,
-    [tenantId, ctx.access.actor, json],
-  );
-  return new Map(rows.map((r) => [r.key, r.id]));
-}
-
-async function updateRows<V extends Values>(
-  ctx: RequestContext,
-  kind: TableShape<V>,
-  tenantId: string,
-  plans: Planned<V>[],
-): Promise<void> {
-  const columns = Object.values(kind.columns);
-  const { definition, json } = recordset(
-    kind,
-    plans,
-    (plan) => ({ id: plan.existing!.id }),
-    'id uuid',
-  );
-  // The rows are locked (FOR UPDATE above), so their versions cannot have moved.
-  await ctx.tx.query(
-    `UPDATE ${kind.table} t SET ${columns.map((c) => `${c} = r.${c}`).join(', ')},
-       version = t.version + 1, updated_at = now(), updated_by = $2
-     FROM jsonb_to_recordset($3::jsonb) AS r (${definition})
-     WHERE t.tenant_id = $1 AND t.id = r.id`,
-    [tenantId, ctx.access.actor, json],
-  );
 }

@@ -10,6 +10,12 @@ registerEnumType(ImportItemStatus, {
   name: 'ImportItemStatus',
   description:
     'What an import did (or, in a dry run or refused atomic import, would do) with one item.',
+  valuesConfig: {
+    CREATED: { description: 'A new row was written.' },
+    UPDATED: { description: 'The row with this externalId was changed.' },
+    UNCHANGED: { description: 'The row with this externalId already held these values.' },
+    INVALID: { description: 'Refused; `field` and `message` say why.' },
+  },
 });
 
 @ObjectType({ description: 'The outcome of one item of a bulk import.' })

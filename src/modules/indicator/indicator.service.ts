@@ -1,3 +1,4 @@
+import { Capability } from '../../auth/access';
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
 import { badUserInput, conflict } from '../../common/errors';
 import { containsPattern, param } from '../../common/sql';
@@ -22,30 +23,24 @@ import type { Indicator } from './indicator.type';
 const INDICATOR_COLUMNS = `i.id, i.tenant_id AS "tenantId", i.code, i.name, i.description,
   i.unit, i.direction, i.version`;
 
-/** Global indicators, and those of tenants the principal holds any role in. */
-function visibleSql(ctx: RequestContext, params: unknown[]): string {
-  const tenants = [...new Set((ctx.principal?.grants ?? []).map((g) => g.tenantId))];
-  return `(i.tenant_id IS NULL OR i.tenant_id = ANY (${param(params, tenants)}::uuid[]))`;
-}
-
 export async function listIndicators(
   ctx: RequestContext,
   args: IndicatorsArgs,
 ): Promise<Page<Indicator>> {
   const params: unknown[] = [];
-  const where = [visibleSql(ctx, params)];
+  const where = [ctx.access.indicatorVisibleSql('i.tenant_id', params)];
   const filter = args.filter ?? {};
   if (filter.codes) where.push(`i.code = ANY (${param(params, filter.codes)}::text[])`);
   if (filter.tenantCodes) {
     where.push(
-      `(i.tenant_id IS NULL OR i.tenant_id = ANY (${param(params, ctx.access.tenantIdsForCodes(filter.tenantCodes))}::uuid[]))`,
+      ctx.access.tenantCodesSql('i.tenant_id', filter.tenantCodes, params, { orGlobal: true }),
     );
   }
   if (filter.search) {
     const pattern = param(params, containsPattern(filter.search.trim()));
     where.push(`(i.name ILIKE ${pattern} OR i.code ILIKE ${pattern})`);
   }
-  return fetchPage<Indicator>((sql, p) => ctx.tx.query(sql, p), {
+  return fetchPage<Indicator>(ctx, {
     select: INDICATOR_COLUMNS,
     from: 'indicators i',
     where,
@@ -64,7 +59,7 @@ export async function indicatorsByIds(
 ): Promise<Indicator[]> {
   const params: unknown[] = [ids];
   return ctx.tx.query<Indicator>(
-    `SELECT ${INDICATOR_COLUMNS} FROM indicators i WHERE i.id = ANY ($1::uuid[]) AND ${visibleSql(ctx, params)}`,
+    `SELECT ${INDICATOR_COLUMNS} FROM indicators i WHERE i.id = ANY ($1::uuid[]) AND ${ctx.access.indicatorVisibleSql('i.tenant_id', params)}`,
     params,
   );
 }
@@ -109,9 +104,11 @@ async function indicatorToWrite(
   id: string,
   expectedVersion: number,
 ): Promise<Indicator & { tenantId: string }> {
+  const params: unknown[] = [id];
+  const writable = ctx.access.tenantScopeSql(Capability.TENANT_WRITE, 'i.tenant_id', params);
   const [row] = await ctx.tx.query<Indicator & { tenantId: string }>(
-    `SELECT ${INDICATOR_COLUMNS} FROM indicators i WHERE i.id = $1 AND i.tenant_id = ANY ($2::uuid[])`,
-    [id, ctx.access.adminWriterTenantIds],
+    `SELECT ${INDICATOR_COLUMNS} FROM indicators i WHERE i.id = $1 AND ${writable}`,
+    params,
   );
   return rowToWrite(
     row,
@@ -158,7 +155,7 @@ export async function updateIndicator(
     },
     params,
   );
-  const updated = await versionedUpdate<Indicator>((sql, p) => ctx.tx.query(sql, p), {
+  const updated = await versionedUpdate<Indicator>(ctx, {
     table: 'indicators i',
     alias: 'i',
     entity: 'Indicator',
@@ -196,7 +193,7 @@ export async function deleteIndicator(
       field: 'id',
     });
   }
-  const deleted = await versionedDelete<Indicator>((sql, params) => ctx.tx.query(sql, params), {
+  const deleted = await versionedDelete<Indicator>(ctx, {
     table: 'indicators i',
     alias: 'i',
     entity: 'Indicator',

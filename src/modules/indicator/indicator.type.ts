@@ -5,10 +5,21 @@ import { IndicatorDirection, IndicatorUnit } from './indicator.entity';
 registerEnumType(IndicatorUnit, {
   name: 'IndicatorUnit',
   description: 'The unit an indicator is measured in.',
+  valuesConfig: {
+    PERCENT: { description: 'A percentage, 0 to 100.' },
+    COUNT: { description: 'A whole number of people or things, 0 or more.' },
+    CURRENCY: { description: 'An amount of money, not negative.' },
+    SCORE: { description: 'A score on the indicator’s scale (may be negative).' },
+    INDEX: { description: 'An index on the indicator’s scale (may be negative).' },
+  },
 });
 registerEnumType(IndicatorDirection, {
   name: 'IndicatorDirection',
   description: 'Which way an indicator should move for things to be getting better.',
+  valuesConfig: {
+    DECREASE_IS_BETTER: { description: 'Lower values are better (e.g. reported violence).' },
+    INCREASE_IS_BETTER: { description: 'Higher values are better (e.g. awareness).' },
+  },
 });
 
 @ObjectType({

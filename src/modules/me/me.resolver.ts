@@ -1,21 +1,10 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { Role, Scope } from '../../auth/principal';
 import type { RequestContext } from '../../context';
 import { organisationById } from '../organisation/organisation.loaders';
 import { Organisation } from '../organisation/organisation.type';
 import { tenantById } from '../tenant/tenant.loaders';
 import { Tenant } from '../tenant/tenant.type';
 import { Me, Membership } from './me.type';
-
-/** What each role allows, as scopes (a user's scopes are those of its roles). */
-const ROLE_SCOPES: Record<Role, Scope[]> = {
-  [Role.PLATFORM_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN],
-  [Role.TENANT_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN],
-  [Role.PARTNER_EDITOR]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE],
-  [Role.PARTNER_VIEWER]: [Scope.READ, Scope.AGGREGATE],
-  [Role.AGGREGATE_ANALYST]: [Scope.AGGREGATE],
-};
-const SCOPE_ORDER = [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN];
 
 @Resolver(() => Me)
 export class MeResolver {
@@ -24,24 +13,18 @@ export class MeResolver {
   })
   me(@Ctx() ctx: RequestContext): Me {
     const principal = ctx.principal!;
-    const roleScopes = new Set(principal.grants.flatMap((grant) => ROLE_SCOPES[grant.role]));
-    const scopes = principal.scopes
-      ? principal.scopes.filter((s) => roleScopes.has(s))
-      : [...roleScopes];
     return {
       kind: principal.kind,
       id: principal.id,
       subject: principal.subject,
       platformAdmin: principal.platformAdmin,
       organisationId: principal.organisationId,
-      memberships: principal.grants
-        .filter((grant) => grant.role !== Role.PLATFORM_ADMIN)
-        .map((grant) => ({
-          tenantId: grant.tenantId,
-          organisationId: grant.organisationId,
-          role: grant.role,
-        })),
-      scopes: SCOPE_ORDER.filter((scope) => scopes.includes(scope)),
+      memberships: ctx.access.memberships.map((grant) => ({
+        tenantId: grant.tenantId,
+        organisationId: grant.organisationId,
+        role: grant.role,
+      })),
+      scopes: ctx.access.scopesInForce,
     };
   }
 

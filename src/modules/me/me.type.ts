@@ -4,14 +4,35 @@ import { PrincipalKind, Role, Scope } from '../../auth/principal';
 registerEnumType(Role, {
   name: 'Role',
   description: 'What a member of an organisation may do in a tenant (see docs/design.md).',
+  valuesConfig: {
+    PLATFORM_ADMIN: { description: 'Runs the platform: everything in every tenant.' },
+    TENANT_ADMIN: {
+      description: 'Everything in one tenant: its data, memberships, keys and audit log.',
+    },
+    PARTNER_EDITOR: { description: 'Reads and records the rows of its organisation’s projects.' },
+    PARTNER_VIEWER: { description: 'Reads the rows of its organisation’s projects.' },
+    AGGREGATE_ANALYST: { description: 'Reads aggregates only, under a sharing agreement.' },
+  },
 });
 registerEnumType(Scope, {
   name: 'Scope',
   description: 'A capability: read rows, write rows, read aggregates, administer.',
+  valuesConfig: {
+    READ: { description: 'Read programme rows.' },
+    WRITE: { description: 'Write programme rows.' },
+    AGGREGATE: { description: 'Read aggregates (outcome summaries).' },
+    ADMIN: {
+      description: 'Administer memberships, API keys, sharing agreements and read the audit log.',
+    },
+  },
 });
 registerEnumType(PrincipalKind, {
   name: 'PrincipalKind',
   description: 'A signed-in user or an API key.',
+  valuesConfig: {
+    USER: { description: 'A signed-in user.' },
+    API_KEY: { description: 'An API key.' },
+  },
 });
 
 @ObjectType({ description: 'A role held in one tenant for one organisation.' })

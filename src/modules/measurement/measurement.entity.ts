@@ -1,20 +1,7 @@
-import {
-  Check,
-  Column,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryColumn,
-  PrimaryGeneratedColumn,
-  Unique,
-} from 'typeorm';
-import { VersionedRow } from '../../common/versioned-row';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { ProjectRowEntity } from '../../common/project-row.entity';
 import { AgeBand } from '../activity/activity.entity';
-import { CommunityEntity } from '../community/community.entity';
 import { IndicatorEntity } from '../indicator/indicator.entity';
-import { OrganisationEntity } from '../organisation/organisation.entity';
-import { ProjectEntity } from '../project/project.entity';
 
 export enum MeasurementPeriod {
   BASELINE = 'BASELINE',
@@ -31,12 +18,6 @@ export enum Sex {
 
 /** One value of an indicator for a project (and maybe a community) at a point in time. */
 @Entity({ name: 'measurements' })
-// PostgreSQL shortened the generated name to 63 bytes.
-@Unique('measurements_tenant_id_recorded_by_organisation_id_external_key', [
-  'tenantId',
-  'recordedByOrganisationId',
-  'externalId',
-])
 @Check('measurements_period_check', `period IN ('BASELINE', 'MIDLINE', 'ENDLINE', 'ROUTINE')`)
 @Check('measurements_sample_size_check', 'sample_size >= 0')
 @Check('measurements_sex_check', `sex IN ('FEMALE', 'MALE', 'OTHER')`)
@@ -45,7 +26,6 @@ export enum Sex {
   `age_band IN ('UNDER_18', 'AGE_18_24', 'AGE_25_49', 'AGE_50_PLUS', 'MIXED')`,
 )
 @Check('measurements_source_check', 'length(source) <= 1000')
-@Check('measurements_external_id_check', 'length(external_id) BETWEEN 1 AND 200')
 // (…, measured_on DESC, id DESC) in the migration; TypeORM does not compare order.
 @Index('measurements_community_idx', ['tenantId', 'communityId', 'measuredOn', 'id'])
 @Index('measurements_project_idx', ['tenantId', 'projectId', 'measuredOn', 'id'])
@@ -55,21 +35,12 @@ export enum Sex {
 @Index('measurements_recorded_by_idx', ['recordedByOrganisationId'])
 // Added by the outcome-aggregates migration: the rows of one series, for its trigger.
 @Index('measurements_series_idx', ['tenantId', 'projectId', 'indicatorId'])
-export class MeasurementEntity extends VersionedRow {
-  @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'measurements_pkey' })
-  tenantId!: string;
-
-  @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'measurements_pkey' })
-  id!: string;
-
+export class MeasurementEntity extends ProjectRowEntity(
+  'measurements',
+  'measurements_tenant_id_recorded_by_organisation_id_external_key',
+) {
   @Column({ name: 'indicator_id', type: 'uuid' })
   indicatorId!: string;
-
-  @Column({ name: 'project_id', type: 'uuid' })
-  projectId!: string;
-
-  @Column({ name: 'community_id', type: 'uuid', nullable: true })
-  communityId!: string | null;
 
   @Column({ name: 'period', type: 'text' })
   period!: MeasurementPeriod;
@@ -94,46 +65,7 @@ export class MeasurementEntity extends VersionedRow {
   @Column({ name: 'source', type: 'text', nullable: true })
   source!: string | null;
 
-  @Column({ name: 'recorded_by_organisation_id', type: 'uuid' })
-  recordedByOrganisationId!: string;
-
-  /** The recording organisation's own id for the row, which makes imports idempotent. */
-  @Column({ name: 'external_id', type: 'text', nullable: true })
-  externalId!: string | null;
-
-  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
-  deletedAt!: Date | null;
-
   @ManyToOne(() => IndicatorEntity, { nullable: false, onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'indicator_id', foreignKeyConstraintName: 'measurements_indicator_id_fkey' })
   indicator?: IndicatorEntity;
-
-  @ManyToOne(() => ProjectEntity, { nullable: false, onDelete: 'RESTRICT' })
-  @JoinColumn([
-    {
-      name: 'tenant_id',
-      referencedColumnName: 'tenantId',
-      foreignKeyConstraintName: 'measurements_tenant_id_project_id_fkey',
-    },
-    { name: 'project_id', referencedColumnName: 'id' },
-  ])
-  project?: ProjectEntity;
-
-  @ManyToOne(() => CommunityEntity, { nullable: true, onDelete: 'RESTRICT' })
-  @JoinColumn([
-    {
-      name: 'tenant_id',
-      referencedColumnName: 'tenantId',
-      foreignKeyConstraintName: 'measurements_tenant_id_community_id_fkey',
-    },
-    { name: 'community_id', referencedColumnName: 'id' },
-  ])
-  community?: CommunityEntity | null;
-
-  @ManyToOne(() => OrganisationEntity, { nullable: false, onDelete: 'RESTRICT' })
-  @JoinColumn({
-    name: 'recorded_by_organisation_id',
-    foreignKeyConstraintName: 'measurements_recorded_by_organisation_id_fkey',
-  })
-  recordedByOrganisation?: OrganisationEntity;
 }

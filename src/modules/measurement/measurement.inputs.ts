@@ -1,10 +1,15 @@
-import { ArrayMaxSize, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, Float, InputType, Int, registerEnumType } from 'type-graphql';
 import { LocalDateScalar } from '../../common/scalars';
-import { OrderDirection, PageArgs } from '../../common/connection';
+import { OrderBy } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
-import { VersionedRowInput } from '../../common/write-inputs';
+import {
+  ProjectRowFilterInput,
+  ProjectRowListArgs,
+  ProjectRowUpdateInput,
+  WithExternalId,
+} from '../../common/project-row-inputs';
 import { AgeBand } from '../activity/activity.entity';
 import { MeasurementPeriod, Sex } from './measurement.entity';
 
@@ -15,31 +20,14 @@ export enum MeasurementOrderField {
 registerEnumType(MeasurementOrderField, {
   name: 'MeasurementOrderField',
   description: 'Fields measurements can be sorted by.',
+  valuesConfig: {
+    MEASURED_ON: { description: 'By the day measured.' },
+    CREATED_AT: { description: 'By when the row was created.' },
+  },
 });
 
 @InputType({ description: 'Narrows a list of measurements; all given conditions must hold.' })
-export class MeasurementFilter {
-  @Field(() => [String], { nullable: true, description: 'Only these tenants (country codes).' })
-  @IsOptional()
-  @ArrayMaxSize(50)
-  tenantCodes?: string[];
-
-  @Field(() => [UUIDResolver], {
-    nullable: true,
-    description: 'Only measurements of these projects.',
-  })
-  @IsOptional()
-  @ArrayMaxSize(100)
-  projectIds?: string[];
-
-  @Field(() => [UUIDResolver], {
-    nullable: true,
-    description: 'Only measurements in these communities.',
-  })
-  @IsOptional()
-  @ArrayMaxSize(100)
-  communityIds?: string[];
-
+export class MeasurementFilter extends ProjectRowFilterInput('measurements') {
   @Field(() => [String], { nullable: true, description: 'Only these indicators (codes).' })
   @IsOptional()
   @ArrayMaxSize(100)
@@ -64,31 +52,16 @@ export class MeasurementFilter {
   to?: string;
 }
 
-@InputType({ description: 'How to sort measurements.' })
-export class MeasurementOrder {
-  @Field(() => MeasurementOrderField, { description: 'The field to sort by.' })
-  field!: MeasurementOrderField;
-
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: 'The direction.' })
-  direction!: OrderDirection;
-}
+export const MeasurementOrder = OrderBy(MeasurementOrderField, 'MeasurementOrder', 'measurements');
+export type MeasurementOrder = InstanceType<typeof MeasurementOrder>;
 
 @ArgsType()
-export class MeasurementsArgs extends PageArgs {
-  @Field(() => MeasurementFilter, {
-    nullable: true,
-    description: 'Conditions on the measurements.',
-  })
-  // class-validator checks a nested input only when told to.
-  @ValidateNested()
-  filter?: MeasurementFilter | null;
-
-  @Field(() => MeasurementOrder, {
-    nullable: true,
-    description: 'Sort order; by measurement day when omitted.',
-  })
-  orderBy?: MeasurementOrder | null;
-}
+export class MeasurementsArgs extends ProjectRowListArgs(
+  MeasurementFilter,
+  MeasurementOrder,
+  'measurements',
+  'by measurement day',
+) {}
 
 /** Sample sizes above this are a typing error, not a survey. */
 export const MAX_SAMPLE_SIZE = 10_000_000;
@@ -143,25 +116,13 @@ export class MeasurementValuesInput {
 }
 
 @InputType({ description: 'A new measurement of a project you may record for.' })
-export class CreateMeasurementInput extends MeasurementValuesInput {
-  @Field(() => String, {
-    nullable: true,
-    description: 'Your own identifier for the row (unique per tenant and your organisation).',
-  })
-  @IsOptional()
-  @IsCleanText(200)
-  externalId?: string | null;
-}
+export class CreateMeasurementInput extends WithExternalId(MeasurementValuesInput) {}
 
 @InputType({ description: 'Changes to a measurement; omitted fields stay as they are.' })
-export class UpdateMeasurementInput extends VersionedRowInput {
+export class UpdateMeasurementInput extends ProjectRowUpdateInput {
   @Field(() => UUIDResolver, { nullable: true, description: 'New indicator.' })
   @IsOptional()
   indicatorId?: string;
-
-  @Field(() => UUIDResolver, { nullable: true, description: 'The community; null clears it.' })
-  @IsOptional()
-  communityId?: string | null;
 
   @Field(() => MeasurementPeriod, { nullable: true, description: 'New period.' })
   @IsOptional()
@@ -186,17 +147,8 @@ export class UpdateMeasurementInput extends VersionedRowInput {
   @IsOptional()
   sex?: Sex | null;
 
-  @Field(() => AgeBand, { nullable: true, description: 'Age band; null clears it.' })
-  @IsOptional()
-  ageBand?: AgeBand | null;
-
   @Field(() => String, { nullable: true, description: 'Source; null clears it.' })
   @IsOptional()
   @IsCleanText(1000)
   source?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Your identifier; null clears it.' })
-  @IsOptional()
-  @IsCleanText(200)
-  externalId?: string | null;
 }

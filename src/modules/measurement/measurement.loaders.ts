@@ -3,7 +3,8 @@ import type { Page } from '../../common/connection';
 import { perParentLoader, type ParentKey } from '../../common/loader';
 import type { RequestContext } from '../../context';
 import type { MeasurementsArgs } from './measurement.inputs';
-import { measurementsOf } from './measurement.service';
+import { rowsOf } from '../../common/project-rows';
+import { MEASUREMENTS } from './measurement.service';
 import type { Measurement } from './measurement.type';
 
 export const measurementsOfParent = (
@@ -12,5 +13,5 @@ export const measurementsOfParent = (
   args: MeasurementsArgs,
 ): DataLoader<ParentKey, Page<Measurement>, string> =>
   perParentLoader(ctx, `${parent}.measurements`, args, (parents) =>
-    measurementsOf(ctx, parent, parents, args),
+    rowsOf(ctx, MEASUREMENTS, parent, parents, args),
   );

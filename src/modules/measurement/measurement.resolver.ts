@@ -15,13 +15,9 @@ import {
   MeasurementsArgs,
   UpdateMeasurementInput,
 } from './measurement.inputs';
-import {
-  createMeasurement,
-  deleteMeasurement,
-  listMeasurements,
-  restoreMeasurement,
-  updateMeasurement,
-} from './measurement.service';
+import { MEASUREMENTS, measurementValues } from './measurement.service';
+import { createRow, deleteRow, restoreRow, updateRow } from '../../common/project-row-writes';
+import { listRows } from '../../common/project-rows';
 import { Measurement, MeasurementConnection } from './measurement.type';
 
 @Resolver(() => Measurement)
@@ -32,7 +28,7 @@ export class MeasurementResolver {
     description: 'Measurements you may read, one page at a time; null if you may read no rows.',
   })
   async measurements(@Args() args: MeasurementsArgs, @Ctx() ctx: RequestContext) {
-    return toConnection(MeasurementConnection, await listMeasurements(ctx, args));
+    return toConnection(MeasurementConnection, await listRows(ctx, MEASUREMENTS, args));
   }
 
   @Mutation(() => Measurement, {
@@ -42,7 +38,7 @@ export class MeasurementResolver {
     @Arg('input', { description: 'The new measurement.' }) input: CreateMeasurementInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return createMeasurement(ctx, input);
+    return createRow(ctx, MEASUREMENTS, measurementValues(input));
   }
 
   @Mutation(() => Measurement, {
@@ -54,7 +50,7 @@ export class MeasurementResolver {
     input: UpdateMeasurementInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return updateMeasurement(ctx, input);
+    return updateRow(ctx, MEASUREMENTS, input);
   }
 
   @Mutation(() => Measurement, {
@@ -64,7 +60,7 @@ export class MeasurementResolver {
     @Arg('input', { description: 'Which measurement, at which version.' }) input: DeleteRowInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return deleteMeasurement(ctx, input);
+    return deleteRow(ctx, MEASUREMENTS, input);
   }
 
   @Mutation(() => Measurement, { description: 'Restores a deleted measurement (tenant admins).' })
@@ -73,7 +69,7 @@ export class MeasurementResolver {
     input: RestoreRowInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return restoreMeasurement(ctx, input);
+    return restoreRow(ctx, MEASUREMENTS, input);
   }
 
   @FieldResolver(() => Tenant, { description: 'The tenant (country) of the measurement.' })

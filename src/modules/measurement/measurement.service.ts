@@ -1,26 +1,22 @@
-import {
-  fetchNestedPages,
-  fetchPage,
-  OrderDirection,
-  type Page,
-  type ParentKey,
-} from '../../common/connection';
-import { badUserInput, forbidden } from '../../common/errors';
-import { pairKey, type ProjectScope, projectScopes, targetedPairs } from '../../common/write-scope';
-import { projectRowConditions } from '../../common/project-rows';
+import { OrderDirection } from '../../common/connection';
+import { badUserInput } from '../../common/errors';
+import { entityColumns } from '../../common/entity-columns';
+import type { ProjectRowKind } from '../../common/project-row-kind';
 import { param } from '../../common/sql';
 import { checkWithinSpan, MAX_MEASUREMENT_VALUE, notNull, trimmed } from '../../common/validation';
-import { assignments, rowToWrite, versionedUpdate } from '../../common/versioned-write';
-import type { DeleteRowInput, RestoreRowInput } from '../../common/write-inputs';
-import type { AgeBand } from '../activity/activity.entity';
-import { auditDiff, recordAudit } from '../audit/audit.service';
-import { IndicatorUnit } from '../indicator/indicator.entity';
-import type { MeasurementPeriod, Sex } from './measurement.entity';
-import type { RequestContext } from '../../context';
 import {
-  type CreateMeasurementInput,
+  checkTargeted,
+  projectRefs,
+  type ProjectScope,
+  projectToRecord,
+} from '../../common/write-scope';
+import type { RequestContext } from '../../context';
+import type { AgeBand } from '../activity/activity.entity';
+import { IndicatorUnit } from '../indicator/indicator.entity';
+import { MeasurementEntity, type MeasurementPeriod, type Sex } from './measurement.entity';
+import {
+  type MeasurementFilter,
   MeasurementOrderField,
-  type MeasurementsArgs,
   type MeasurementValuesInput,
   type UpdateMeasurementInput,
 } from './measurement.inputs';
@@ -45,9 +41,9 @@ const SORTS = {
   },
 };
 
-function filterSql(ctx: RequestContext, args: MeasurementsArgs, params: unknown[]): string[] {
-  const filter = args.filter ?? {};
-  const where = projectRowConditions(ctx, 'm', filter, params);
+/** The filters of measurements beyond those every project row has. */
+function measurementFilters(filter: MeasurementFilter, params: unknown[]): string[] {
+  const where: string[] = [];
   if (filter.indicatorCodes) {
     where.push(
       `m.indicator_id IN (SELECT id FROM indicators WHERE code = ANY (${param(params, filter.indicatorCodes)}::text[]))`,
@@ -57,71 +53,6 @@ function filterSql(ctx: RequestContext, args: MeasurementsArgs, params: unknown[
   if (filter.from) where.push(`m.measured_on >= ${param(params, filter.from)}::date`);
   if (filter.to) where.push(`m.measured_on <= ${param(params, filter.to)}::date`);
   return where;
-}
-
-function order(args: MeasurementsArgs) {
-  const o = args.orderBy ?? {
-    field: MeasurementOrderField.MEASURED_ON,
-    direction: OrderDirection.ASC,
-  };
-  return { sort: SORTS[o.field], direction: o.direction };
-}
-
-export async function listMeasurements(
-  ctx: RequestContext,
-  args: MeasurementsArgs,
-): Promise<Page<Measurement>> {
-  const params: unknown[] = [];
-  const where = filterSql(ctx, args, params);
-  return fetchPage<Measurement>((sql, p) => ctx.tx.query(sql, p), {
-    select: MEASUREMENT_COLUMNS,
-    from: 'measurements m',
-    where,
-    params,
-    idColumn: 'm.id',
-    ...order(args),
-    first: args.first,
-    after: args.after,
-  });
-}
-
-/** One page of measurements per parent (a project or a community), in one statement. */
-export async function measurementsOf(
-  ctx: RequestContext,
-  parent: 'project' | 'community',
-  parents: readonly ParentKey[],
-  args: MeasurementsArgs,
-): Promise<Page<Measurement>[]> {
-  const params: unknown[] = [];
-  const where = filterSql(ctx, args, params);
-  return fetchNestedPages<Measurement>(
-    (sql, p) => ctx.tx.query(sql, p),
-    {
-      select: MEASUREMENT_COLUMNS,
-      from: 'measurements m',
-      parentWhere: `m.tenant_id = k.tenant_id AND m.${parent}_id = k.parent_id`,
-      where,
-      params,
-      idColumn: 'm.id',
-      ...order(args),
-      first: args.first,
-      after: args.after,
-    },
-    parents,
-  );
-}
-
-export async function measurementsByIds(
-  ctx: RequestContext,
-  ids: readonly string[],
-): Promise<Measurement[]> {
-  const params: unknown[] = [ids];
-  return ctx.tx.query<Measurement>(
-    `SELECT ${MEASUREMENT_COLUMNS} FROM measurements m
-     WHERE m.id = ANY ($1::uuid[]) AND m.deleted_at IS NULL
-       AND ${ctx.access.projectVisibleSql('m.tenant_id', 'm.project_id', params)}`,
-    params,
-  );
 }
 
 /** A measurement's writable columns, as one create, update or import item sets them. */
@@ -139,19 +70,20 @@ export type MeasurementValues = {
   externalId: string | null;
 };
 
-export const MEASUREMENT_VALUE_COLUMNS: Readonly<Record<keyof MeasurementValues, string>> = {
-  indicatorId: 'indicator_id',
-  projectId: 'project_id',
-  communityId: 'community_id',
-  period: 'period',
-  measuredOn: 'measured_on',
-  value: 'value',
-  sampleSize: 'sample_size',
-  sex: 'sex',
-  ageBand: 'age_band',
-  source: 'source',
-  externalId: 'external_id',
-};
+/** MeasurementValues' columns and SQL types, as the entity declares them, in one order for writes. */
+const MEASUREMENT_VALUE_COLUMNS = entityColumns<keyof MeasurementValues>(MeasurementEntity, [
+  'indicatorId',
+  'projectId',
+  'communityId',
+  'period',
+  'measuredOn',
+  'value',
+  'sampleSize',
+  'sex',
+  'ageBand',
+  'source',
+  'externalId',
+]);
 
 export function measurementValues(
   input: MeasurementValuesInput & { externalId?: string | null },
@@ -184,15 +116,9 @@ export async function measurementRefs(
   values: readonly MeasurementValues[],
   tenantId?: string,
 ): Promise<MeasurementRefs> {
-  const projects = await projectScopes(ctx, [...new Set(values.map((v) => v.projectId))], tenantId);
-  const pairs = values.flatMap((v) => {
-    const project = projects.get(v.projectId);
-    return project && v.communityId
-      ? [{ tenantId: project.tenantId, projectId: v.projectId, communityId: v.communityId }]
-      : [];
-  });
+  const { projects, targeted: targeting } = await projectRefs(ctx, values, tenantId);
   const [targeted, indicators] = await Promise.all([
-    targetedPairs(ctx, pairs),
+    targeting,
     ctx.tx.query<IndicatorRef>(
       `SELECT id, tenant_id AS "tenantId", unit FROM indicators WHERE id = ANY ($1::uuid[])`,
       [[...new Set(values.map((v) => v.indicatorId))]],
@@ -232,11 +158,7 @@ export function checkMeasurement(
   values: MeasurementValues,
   refs: MeasurementRefs,
 ): ProjectScope & { recordingOrganisationId: string } {
-  const project = refs.projects.get(values.projectId);
-  if (!project) throw badUserInput('projectId', 'No such project, or it is hidden from you');
-  if (!project.recordingOrganisationId) {
-    throw forbidden('You may not record measurements of this project');
-  }
+  const project = projectToRecord(refs.projects, values.projectId, 'measurements');
   const indicator = refs.indicators.get(values.indicatorId);
   if (!indicator || (indicator.tenantId !== null && indicator.tenantId !== project.tenantId)) {
     throw badUserInput('indicatorId', 'No such indicator in the project’s tenant');
@@ -244,168 +166,45 @@ export function checkMeasurement(
   const problem = valueProblem(values.value, indicator.unit);
   if (problem) throw badUserInput('value', problem);
   checkWithinSpan(values.measuredOn, project, 'measuredOn');
-  if (values.communityId && !refs.targeted.has(pairKey(values.projectId, values.communityId))) {
-    throw badUserInput('communityId', 'The project does not target this community');
-  }
-  return project as ProjectScope & { recordingOrganisationId: string };
+  checkTargeted(values, refs.targeted);
+  return project;
 }
 
-export async function createMeasurement(
-  ctx: RequestContext,
-  input: CreateMeasurementInput,
-): Promise<Measurement> {
-  const values = measurementValues(input);
-  const project = checkMeasurement(values, await measurementRefs(ctx, [values]));
-  const keys = Object.keys(MEASUREMENT_VALUE_COLUMNS) as (keyof MeasurementValues)[];
-  const params: unknown[] = keys.map((k) => values[k]);
-  params.push(project.tenantId, project.recordingOrganisationId, ctx.access.actor);
-  const n = params.length;
-  const [measurement] = await ctx.tx.query<Measurement>(
-    `INSERT INTO measurements AS m (${keys.map((k) => MEASUREMENT_VALUE_COLUMNS[k]).join(', ')},
-       tenant_id, recorded_by_organisation_id, created_by, updated_by)
-     VALUES (${keys.map((_k, i) => `$${i + 1}`).join(', ')}, $${n - 2}, $${n - 1}, $${n}, $${n})
-     RETURNING ${MEASUREMENT_COLUMNS}`,
-    params,
-  );
-  await recordAudit(ctx, {
-    tenantId: project.tenantId,
-    organisationId: project.recordingOrganisationId,
-    action: 'CREATE',
-    entityType: 'Measurement',
-    entityId: measurement!.id,
-    ...auditDiff(null, measurement!),
-  });
-  return measurement!;
-}
-
-const RECORDED_BY = `m.recorded_by_organisation_id AS "recordedByOrganisationId"`;
-
-type MeasurementRow = Measurement & { recordedByOrganisationId: string };
-
-async function measurementToWrite(
-  ctx: RequestContext,
-  id: string,
-  expectedVersion: number,
-  deleted = false,
-): Promise<MeasurementRow> {
-  const params: unknown[] = [id];
-  const writable = deleted
-    ? `m.deleted_at IS NOT NULL AND m.tenant_id = ANY (${param(params, ctx.access.adminWriterTenantIds)}::uuid[])`
-    : `m.deleted_at IS NULL AND m.tenant_id = ANY (${param(params, ctx.access.writerTenantIds)}::uuid[])
-       AND ${ctx.access.recordingOrganisationSql('m.tenant_id', 'm.project_id', params)} IS NOT NULL`;
-  const [row] = await ctx.tx.query<MeasurementRow>(
-    `SELECT ${MEASUREMENT_COLUMNS}, ${RECORDED_BY} FROM measurements m WHERE m.id = $1 AND ${writable}`,
-    params,
-  );
-  return rowToWrite(row, 'Measurement', expectedVersion, async () =>
-    deleted ? false : (await measurementsByIds(ctx, [id])).length > 0,
-  );
-}
-
-export async function updateMeasurement(
-  ctx: RequestContext,
-  input: UpdateMeasurementInput,
-): Promise<Measurement> {
-  const { recordedByOrganisationId, ...current } = await measurementToWrite(
-    ctx,
-    input.id,
-    input.expectedVersion,
-  );
-  const keep = <K extends keyof MeasurementValues>(
-    key: K,
-    value: MeasurementValues[K] | undefined,
-  ) => (value === undefined ? current[key] : value);
-  const merged: MeasurementValues = {
-    indicatorId: keep('indicatorId', notNull(input.indicatorId, 'indicatorId')),
-    projectId: current.projectId,
-    communityId: keep('communityId', input.communityId),
-    period: keep('period', notNull(input.period, 'period')),
-    measuredOn: keep('measuredOn', notNull(input.measuredOn, 'measuredOn')),
-    value: keep('value', notNull(input.value, 'value')),
-    sampleSize: keep('sampleSize', input.sampleSize),
-    sex: keep('sex', input.sex),
-    ageBand: keep('ageBand', input.ageBand),
-    source: keep('source', trimmed(input.source)),
-    externalId: keep('externalId', trimmed(input.externalId)),
+/** An update's changes to a measurement (undefined: unchanged). */
+function measurementChanges(input: UpdateMeasurementInput): Partial<MeasurementValues> {
+  return {
+    indicatorId: notNull(input.indicatorId, 'indicatorId'),
+    communityId: input.communityId,
+    period: notNull(input.period, 'period'),
+    measuredOn: notNull(input.measuredOn, 'measuredOn'),
+    value: notNull(input.value, 'value'),
+    sampleSize: input.sampleSize,
+    sex: input.sex,
+    ageBand: input.ageBand,
+    source: trimmed(input.source),
+    externalId: trimmed(input.externalId),
   };
-  checkMeasurement(merged, await measurementRefs(ctx, [merged], current.tenantId));
-  const params: unknown[] = [];
-  const keys = Object.keys(MEASUREMENT_VALUE_COLUMNS) as (keyof MeasurementValues)[];
-  const set = assignments(
-    Object.fromEntries(
-      keys.map((k) => [
-        MEASUREMENT_VALUE_COLUMNS[k],
-        merged[k] === current[k] ? undefined : merged[k],
-      ]),
-    ),
-    params,
-  );
-  const updated = await versionedUpdate<Measurement>((sql, p) => ctx.tx.query(sql, p), {
-    table: 'measurements m',
-    alias: 'm',
-    entity: 'Measurement',
-    tenantId: current.tenantId,
-    id: current.id,
-    expectedVersion: input.expectedVersion,
-    set: set.join(', '),
-    where: 'm.deleted_at IS NULL',
-    params,
-    returning: MEASUREMENT_COLUMNS,
-    actor: ctx.access.actor,
-  });
-  await recordAudit(ctx, {
-    tenantId: current.tenantId,
-    organisationId: recordedByOrganisationId,
-    action: 'UPDATE',
-    entityType: 'Measurement',
-    entityId: current.id,
-    ...auditDiff(current, updated),
-  });
-  return updated;
 }
 
-async function setMeasurementDeleted(
-  ctx: RequestContext,
-  input: DeleteRowInput | RestoreRowInput,
-  deleted: boolean,
-): Promise<Measurement> {
-  const current = await measurementToWrite(ctx, input.id, input.expectedVersion, !deleted);
-  if (!deleted) {
-    // The project or indicator may have changed while the row was deleted: it must still fit.
-    const keys = Object.keys(MEASUREMENT_VALUE_COLUMNS) as (keyof MeasurementValues)[];
-    const values = Object.fromEntries(keys.map((k) => [k, current[k]])) as MeasurementValues;
-    checkMeasurement(values, await measurementRefs(ctx, [values], current.tenantId));
-  }
-  const { deletedAt, ...measurement } = await versionedUpdate<
-    Measurement & { deletedAt: Date | null }
-  >((sql, p) => ctx.tx.query(sql, p), {
-    table: 'measurements m',
-    alias: 'm',
-    entity: 'Measurement',
-    tenantId: current.tenantId,
-    id: current.id,
-    expectedVersion: input.expectedVersion,
-    set: deleted ? 'deleted_at = now()' : 'deleted_at = NULL',
-    where: deleted ? 'm.deleted_at IS NULL' : 'm.deleted_at IS NOT NULL',
-    params: [],
-    returning: `${MEASUREMENT_COLUMNS}, m.deleted_at AS "deletedAt"`,
-    actor: ctx.access.actor,
-  });
-  await recordAudit(ctx, {
-    tenantId: current.tenantId,
-    organisationId: current.recordedByOrganisationId,
-    action: deleted ? 'DELETE' : 'RESTORE',
-    entityType: 'Measurement',
-    entityId: current.id,
-    before: { deletedAt: deleted ? null : 'deleted' },
-    after: { deletedAt },
-  });
-  return measurement;
-}
-
-/** Soft delete: hidden from reads and aggregates, restorable by tenant admins. */
-export const deleteMeasurement = (ctx: RequestContext, input: DeleteRowInput) =>
-  setMeasurementDeleted(ctx, input, true);
-
-export const restoreMeasurement = (ctx: RequestContext, input: RestoreRowInput) =>
-  setMeasurementDeleted(ctx, input, false);
+/** Measurements as a kind of project row (see common/project-rows.ts). */
+export const MEASUREMENTS: ProjectRowKind<
+  Measurement,
+  MeasurementValues,
+  MeasurementRefs,
+  MeasurementFilter,
+  MeasurementOrderField,
+  UpdateMeasurementInput
+> = {
+  entity: 'Measurement',
+  table: 'measurements',
+  alias: 'm',
+  columns: MEASUREMENT_COLUMNS,
+  valueColumns: MEASUREMENT_VALUE_COLUMNS.columns,
+  sqlTypes: MEASUREMENT_VALUE_COLUMNS.sqlTypes,
+  sorts: SORTS,
+  defaultOrder: { field: MeasurementOrderField.MEASURED_ON, direction: OrderDirection.ASC },
+  filters: measurementFilters,
+  refs: measurementRefs,
+  check: checkMeasurement,
+  changes: measurementChanges,
+};

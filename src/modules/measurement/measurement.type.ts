@@ -1,5 +1,6 @@
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../common/connection';
+import { ProjectRowType } from '../../common/project-row.type';
 import { LocalDateScalar } from '../../common/scalars';
 import { AgeBand } from '../activity/activity.entity';
 import { MeasurementPeriod, Sex } from './measurement.entity';
@@ -8,23 +9,28 @@ registerEnumType(MeasurementPeriod, {
   name: 'MeasurementPeriod',
   description:
     'When in a project a value was measured: baseline, midline, endline or routine monitoring.',
+  valuesConfig: {
+    BASELINE: { description: 'Before the project’s work began.' },
+    MIDLINE: { description: 'Halfway through the project.' },
+    ENDLINE: { description: 'At the end of the project.' },
+    ROUTINE: { description: 'Routine monitoring in between.' },
+  },
 });
 registerEnumType(Sex, {
   name: 'Sex',
   description: 'Sex of respondents, for disaggregated values.',
+  valuesConfig: {
+    FEMALE: { description: 'Women and girls.' },
+    MALE: { description: 'Men and boys.' },
+    OTHER: { description: 'Another or unrecorded sex.' },
+  },
 });
 
 @ObjectType({
   description: 'One value of an indicator for a project, and optionally one of its communities.',
 })
-export class Measurement {
-  @Field(() => ID, { description: 'Stable identifier (UUID).' })
-  id!: string;
-
-  tenantId!: string;
+export class Measurement extends ProjectRowType {
   indicatorId!: string;
-  projectId!: string;
-  communityId!: string | null;
 
   @Field(() => MeasurementPeriod, { description: 'Baseline, midline, endline or routine.' })
   period!: MeasurementPeriod;
@@ -54,22 +60,6 @@ export class Measurement {
     description: 'Where the value comes from and how it was obtained.',
   })
   source!: string | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description:
-      "The recording organisation's own identifier for this row (unique per tenant and organisation).",
-  })
-  externalId!: string | null;
-
-  @Field(() => Int, { description: 'Row version, for optimistic concurrency on updates.' })
-  version!: number;
-
-  @Field({ description: 'When the row was created.' })
-  createdAt!: Date;
-
-  @Field({ description: 'When the row was last changed.' })
-  updatedAt!: Date;
 }
 
 export const MeasurementConnection = Connection(Measurement, 'Measurement');

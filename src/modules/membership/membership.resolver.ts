@@ -32,7 +32,10 @@ export class TenantMembershipResolver {
     description: 'Gives a user a role in a tenant you administer, on behalf of an organisation.',
   })
   async createMembership(
-    @Arg('input', () => CreateMembershipInput) input: CreateMembershipInput,
+    @Arg('input', () => CreateMembershipInput, {
+      description: 'Who gets which role, in which tenant, for which organisation.',
+    })
+    input: CreateMembershipInput,
     @Ctx() ctx: RequestContext,
   ): Promise<CreateMembershipPayload> {
     return { membership: await createMembership(ctx, input) };
@@ -43,7 +46,8 @@ export class TenantMembershipResolver {
       'Revokes a membership in a tenant you administer; it stops working on the next request.',
   })
   async revokeMembership(
-    @Arg('input', () => RevokeMembershipInput) input: RevokeMembershipInput,
+    @Arg('input', () => RevokeMembershipInput, { description: 'Which membership to revoke.' })
+    input: RevokeMembershipInput,
     @Ctx() ctx: RequestContext,
   ): Promise<RevokeMembershipPayload> {
     return { membership: await revokeMembership(ctx, input) };

@@ -1,3 +1,4 @@
+import { Capability } from '../../auth/access';
 import { administeredTenants } from '../../auth/administered-tenants';
 import { actorOf, Role } from '../../auth/principal';
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
@@ -30,16 +31,14 @@ export async function listMemberships(
   args: MembershipsArgs,
 ): Promise<Page<TenantMembership>> {
   const params: unknown[] = [];
-  const where = [`m.tenant_id = ANY (${param(params, ctx.access.adminTenantIds)}::uuid[])`];
+  const where = [ctx.access.tenantScopeSql(Capability.ADMIN, 'm.tenant_id', params)];
   const filter = args.filter;
   if (filter?.tenantCodes) {
-    where.push(
-      `m.tenant_id = ANY (${param(params, ctx.access.tenantIdsForCodes(filter.tenantCodes))}::uuid[])`,
-    );
+    where.push(ctx.access.tenantCodesSql('m.tenant_id', filter.tenantCodes, params));
   }
   if (filter?.userId) where.push(`m.user_id = ${param(params, filter.userId)}`);
   if (!filter?.includeRevoked) where.push('m.revoked_at IS NULL');
-  return fetchPage<TenantMembership>((sql, p) => ctx.tx.query(sql, p), {
+  return fetchPage<TenantMembership>(ctx, {
     select: COLUMNS,
     from: 'memberships m',
     where,
@@ -140,10 +139,11 @@ export async function revokeMembership(
   ctx: RequestContext,
   input: RevokeMembershipInput,
 ): Promise<TenantMembership> {
-  const params = [input.id, ctx.access.adminTenantIds];
+  const params: unknown[] = [input.id];
+  const administered = ctx.access.tenantScopeSql(Capability.ADMIN, 'm.tenant_id', params);
   const [revoked] = await ctx.tx.query<TenantMembership>(
     `UPDATE memberships m SET revoked_at = now()
-     WHERE m.id = $1 AND m.tenant_id = ANY ($2::uuid[]) AND m.revoked_at IS NULL
+     WHERE m.id = $1 AND ${administered} AND m.revoked_at IS NULL
      RETURNING ${COLUMNS}`,
     params,
   );
@@ -158,7 +158,7 @@ export async function revokeMembership(
     return revoked;
   }
   const [existing] = await ctx.tx.query<TenantMembership>(
-    `SELECT ${COLUMNS} FROM memberships m WHERE m.id = $1 AND m.tenant_id = ANY ($2::uuid[])`,
+    `SELECT ${COLUMNS} FROM memberships m WHERE m.id = $1 AND ${administered}`,
     params,
   );
   if (!existing) throw notFound('Membership');

@@ -4,6 +4,15 @@ import { OrganisationKind } from './organisation.entity';
 registerEnumType(OrganisationKind, {
   name: 'OrganisationKind',
   description: 'What kind of body an organisation is.',
+  valuesConfig: {
+    IMPLEMENTER: { description: 'Implements projects of the programme.' },
+    PARTNER_NGO: { description: 'A non-governmental partner organisation.' },
+    UN_AGENCY: { description: 'A United Nations agency.' },
+    DONOR: { description: 'Funds projects.' },
+    GOVERNMENT: { description: 'A government body.' },
+    RELIGIOUS_INSTITUTION: { description: 'A religious institution.' },
+    COMMUNITY_GROUP: { description: 'A community-based group.' },
+  },
 });
 
 @ObjectType({

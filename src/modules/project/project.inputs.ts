@@ -4,7 +4,7 @@ import { LocalDateScalar } from '../../common/scalars';
 import { VersionedRowInput } from '../../common/write-inputs';
 import { IsCleanText } from '../../common/validation';
 import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
-import { OrderDirection, PageArgs } from '../../common/connection';
+import { OrderBy, PageArgs } from '../../common/connection';
 import { ProjectStatus } from './project.entity';
 
 export enum ProjectOrderField {
@@ -16,6 +16,12 @@ export enum ProjectOrderField {
 registerEnumType(ProjectOrderField, {
   name: 'ProjectOrderField',
   description: 'Fields projects can be sorted by.',
+  valuesConfig: {
+    NAME: { description: 'By name.' },
+    CODE: { description: 'By code.' },
+    START_DATE: { description: 'By the day it starts.' },
+    CREATED_AT: { description: 'By when the row was created.' },
+  },
 });
 
 @InputType({ description: 'Narrows a list of projects; all given conditions must hold.' })
@@ -43,14 +49,8 @@ export class ProjectFilter {
   search?: string;
 }
 
-@InputType({ description: 'How to sort projects.' })
-export class ProjectOrder {
-  @Field(() => ProjectOrderField, { description: 'The field to sort by.' })
-  field!: ProjectOrderField;
-
-  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: 'The direction.' })
-  direction!: OrderDirection;
-}
+export const ProjectOrder = OrderBy(ProjectOrderField, 'ProjectOrder', 'projects');
+export type ProjectOrder = InstanceType<typeof ProjectOrder>;
 
 @ArgsType()
 export class ProjectsArgs extends PageArgs {

@@ -38,7 +38,10 @@ export class ProjectResolver {
     nullable: true,
     description: 'One project by id; null if it does not exist or is hidden from you.',
   })
-  project(@Arg('id', () => UUIDResolver) id: string, @Ctx() ctx: RequestContext) {
+  project(
+    @Arg('id', () => UUIDResolver, { description: 'Its id.' }) id: string,
+    @Ctx() ctx: RequestContext,
+  ) {
     return projectById(ctx).load(id);
   }
 

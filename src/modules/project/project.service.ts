@@ -1,3 +1,4 @@
+import { Capability } from '../../auth/access';
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
 import { badUserInput, conflict } from '../../common/errors';
 import { adminTenantOf, existingOrganisations } from '../../common/write-scope';
@@ -47,9 +48,7 @@ export async function listProjects(
   const where = [ctx.access.projectVisibleSql('p.tenant_id', 'p.id', params)];
   const filter = args.filter ?? {};
   if (filter.tenantCodes) {
-    where.push(
-      `p.tenant_id = ANY (${param(params, ctx.access.tenantIdsForCodes(filter.tenantCodes))}::uuid[])`,
-    );
+    where.push(ctx.access.tenantCodesSql('p.tenant_id', filter.tenantCodes, params));
   }
   if (filter.status) where.push(`p.status = ANY (${param(params, filter.status)}::text[])`);
   if (filter.organisationIds) {
@@ -61,7 +60,7 @@ export async function listProjects(
     where.push(`(p.name ILIKE ${pattern} OR p.code ILIKE ${pattern})`);
   }
   const order = args.orderBy ?? { field: ProjectOrderField.NAME, direction: OrderDirection.ASC };
-  return fetchPage<Project>((sql, p) => ctx.tx.query(sql, p), {
+  return fetchPage<Project>(ctx, {
     select: PROJECT_COLUMNS,
     from: 'projects p',
     where,
@@ -176,9 +175,11 @@ async function projectToWrite(
   id: string,
   expectedVersion: number,
 ): Promise<Project> {
+  const params: unknown[] = [id];
+  const writable = ctx.access.tenantScopeSql(Capability.TENANT_WRITE, 'p.tenant_id', params);
   const [row] = await ctx.tx.query<Project>(
-    `SELECT ${PROJECT_COLUMNS} FROM projects p WHERE p.id = $1 AND p.tenant_id = ANY ($2::uuid[])`,
-    [id, ctx.access.adminWriterTenantIds],
+    `SELECT ${PROJECT_COLUMNS} FROM projects p WHERE p.id = $1 AND ${writable}`,
+    params,
   );
   return rowToWrite(
     row,
@@ -226,7 +227,7 @@ export async function updateProject(
     },
     params,
   );
-  const updated = await versionedUpdate<Project>((sql, p) => ctx.tx.query(sql, p), {
+  const updated = await versionedUpdate<Project>(ctx, {
     table: 'projects p',
     alias: 'p',
     entity: 'Project',
@@ -266,7 +267,7 @@ export async function deleteProject(ctx: RequestContext, input: DeleteRowInput):
       { field: 'id' },
     );
   }
-  const deleted = await versionedDelete<Project>((sql, params) => ctx.tx.query(sql, params), {
+  const deleted = await versionedDelete<Project>(ctx, {
     table: 'projects p',
     alias: 'p',
     entity: 'Project',

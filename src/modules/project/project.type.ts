@@ -6,6 +6,11 @@ import { ProjectStatus } from './project.entity';
 registerEnumType(ProjectStatus, {
   name: 'ProjectStatus',
   description: 'Where a project is in its life.',
+  valuesConfig: {
+    PLANNED: { description: 'Not started yet.' },
+    ACTIVE: { description: 'Running.' },
+    CLOSED: { description: 'Finished.' },
+  },
 });
 
 @ObjectType({

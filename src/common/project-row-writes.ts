@@ -1,0 +1,171 @@
+import type { RequestContext } from '../context';
+import { auditDiff, recordAudit } from '../modules/audit/audit.service';
+import type { AnyKind, ProjectRow, ProjectRowValues } from './project-row-kind';
+import { rowsByIds } from './project-rows';
+import { assignments, rowToWrite, versionedUpdate } from './versioned-write';
+import type { VersionedRowInput } from './write-inputs';
+
+/* The writes of a project's rows, for any kind (see project-row-kind.ts): optimistic
+ * concurrency, the kind's checks on the whole row, and an audit entry for each. */
+
+/** The stored writable values of a row. */
+function valuesOf<T extends ProjectRow, V extends ProjectRowValues>(kind: AnyKind<T>, row: T): V {
+  const keys = Object.keys(kind.valueColumns);
+  return Object.fromEntries(keys.map((k) => [k, row[k as keyof T]])) as V;
+}
+
+/** Checks and inserts one row of values; audited. */
+export async function createRow<T extends ProjectRow, V extends ProjectRowValues>(
+  ctx: RequestContext,
+  kind: AnyKind<T, VersionedRowInput, V>,
+  values: V,
+): Promise<T> {
+  const project = kind.check(values, await kind.refs(ctx, [values]));
+  const keys = Object.keys(kind.valueColumns) as (keyof V & string)[];
+  const params: unknown[] = keys.map((k) => values[k]);
+  params.push(project.tenantId, project.recordingOrganisationId, ctx.access.actor);
+  const n = params.length;
+  const [row] = await ctx.tx.query<T>(
+    `INSERT INTO ${kind.table} AS ${kind.alias} (${keys.map((k) => kind.valueColumns[k]).join(', ')},
+       tenant_id, recorded_by_organisation_id, created_by, updated_by)
+     VALUES (${keys.map((_k, i) => `$${i + 1}`).join(', ')}, $${n - 2}, $${n - 1}, $${n}, $${n})
+     RETURNING ${kind.columns}`,
+    params,
+  );
+  await recordAudit(ctx, {
+    tenantId: project.tenantId,
+    organisationId: project.recordingOrganisationId,
+    action: 'CREATE',
+    entityType: kind.entity,
+    entityId: row!.id,
+    ...auditDiff(null, row!),
+  });
+  return row!;
+}
+
+/**
+ * A live row of a project the principal may write (`deleted`: a soft-deleted one of a tenant
+ * it restores in), with the organisation it was recorded for.
+ */
+async function rowToChange<T extends ProjectRow>(
+  ctx: RequestContext,
+  kind: AnyKind<T>,
+  input: VersionedRowInput,
+  deleted: boolean,
+): Promise<{ current: T; recordedBy: string }> {
+  const a = kind.alias;
+  const params: unknown[] = [input.id];
+  const writable = ctx.access.rowWriteSql(a, params, deleted);
+  const [found] = await ctx.tx.query<T & { recordedFor: string }>(
+    `SELECT ${kind.columns}, ${a}.recorded_by_organisation_id AS "recordedFor"
+     FROM ${kind.table} ${a} WHERE ${a}.id = $1 AND ${writable}`,
+    params,
+  );
+  const { recordedFor, ...current } = await rowToWrite(
+    found,
+    kind.entity,
+    input.expectedVersion,
+    async () => (deleted ? false : (await rowsByIds(ctx, kind, [input.id])).length > 0),
+  );
+  return { current: current as unknown as T, recordedBy: recordedFor };
+}
+
+/** Applies an update's changes to the stored row, re-checked as a whole; audited. */
+export async function updateRow<T extends ProjectRow, U extends VersionedRowInput>(
+  ctx: RequestContext,
+  kind: AnyKind<T, U>,
+  input: U,
+): Promise<T> {
+  const { current, recordedBy } = await rowToChange(ctx, kind, input, false);
+  const changes = kind.changes(input) as Record<string, unknown>;
+  const stored = valuesOf<T, ProjectRowValues>(kind, current);
+  const merged = Object.fromEntries(
+    Object.entries(stored).map(([k, v]) => [k, changes[k] === undefined ? v : changes[k]]),
+  ) as ProjectRowValues;
+  kind.check(merged, await kind.refs(ctx, [merged], current.tenantId));
+  const params: unknown[] = [];
+  const set = assignments(
+    Object.fromEntries(
+      Object.entries(kind.valueColumns as Record<string, string>).map(([k, column]) => [
+        column,
+        merged[k] === stored[k] ? undefined : merged[k],
+      ]),
+    ),
+    params,
+  );
+  const updated = await versionedUpdate<T>(ctx, {
+    table: `${kind.table} ${kind.alias}`,
+    alias: kind.alias,
+    entity: kind.entity,
+    tenantId: current.tenantId,
+    id: current.id,
+    expectedVersion: input.expectedVersion,
+    set: set.join(', '),
+    where: `${kind.alias}.deleted_at IS NULL`,
+    params,
+    returning: kind.columns,
+    actor: ctx.access.actor,
+  });
+  await recordAudit(ctx, {
+    tenantId: current.tenantId,
+    organisationId: recordedBy,
+    action: 'UPDATE',
+    entityType: kind.entity,
+    entityId: current.id,
+    ...auditDiff(current, updated),
+  });
+  return updated;
+}
+
+/** Marks a row deleted (hidden from every read), or restores one; audited either way. */
+async function setRowDeleted<T extends ProjectRow>(
+  ctx: RequestContext,
+  kind: AnyKind<T>,
+  input: VersionedRowInput,
+  deleted: boolean,
+): Promise<T> {
+  const { current, recordedBy } = await rowToChange(ctx, kind, input, !deleted);
+  if (!deleted) {
+    // The project (or what the row refers to) may have changed while it was deleted.
+    const values = valuesOf<T, ProjectRowValues>(kind, current);
+    kind.check(values, await kind.refs(ctx, [values], current.tenantId));
+  }
+  const a = kind.alias;
+  const { deletedAt, ...row } = await versionedUpdate<T & { deletedAt: Date | null }>(ctx, {
+    table: `${kind.table} ${a}`,
+    alias: a,
+    entity: kind.entity,
+    tenantId: current.tenantId,
+    id: current.id,
+    expectedVersion: input.expectedVersion,
+    set: deleted ? 'deleted_at = now()' : 'deleted_at = NULL',
+    where: deleted ? `${a}.deleted_at IS NULL` : `${a}.deleted_at IS NOT NULL`,
+    params: [],
+    returning: `${kind.columns}, ${a}.deleted_at AS "deletedAt"`,
+    actor: ctx.access.actor,
+  });
+  await recordAudit(ctx, {
+    tenantId: current.tenantId,
+    organisationId: recordedBy,
+    action: deleted ? 'DELETE' : 'RESTORE',
+    entityType: kind.entity,
+    entityId: current.id,
+    before: { deletedAt: deleted ? null : 'deleted' },
+    after: { deletedAt },
+  });
+  return row as unknown as T;
+}
+
+/** Soft delete: the row stays (its history and externalId with it), hidden from reads. */
+export const deleteRow = <T extends ProjectRow>(
+  ctx: RequestContext,
+  kind: AnyKind<T>,
+  input: VersionedRowInput,
+) => setRowDeleted(ctx, kind, input, true);
+
+/** Brings back a soft-deleted row (who writes all of the tenant's data). */
+export const restoreRow = <T extends ProjectRow>(
+  ctx: RequestContext,
+  kind: AnyKind<T>,
+  input: VersionedRowInput,
+) => setRowDeleted(ctx, kind, input, false);

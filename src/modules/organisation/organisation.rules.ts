@@ -1,0 +1,7 @@
+import { isAuthenticated } from '../../permissions/rules';
+import type { ModuleRules } from '../../permissions/rules';
+
+/** Organisations: public names, for any authenticated principal. */
+export const ORGANISATION_RULES: ModuleRules = {
+  Organisation: isAuthenticated,
+};
