@@ -28,7 +28,8 @@ export class CitusDistribution1796158041071 implements MigrationInterface {
       SET search_path = public
       AS $$
       DECLARE
-        v_reference constant text[] := ARRAY['tenants', 'organisations', 'users', 'indicators', 'api_keys'];
+        v_reference constant text[] := ARRAY['tenants', 'organisations', 'users', 'memberships', 'indicators',
+                                             'api_keys'];
         v_moving text[];
         v_foreign_keys text[];
         v_table text;

@@ -118,6 +118,8 @@ const TESTED_DEFINERS: Readonly<Record<string, string>> = {
   sharing_agreements_in_force: 'outcome module: hostile-argument test to come with its rewrite',
   // A trigger function: no one can call it with arguments of their own.
   outcome_series_refresh: 'trigger only',
+  // migrations/1796158337366-policies-without-subqueries.ts: the users policy's question.
+  app_administers_user: 'test/integration/security-rls.test.ts (users: called with any id)',
 };
 
 /** Functions the request preamble runs as the owner: never callable by the application role. */

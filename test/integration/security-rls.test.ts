@@ -500,6 +500,18 @@ describe('row-level security alone, with shield and scoped SQL switched off', ()
       expect(await rows(user(DEMO_USERS.tjEditor), 'SELECT id FROM users')).toEqual([]);
       await refused(user(DEMO_USERS.platformAdmin), 'SELECT subject FROM users');
       await refused(user(DEMO_USERS.platformAdmin), `UPDATE users SET platform_admin = true`);
+      // The policy's function, called by dg_app with ids of its choosing, answers only for the
+      // users of tenants the caller administers.
+      const asks = (id: string | null) =>
+        rows(user(DEMO_USERS.tjAdmin), 'SELECT app_administers_user($1) AS yes', [id]);
+      expect(await asks(DEMO_USERS.tjEditor.id)).toEqual([{ yes: true }]);
+      expect(await asks(DEMO_USERS.kgAdmin.id)).toEqual([{ yes: false }]);
+      expect(await asks(null)).toEqual([{ yes: false }]);
+      expect(
+        await rows(user(DEMO_USERS.tjEditor), 'SELECT app_administers_user($1) AS yes', [
+          DEMO_USERS.tjEditor.id,
+        ]),
+      ).toEqual([{ yes: false }]);
     });
 
     it('idempotency keys: a principal sees and writes only its own', async () => {
