@@ -186,19 +186,40 @@ function policies(citus: boolean): Policy[] {
 }
 
 /**
- * `set_request_scope` as the row-security migration wrote it, and (`withCommunities`) also
- * setting `app.partner_community_ids`: the communities targeted by the partner projects.
+ * `set_request_scope` as the row-security migration wrote it, or (`citus`) also setting
+ * `app.partner_community_ids`, the communities targeted by the partner projects, and reading
+ * one tenant at a time.
  */
-function setRequestScope(withCommunities: boolean): string {
-  const communities = withCommunities
+function setRequestScope(citus: boolean): string {
+  // On Citus each lookup names one tenant, so that it is routed to that tenant's shards
+  // instead of every shard (a join with unnest() cannot be pruned).
+  const projects = citus
     ? `
-    v_communities := ARRAY(
-      SELECT DISTINCT pc.community_id
-        FROM unnest(v_partner) AS t
-        JOIN project_communities pc ON pc.tenant_id = t
-       WHERE pc.project_id = ANY (v_projects));
+    v_projects := '{}';
+    v_communities := '{}';
+    FOR v_t, v_o IN
+      SELECT DISTINCT g.t, g.o FROM unnest(p_tenant, p_organisation, p_role) AS g (t, o, r)
+       WHERE g.r IN ('PARTNER_EDITOR', 'PARTNER_VIEWER') AND g.t = ANY (v_partner)
+    LOOP
+      v_projects := v_projects || ARRAY(
+        SELECT po.project_id FROM project_organisations po
+         WHERE po.tenant_id = v_t AND po.organisation_id = v_o
+           AND po.role IN ('IMPLEMENTER', 'PARTNER'));
+    END LOOP;
+    v_projects := ARRAY(SELECT DISTINCT p FROM unnest(v_projects) AS p);
+    FOREACH v_t IN ARRAY v_partner LOOP
+      v_communities := v_communities || ARRAY(
+        SELECT DISTINCT pc.community_id FROM project_communities pc
+         WHERE pc.tenant_id = v_t AND pc.project_id = ANY (v_projects));
+    END LOOP;
     EXECUTE format('SET LOCAL app.partner_community_ids = %L', array_to_string(v_communities, ','));`
-    : '';
+    : `
+    v_projects := ARRAY(
+      SELECT DISTINCT po.project_id
+        FROM unnest(p_tenant, p_organisation, p_role) AS g (t, o, r)
+        JOIN project_organisations po ON po.tenant_id = g.t AND po.organisation_id = g.o
+       WHERE g.r IN ('PARTNER_EDITOR', 'PARTNER_VIEWER') AND g.t = ANY (v_partner)
+         AND po.role IN ('IMPLEMENTER', 'PARTNER'));`;
   return `
   CREATE OR REPLACE FUNCTION set_request_scope(p_tenant uuid[], p_organisation uuid[], p_role text[],
     p_reads boolean, p_writes boolean, p_administers boolean, p_actor text)
@@ -212,6 +233,8 @@ function setRequestScope(withCommunities: boolean): string {
     v_partner uuid[];
     v_projects uuid[];
     v_communities uuid[];
+    v_t uuid;
+    v_o uuid;
     v_write uuid[];
     v_admin uuid[];
   BEGIN
@@ -229,12 +252,7 @@ function setRequestScope(withCommunities: boolean): string {
                   WHERE p_administers AND g.r IN ('PLATFORM_ADMIN', 'TENANT_ADMIN'))
       INTO v_read, v_full, v_write, v_admin;
     v_partner := ARRAY(SELECT t FROM unnest(v_read) AS t WHERE NOT (t = ANY (v_full)));
-    v_projects := ARRAY(
-      SELECT DISTINCT po.project_id
-        FROM unnest(p_tenant, p_organisation, p_role) AS g (t, o, r)
-        JOIN project_organisations po ON po.tenant_id = g.t AND po.organisation_id = g.o
-       WHERE g.r IN ('PARTNER_EDITOR', 'PARTNER_VIEWER') AND g.t = ANY (v_partner)
-         AND po.role IN ('IMPLEMENTER', 'PARTNER'));${communities}
+${projects}
     EXECUTE format('SET LOCAL app.tenant_ids = %L', array_to_string(v_read, ','));
     EXECUTE format('SET LOCAL app.partner_tenant_ids = %L', array_to_string(v_partner, ','));
     EXECUTE format('SET LOCAL app.partner_project_ids = %L', array_to_string(v_projects, ','));

@@ -64,6 +64,8 @@ port = $(port_of "$node")
 unix_socket_directories = '$dir/$node'
 shared_preload_libraries = 'citus'
 max_connections = 300
+# Citus runs a maintenance worker per database: the test suite has a few dozen at a time.
+max_worker_processes = 64
 fsync = off
 synchronous_commit = off
 full_page_writes = off

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, escapeLiteral } from 'pg';
 import type { DataSource } from 'typeorm';
 import { type Config, loadConfig } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
@@ -90,4 +90,14 @@ export async function createTestDatabase(
       }
     },
   };
+}
+
+/**
+ * `SET LOCAL <name> = '<value>'`, the form of a transaction-local setting that also reaches the
+ * workers of a Citus cluster (`set_config(…, true)` does not): for tests that set a request's
+ * settings by hand. Send it as a statement of its own.
+ */
+export function setLocal(name: string, value: string): string {
+  if (!/^[a-z_]+\.[a-z_]+$/.test(name)) throw new Error(`Not a setting name: ${name}`);
+  return `SET LOCAL ${name} = ${escapeLiteral(value)}`;
 }

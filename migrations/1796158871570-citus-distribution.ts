@@ -18,8 +18,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * current role, which is dg_app after `SET LOCAL ROLE` (deployments give it a password or a
  * certificate on the workers; the test cluster trusts loopback).
  */
-export class CitusDistribution1796158041071 implements MigrationInterface {
-  name = 'CitusDistribution1796158041071';
+export class CitusDistribution1796158871570 implements MigrationInterface {
+  name = 'CitusDistribution1796158871570';
 
   public async up(db: QueryRunner): Promise<void> {
     await db.query(`
@@ -93,6 +93,8 @@ export class CitusDistribution1796158041071 implements MigrationInterface {
           ALTER ROLE dg_app LOGIN;
         END IF;
       END $$`);
+    // Creating the shards takes longer than the pool's statement timeout allows.
+    await db.query(`SET LOCAL statement_timeout = 0`);
     await db.query(`SELECT distribute_tables()`);
   }
 
