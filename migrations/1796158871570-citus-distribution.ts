@@ -91,6 +91,12 @@ export class CitusDistribution1796158871570 implements MigrationInterface {
       DO $$ BEGIN
         IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
           ALTER ROLE dg_app LOGIN;
+          -- A write to a reference table (memberships, api_keys, indicators) makes Citus lock
+          -- the shards of the reference tables it refers to (tenants, organisations, users),
+          -- which it allows only to roles that may write those; dg_app may only read them.
+          -- Skipping that check lets dg_app take such locks (it could delay writers, never
+          -- read or change a row).
+          ALTER ROLE dg_app SET citus.skip_advisory_lock_permission_checks = on;
         END IF;
       END $$`);
     // Creating the shards takes longer than the pool's statement timeout allows.
