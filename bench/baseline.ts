@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 import { Access } from '../src/auth/access';
@@ -125,17 +126,18 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     res.writeHead(404).end();
     return;
   }
-  const [tx, results] = await RequestTransaction.open(pool, principalPreamble(credential));
+  const ids = { requestId: randomUUID(), clientRequestId: null };
+  const [tx, results] = await RequestTransaction.open(pool, principalPreamble(credential, ids));
   try {
     const found = principalFromRows(credential, results[0]?.rows ?? []);
     if (!found) throw new Error('unknown principal');
     const ctx = new RequestContext(
-      'baseline',
+      ids.requestId,
       new Access(found.principal),
       tx,
       log,
       {
-        requestId: 'baseline',
+        ...ids,
         operationName: null,
         principal: null,
         codes: [],

@@ -240,7 +240,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         }
         const [tx, results] = await RequestTransaction.open(
           pool,
-          principalPreamble(credential),
+          principalPreamble(credential, record),
           Date.now() + config.requestTimeoutMs,
         );
         // Whatever happens to the request, its transaction never outlives it.

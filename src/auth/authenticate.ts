@@ -108,22 +108,33 @@ export class Authenticator {
   }
 }
 
+/** The ids of one request: the server's own, and the client's X-Request-Id if any. */
+export type RequestIds = Readonly<{ requestId: string; clientRequestId: string | null }>;
+
+/**
 /**
  * The statements that load a principal at the start of its request transaction (run as the
- * owner, before the switch to the application role), the first of which returns the
- * principal's row and sets the request's scope (`app.tenant_ids`, the partner projects, the
- * tenants it writes and administers: see migrations/1796156237055-row-security-everywhere.ts).
- * The simple query protocol takes no parameters: every value is an escaped literal, and has
- * been validated before (`subjectOf`, `parseApiKey`). Further settings are further entries.
+ * owner, before the switch to the application role). The first returns the principal's row and
+ * sets the request's scope (`app.tenant_ids`, the partner projects, the tenants it writes and
+ * administers: see migrations/1796156237055-row-security-everywhere.ts); the second sets what
+ * the outcome functions trust instead of their arguments: the principal, its aggregate grants
+ * and the request ids (see docs/disclosure-control.md). The simple query protocol takes no
+ * parameters: every value is an escaped literal, and has been validated before (`subjectOf`,
+ * `parseApiKey`).
  */
 export function principalPreamble(
   credential: Exclude<Credential, { kind: 'anonymous' }>,
+  ids: RequestIds,
 ): readonly string[] {
   // PL/pgSQL functions: their plans are kept per connection, where this query's own is trivial.
+  const subject = escapeLiteral(credential.kind === 'jwt' ? credential.subject : credential.prefix);
+  const clientRequestId =
+    ids.clientRequestId === null ? 'NULL' : escapeLiteral(ids.clientRequestId);
   return [
     credential.kind === 'jwt'
-      ? `SELECT * FROM request_user_principal(${escapeLiteral(credential.subject)})`
-      : `SELECT * FROM request_key_principal(${escapeLiteral(credential.prefix)})`,
+      ? `SELECT * FROM request_user_principal(${subject})`
+      : `SELECT * FROM request_key_principal(${subject})`,
+    `SELECT request_disclosure_settings('${credential.kind}', ${subject}, ${escapeLiteral(ids.requestId)}, ${clientRequestId})`,
   ];
 }
 

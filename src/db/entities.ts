@@ -7,6 +7,7 @@ import { IndicatorEntity } from '../modules/indicator/indicator.entity';
 import { MeasurementEntity } from '../modules/measurement/measurement.entity';
 import { MembershipEntity } from '../modules/membership/membership.entity';
 import { OrganisationEntity } from '../modules/organisation/organisation.entity';
+import { OutcomeRecordKeyEntity } from '../modules/outcome/outcome-record-key.entity';
 import { OutcomeSeriesEntity } from '../modules/outcome/outcome-series.entity';
 import { OutcomeTotalsEntity } from '../modules/outcome/outcome-totals.entity';
 import { ProjectEntity, ProjectOrganisationEntity } from '../modules/project/project.entity';
@@ -34,4 +35,5 @@ export const ENTITIES: Function[] = [
   IdempotencyKeyEntity,
   OutcomeSeriesEntity,
   OutcomeTotalsEntity,
+  OutcomeRecordKeyEntity,
 ];

@@ -8,7 +8,10 @@ import type { Metrics } from './metrics';
  * answers) and written out once when it ends: as one log line and as metrics.
  */
 export type RequestRecord = {
+  /** The server's own id of the request: what the audit log and the response header carry. */
   requestId: string;
+  /** The client's X-Request-Id, when well-formed: logged and audited beside ours, never as it. */
+  clientRequestId: string | null;
   operationName: string | null;
   /** `user:<id>`, `api-key:<id>` or null: never a token, key or variable value. */
   principal: string | null;
@@ -23,16 +26,19 @@ export type RecordLocals = { record: RequestRecord };
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 /**
- * Gives each request its id (a well-formed `x-request-id` from the client, or a new one) and,
- * when it ends, writes one structured line and its metrics.
+ * Gives each request its id (always a new one: a client must not choose what the audit log
+ * records; its well-formed `x-request-id` is kept apart) and, when it ends, writes one
+ * structured line and its metrics.
  */
 export function requestLogging(log: Logger, metrics: Metrics) {
   return (req: Request, res: Response<unknown, RecordLocals>, next: NextFunction): void => {
     const header = req.headers['x-request-id'];
-    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    const clientRequestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : null;
+    const requestId = randomUUID();
     res.setHeader('x-request-id', requestId);
     const record: RequestRecord = {
       requestId,
+      clientRequestId,
       operationName: null,
       principal: null,
       codes: [],
@@ -49,6 +55,7 @@ export function requestLogging(log: Logger, metrics: Metrics) {
       log.info(
         {
           requestId,
+          ...(clientRequestId ? { clientRequestId } : {}),
           operationName: record.operationName,
           principal: record.principal,
           status,

@@ -84,11 +84,13 @@ export const RULES: IRules = {
   ImportResult: writesRows,
   ImportItemResult: writesRows,
   SharingAgreement: administers,
+  Perturbation: administers,
   CreateSharingAgreementPayload: administers,
   RevokeSharingAgreementPayload: administers,
   // The service decides what each caller sees; summaries carry aggregates only.
   OutcomeSummary: readsAggregates,
   OutcomeProject: readsAggregates,
+  OutcomeDisclosure: readsAggregates,
   Me: isAuthenticated,
   Membership: isAuthenticated,
   Tenant: isAuthenticated,

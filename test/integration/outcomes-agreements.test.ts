@@ -2,15 +2,17 @@ import { DEMO_USERS, SEED_IDS } from '../../seeds/programme';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 /*
- * Issue 5: tenant admins create, list and revoke sharing agreements for their own tenants,
- * within the rules (never by community, never a smaller cell than the tenant's default); and
- * readers of rows summarise what they may read, suppressed only when they ask for a preview.
+ * Tenant admins create, list and revoke sharing agreements for their own tenants, within the
+ * rules (never by community, never a smaller cell than the tenant's default, perturbation
+ * within bounds); and readers of rows summarise what they may read exactly, protected only
+ * when they ask for a preview, which then shows what the recipient gets.
  */
 
 const O = SEED_IDS.organisations;
 
 const FIELDS = `id tenant { code } recipientOrganisation { id name } indicators { code }
-  allowedGroupBy finestLevel minCellSize validFrom expiresAt approvedBy revokedAt inForce version`;
+  allowedGroupBy finestLevel minCellSize validFrom expiresAt approvedBy revokedAt inForce version
+  perturbation { maxDeviation deviationVariance valueDeviation }`;
 const CREATE = `mutation ($input: CreateSharingAgreementInput!) {
   createSharingAgreement(input: $input) { sharingAgreement { ${FIELDS} } } }`;
 const REVOKE = `mutation ($input: RevokeSharingAgreementInput!) {
@@ -19,7 +21,8 @@ const LIST = `{ sharingAgreements(first: 100) { totalCount nodes { ${FIELDS} } }
 const SUMMARIES = `query ($filter: OutcomeFilter, $groupBy: [OutcomeDimension!]!, $agreementId: UUID, $preview: Boolean) {
   outcomeSummaries(filter: $filter, groupBy: $groupBy, agreementId: $agreementId, preview: $preview) {
     indicator { code } tenant { code } region community { name } project { code }
-    baseline latest relativeChange foldChange sampleSize communities suppressed suppressionReason } }`;
+    baseline latest relativeChange foldChange sampleSize communities suppressed suppressionReason
+    disclosure { maxDeviation } } }`;
 
 type Agreement = {
   id: string;
@@ -43,6 +46,7 @@ type Summary = {
   communities: number | null;
   suppressed: boolean;
   suppressionReason: string | null;
+  disclosure: { maxDeviation: number } | null;
 };
 
 const validInput = (overrides: Record<string, unknown> = {}) => ({
@@ -85,6 +89,7 @@ describe('sharing agreements and summaries for readers of rows', () => {
       minCellSize: 10,
       inForce: true,
       revokedAt: null,
+      perturbation: { maxDeviation: 2, deviationVariance: 1, valueDeviation: 2 },
     });
     const [audit] = await server.db.dataSource.query<{ action: string }[]>(
       `SELECT action FROM audit_events WHERE entity_id = $1`,
@@ -102,6 +107,9 @@ describe('sharing agreements and summaries for readers of rows', () => {
       { recipientOrganisationId: '00000000-0000-4000-8000-000000000000' },
     ],
     ['expiresAt', { expiresAt: new Date(Date.now() - 1000).toISOString() }],
+    ['perturbation.maxDeviation', { perturbation: { maxDeviation: 0 } }],
+    ['perturbation.deviationVariance', { perturbation: { maxDeviation: 1, deviationVariance: 2 } }],
+    ['perturbation.valueDeviation', { perturbation: { valueDeviation: 0 } }],
   ])(
     'refuses an agreement with a bad %s as BAD_USER_INPUT naming the field',
     async (field, change) => {
@@ -113,6 +121,15 @@ describe('sharing agreements and summaries for readers of rows', () => {
       expect(response.body.data).toBeNull();
     },
   );
+
+  it('a TJ admin chooses the perturbation, and the agreement keeps it', async () => {
+    const perturbation = { maxDeviation: 3, deviationVariance: 2, valueDeviation: 4 };
+    const response = await create(validInput({ perturbation }));
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data!.createSharingAgreement.sharingAgreement).toMatchObject({
+      perturbation,
+    });
+  });
 
   it('a KG admin cannot create one for TJ, nor list or revoke TJ’s', async () => {
     const created = await create(validInput(), token.kgAdmin);
@@ -188,18 +205,33 @@ describe('sharing agreements and summaries for readers of rows', () => {
     }
   });
 
-  it('preview: true suppresses with the tenant default; with an agreement it shares exactly what the analyst sees', async () => {
+  it('a TJ admin’s own summaries are exact; preview: true protects them with the defaults, never by community', async () => {
+    const query = {
+      filter: { tenants: ['TJ'], indicatorCodes: ['DV_PREVALENCE'] },
+      groupBy: ['REGION'],
+    };
+    const exact = (await summaries(token.tjAdmin!, query)).body.data!.outcomeSummaries;
+    expect(exact.map((r) => [r.region, r.sampleSize, r.suppressed, r.disclosure])).toEqual([
+      ['Khatlon', 160, false, null],
+      ['Sughd', 40, false, null],
+    ]);
+    const preview = await summaries(token.tjAdmin!, { ...query, preview: true });
+    expect(preview.body.errors).toBeUndefined();
+    expect(
+      preview.body.data!.outcomeSummaries.map((r) => [r.region, r.suppressed, r.disclosure]),
+    ).toEqual([
+      ['Khatlon', false, { maxDeviation: 2 }],
+      ['Sughd', true, { maxDeviation: 2 }],
+    ]);
     const byCommunity = await summaries(token.tjAdmin!, {
       filter: { indicatorCodes: ['DV_PREVALENCE'] },
       groupBy: ['COMMUNITY'],
       preview: true,
     });
-    expect(
-      byCommunity.body.data!.outcomeSummaries.every(
-        (r) => r.suppressed && r.suppressionReason === 'FEW_COMMUNITIES',
-      ),
-    ).toBe(true);
+    expect(byCommunity.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
 
+  it('preview with an agreement shares exactly what the analyst sees, perturbation included', async () => {
     const query = {
       filter: { tenants: ['TJ'], indicatorCodes: ['DV_PREVALENCE', 'FAMILY_SAVINGS'] },
       groupBy: ['REGION'],

@@ -3,9 +3,10 @@ import { poolOf } from '../../src/db/data-source';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 /*
- * Issue 5: a UN agency's analyst reads Tajikistan's published outcomes under the seeded
- * sharing agreement, and nothing else: not without the agreement, not after it is revoked or
- * expires, not by community, not an indicator it does not name, and never a row.
+ * A UN agency's analyst reads Tajikistan's published outcomes under the seeded sharing
+ * agreement, perturbed within the agreement's bounds, and nothing else: not without the
+ * agreement, not after it is revoked or expires, not by community, not an indicator it does
+ * not name, and never a row.
  */
 
 const AGREEMENT = SEED_IDS.sharingAgreements.tjUnWomen;
@@ -15,7 +16,8 @@ const SUMMARIES = `query ($filter: OutcomeFilter, $groupBy: [OutcomeDimension!]!
   outcomeSummaries(filter: $filter, groupBy: $groupBy, agreementId: $agreementId, preview: $preview) {
     indicator { code direction } tenant { code } region project { code } year sex
     baseline latest absoluteChange relativeChange foldChange improved
-    sampleSize communities suppressed suppressionReason } }`;
+    sampleSize communities suppressed suppressionReason
+    disclosure { perturbed minCellSize minCommunities maxDeviation deviationVariance valueDeviation } } }`;
 
 type Summary = {
   indicator: { code: string; direction: string };
@@ -34,6 +36,7 @@ type Summary = {
   communities: number | null;
   suppressed: boolean;
   suppressionReason: string | null;
+  disclosure: Record<string, unknown> | null;
 };
 
 const PUBLISHED = {
@@ -84,7 +87,7 @@ describe('outcome summaries for an aggregate analyst', () => {
     }
   };
 
-  it('reproduces the published results under the seeded agreement: violence −50 %, savings ×8, both improved', async () => {
+  it('reproduces the published results under the seeded agreement, within the perturbation: violence −50 %, savings ×8, both improved', async () => {
     const response = await summaries(analyst);
     expect(response.body.errors).toBeUndefined();
     const rows = response.body.data!.outcomeSummaries;
@@ -93,29 +96,47 @@ describe('outcome summaries for an aggregate analyst', () => {
       ['TJ', 'FAMILY_SAVINGS'],
     ]);
     const [violence, savings] = rows as [Summary, Summary];
-    expect(violence).toMatchObject({
-      relativeChange: -0.5,
-      foldChange: 0.5,
-      improved: true,
-      suppressed: false,
-      sampleSize: 200,
-      communities: 4,
-    });
-    expect(violence.baseline).toBeCloseTo(44.75, 10);
-    expect(savings).toMatchObject({
-      relativeChange: 7,
-      foldChange: 8,
-      improved: true,
-      suppressed: false,
-    });
+    expect(violence).toMatchObject({ improved: true, suppressed: false, suppressionReason: null });
+    expect(Math.abs(violence.relativeChange! - -0.5)).toBeLessThanOrEqual(0.03);
+    expect(Math.abs(violence.sampleSize! - 200)).toBeLessThanOrEqual(2);
+    expect(Math.abs(violence.communities! - 4)).toBeLessThanOrEqual(2);
+    // A mean over n respondents moves by at most valueDeviation / n of itself.
+    expect(Math.abs(violence.baseline! / 44.75 - 1)).toBeLessThanOrEqual(2 / 200 + 1e-12);
+    expect(savings).toMatchObject({ improved: true, suppressed: false });
+    expect(Math.abs(savings.foldChange! - 8)).toBeLessThanOrEqual(0.3);
+    // Every answer says it is perturbed, and how.
+    for (const row of rows) {
+      expect(row.disclosure).toEqual({
+        perturbed: true,
+        minCellSize: 10,
+        minCommunities: 3,
+        maxDeviation: 2,
+        deviationVariance: 1,
+        valueDeviation: 2,
+      });
+    }
+    // The same question gives the same answer, every time: repeating it averages nothing out.
+    expect((await summaries(analyst)).body.data).toEqual(response.body.data);
   });
 
-  it('audits every read with who, which agreement, filter and grouping', async () => {
+  it('the TJ admin still gets the exact published results', async () => {
+    const rows = (await summaries(tjAdmin)).body.data!.outcomeSummaries;
+    expect(rows.map((r) => [r.relativeChange, r.foldChange, r.sampleSize, r.disclosure])).toEqual([
+      [-0.5, 0.5, 200, null],
+      [7, 8, 200, null],
+    ]);
+  });
+
+  it('audits every read with who, which agreement, indicators, grouping and parameters, under the server’s request id', async () => {
     const before = await auditCount();
-    await summaries(analyst);
+    const response = await server.graphql(SUMMARIES, PUBLISHED, analyst, {
+      'x-request-id': 'analyst-says-this-is-request-1',
+    });
     expect(await auditCount()).toBe(before + 1);
     const [event] = await sql<{
       tenant_id: string;
+      request_id: string;
+      client_request_id: string;
       principal_kind: string;
       principal_id: string;
       organisation_id: string;
@@ -130,11 +151,20 @@ describe('outcome summaries for an aggregate analyst', () => {
       principal_id: SEED_IDS.users.unAnalyst,
       organisation_id: SEED_IDS.organisations.unWomen,
       entity_id: AGREEMENT,
+      // The server's id, which it also sent back; the client's own label kept apart.
+      request_id: response.headers.get('x-request-id'),
+      client_request_id: 'analyst-says-this-is-request-1',
     });
-    expect(event!.details).toMatchObject({
+    expect(event!.request_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(event!.details).toEqual({
+      operation: 'outcomeSummaries',
       agreementId: AGREEMENT,
-      filter: PUBLISHED.filter,
+      indicators: ['DV_PREVALENCE', 'FAMILY_SAVINGS'],
       groupBy: ['TENANT'],
+      minCellSize: 10,
+      maxDeviation: 2,
+      deviationVariance: 1,
+      valueDeviation: 2,
     });
   });
 
@@ -221,14 +251,19 @@ describe('outcome summaries for an aggregate analyst', () => {
     }
   });
 
-  it('sees regions only above the cell limits: a one-community region is suppressed', async () => {
+  it('sees regions only above the cell limits: the one-community region is suppressed, with no reason', async () => {
     const response = await summaries(analyst, {
       filter: { tenants: ['TJ'], indicatorCodes: ['DV_PREVALENCE'] },
       groupBy: ['REGION'],
     });
     expect(response.body.errors).toBeUndefined();
     const rows = response.body.data!.outcomeSummaries;
+    expect(rows.map((row) => [row.region, row.suppressed])).toEqual([
+      ['Khatlon', false],
+      ['Sughd', true],
+    ]);
     for (const row of rows) {
+      expect(row.suppressionReason).toBeNull();
       if (row.suppressed) {
         expect(row).toMatchObject({ baseline: null, latest: null, sampleSize: null });
       } else {
@@ -236,16 +271,13 @@ describe('outcome summaries for an aggregate analyst', () => {
         expect(row.communities).toBeGreaterThanOrEqual(3);
       }
     }
-    // Never exactly one suppressed cell: it would be the tenant total minus the others.
-    expect(rows.filter((row) => row.suppressed).length).not.toBe(1);
   });
 
   it('raises k to the agreement’s minimum cell size', async () => {
     await withAgreement('min_cell_size = 500', async () => {
       const rows = (await summaries(analyst)).body.data!.outcomeSummaries;
-      expect(
-        rows.every((row) => row.suppressed && row.suppressionReason === 'FEW_RESPONDENTS'),
-      ).toBe(true);
+      expect(rows.every((row) => row.suppressed && row.suppressionReason === null)).toBe(true);
+      expect(rows.every((row) => row.disclosure?.minCellSize === 500)).toBe(true);
     });
   });
 
@@ -266,8 +298,10 @@ describe('outcome summaries for an aggregate analyst', () => {
     );
     expect(created.body.errors).toBeUndefined();
     const key = { apiKey: created.body.data!.createApiKey.secret };
+    const analysts = (await summaries(analyst)).body.data!.outcomeSummaries;
     const rows = (await summaries(key)).body.data!.outcomeSummaries;
-    expect(rows.map((r) => r.relativeChange)).toEqual([-0.5, 7]);
+    // The same cells as the analyst's, so the same perturbation.
+    expect(rows).toEqual(analysts);
     const [event] = await sql<{ principal_kind: string; principal_id: string }>(
       `SELECT principal_kind, principal_id FROM audit_events WHERE action = 'AGGREGATE_READ'
         ORDER BY occurred_at DESC LIMIT 1`,
@@ -287,17 +321,20 @@ describe('outcome summaries for an aggregate analyst', () => {
 
   it('the database itself refuses an analyst’s read no agreement covers, whatever the service asks', async () => {
     // Layer 4 below the service: call the function as the analyst's transaction would (dg_app,
-    // no tenant in app.tenant_ids) for a grouping and an indicator the agreement does not share.
+    // no tenant in app.tenant_ids, the analyst's grants) for a grouping the agreement refuses.
     const connection = await poolOf(server.db.dataSource).connect();
     try {
       await connection.query('BEGIN');
+      await connection.query(`SELECT request_disclosure_settings('jwt', $1, 'r', NULL)`, [
+        DEMO_USERS.unAnalyst.subject,
+      ]);
       await connection.query(`SELECT set_config('app.tenant_ids', '', true)`);
       await connection.query('SET LOCAL ROLE dg_app');
       await expect(
         connection.query(
-          `SELECT * FROM outcome_cells($1, $2::uuid[], $3::uuid[], NULL, NULL, NULL, NULL, NULL,
-             NULL, NULL, ARRAY['INDICATOR', 'COMMUNITY'])`,
-          [SEED_IDS.organisations.unWomen, [T.TJ], [SEED_IDS.indicators.DV_PREVALENCE]],
+          `SELECT * FROM outcome_cells($1::uuid[], $2::uuid[], NULL, NULL, NULL, NULL, NULL, NULL,
+             NULL, ARRAY['INDICATOR', 'SEX'], false, NULL)`,
+          [[T.TJ], [SEED_IDS.indicators.DV_PREVALENCE]],
         ),
       ).rejects.toThrow(/no sharing agreement/);
     } finally {

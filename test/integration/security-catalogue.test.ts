@@ -111,11 +111,12 @@ const NEVER_UPDATED = [
  * fails the catalogue test until it is added here with its test.
  */
 const TESTED_DEFINERS: Readonly<Record<string, string>> = {
-  // migrations/1795755933619-outcome-aggregates.ts: the outcome module's functions, whose
-  // hostile-argument tests belong with the outcome module.
-  outcome_cells: 'test/integration/outcomes-analyst.test.ts (as dg_app, without an agreement)',
-  record_aggregate_read: 'outcome module: hostile-argument test to come with its rewrite',
-  sharing_agreements_in_force: 'outcome module: hostile-argument test to come with its rewrite',
+  // The outcome module's (migrations/1796156655380-disclosure-control.ts): every cell and
+  // audit row from the request's own settings, never from arguments.
+  outcome_cells:
+    'test/integration/disclosure-attacks.test.ts (hostile calls to the database, as the application role)',
+  sharing_agreements_in_force:
+    'test/integration/disclosure-attacks.test.ts (takes no argument; hostile calls to the database)',
   // A trigger function: no one can call it with arguments of their own.
   outcome_series_refresh: 'trigger only',
   // migrations/1796158337366-policies-without-subqueries.ts: the users policy's question.
@@ -123,7 +124,12 @@ const TESTED_DEFINERS: Readonly<Record<string, string>> = {
 };
 
 /** Functions the request preamble runs as the owner: never callable by the application role. */
-const OWNER_ONLY = ['request_key_principal', 'request_user_principal', 'set_request_scope'];
+const OWNER_ONLY = [
+  'request_disclosure_settings',
+  'request_key_principal',
+  'request_user_principal',
+  'set_request_scope',
+];
 
 describe('the catalogue', () => {
   let db: TestDatabase;

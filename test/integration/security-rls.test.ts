@@ -626,7 +626,7 @@ describe('row-level security alone, with shield and scoped SQL switched off', ()
     });
 
     it('the derived summary tables are out of reach', async () => {
-      for (const table of ['outcome_series', 'outcome_totals']) {
+      for (const table of ['outcome_series', 'outcome_totals', 'outcome_record_keys']) {
         await refused(user(DEMO_USERS.platformAdmin), `SELECT 1 FROM ${table}`);
       }
     });

@@ -112,7 +112,8 @@ describe('deleting, restoring and auditing rows', () => {
     );
     expect(res.body.errors).toBeUndefined();
     const [event] = await sql<Record<string, unknown>>(
-      `SELECT principal_kind, principal_id, organisation_id, request_id, before, after, tenant_id
+      `SELECT principal_kind, principal_id, organisation_id, request_id, client_request_id, before,
+              after, tenant_id
          FROM audit_events WHERE entity_id = $1 AND action = 'UPDATE'`,
       [id],
     );
@@ -120,7 +121,9 @@ describe('deleting, restoring and auditing rows', () => {
       principal_kind: 'USER',
       principal_id: IDS.users.tjEditor,
       organisation_id: IDS.organisations.tjWomenRights,
-      request_id: 'audit-test-request',
+      // The server's id (sent back in the header); the client's own kept apart.
+      request_id: res.headers.get('x-request-id'),
+      client_request_id: 'audit-test-request',
       before: { title: 'Before' },
       after: { title: 'After' },
       tenant_id: IDS.tenants.TJ,

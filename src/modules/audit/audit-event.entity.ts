@@ -36,8 +36,13 @@ export class AuditEventEntity {
   @Column({ name: 'occurred_at', type: 'timestamptz', default: () => 'clock_timestamp()' })
   occurredAt!: Date;
 
+  /** The server's id of the request (never the client's). */
   @Column({ name: 'request_id', type: 'text', nullable: true })
   requestId!: string | null;
+
+  /** The client's own X-Request-Id, when it sent a well-formed one: its word, not ours. */
+  @Column({ name: 'client_request_id', type: 'text', nullable: true })
+  clientRequestId!: string | null;
 
   @Column({ name: 'principal_kind', type: 'text' })
   principalKind!: AuditPrincipalKind;

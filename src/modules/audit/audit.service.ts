@@ -47,13 +47,13 @@ export async function recordAudit(
     details: entry.details ?? null,
   }));
   await ctx.tx.query(
-    `INSERT INTO audit_events (tenant_id, request_id, principal_kind, principal_id,
-       organisation_id, action, entity_type, entity_id, before, after, details)
-     SELECT r.tenant_id, $2, $3, $4, r.organisation_id, r.action, r.entity_type, r.entity_id,
-       r.before, r.after, r.details
+    `INSERT INTO audit_events (tenant_id, request_id, client_request_id, principal_kind,
+       principal_id, organisation_id, action, entity_type, entity_id, before, after, details)
+     SELECT r.tenant_id, $2, $5, $3, $4, r.organisation_id, r.action, r.entity_type,
+       r.entity_id, r.before, r.after, r.details
      FROM jsonb_to_recordset($1::jsonb) AS r (tenant_id uuid, organisation_id uuid, action text,
        entity_type text, entity_id text, before jsonb, after jsonb, details jsonb)`,
-    [JSON.stringify(rows), ctx.requestId, principal.kind, principal.id],
+    [JSON.stringify(rows), ctx.requestId, principal.kind, principal.id, ctx.record.clientRequestId],
   );
 }
 
@@ -88,7 +88,8 @@ function plain(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 const AUDIT_COLUMNS = `e.tenant_id AS "tenantId", e.id, e.occurred_at AS "occurredAt",
-  e.request_id AS "requestId", e.principal_kind AS "principalKind",
+  e.request_id AS "requestId", e.client_request_id AS "clientRequestId",
+  e.principal_kind AS "principalKind",
   e.principal_id AS "principalId", e.organisation_id AS "organisationId", e.action,
   e.entity_type AS "entityType", e.entity_id AS "entityId", e.before, e.after, e.details`;
 

@@ -21,9 +21,17 @@ export class AuditEvent {
 
   @Field(() => String, {
     nullable: true,
-    description: 'The request it happened in (the X-Request-Id response header).',
+    description:
+      'The request it happened in: the id the server gave it (the X-Request-Id response header).',
   })
   requestId!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The X-Request-Id the client sent with that request, if any: its own label, recorded apart from the server’s id.',
+  })
+  clientRequestId!: string | null;
 
   @Field(() => AuditPrincipalKind, { description: 'A user, an API key or the system.' })
   principalKind!: AuditPrincipalKind;

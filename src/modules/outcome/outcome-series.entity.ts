@@ -28,6 +28,14 @@ export abstract class OutcomeSums {
 
   @Column({ name: 'latest_n', type: 'bigint', nullable: true })
   latestN!: string | null;
+
+  /** Σ record keys of the baseline rows, mod 2^48: the side's cell-key contribution. */
+  @Column({ name: 'baseline_key', type: 'bigint', nullable: true })
+  baselineKey!: string | null;
+
+  /** Σ record keys of the latest rows, mod 2^48. */
+  @Column({ name: 'latest_key', type: 'bigint', nullable: true })
+  latestKey!: string | null;
 }
 
 /**

@@ -91,7 +91,7 @@ export class OutcomeSummariesArgs {
   @Field(() => Boolean, {
     defaultValue: false,
     description:
-      'For readers of rows: apply small-cell suppression as an aggregate analyst would see it (with `agreementId`, exactly what that agreement shares). Analysts are always suppressed.',
+      'For readers of rows: protect the answer as a recipient would get it, small cells suppressed and the rest perturbed (with `agreementId`, exactly what that agreement’s recipient gets). Analysts’ answers are always protected.',
   })
   preview!: boolean;
 

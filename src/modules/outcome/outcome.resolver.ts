@@ -12,7 +12,7 @@ import { OutcomeSummary } from './outcome.type';
 export class OutcomeResolver {
   @Query(() => [OutcomeSummary], {
     description:
-      'What changed, where and for whom: one summary per indicator and group. Readers of rows summarise what they may read; aggregate analysts only what a sharing agreement in force shares with their organisation, with small cells suppressed and every read audited.',
+      'What changed, where and for whom: one summary per indicator and group. Readers of rows summarise what they may read; aggregate analysts only what a sharing agreement in force shares with their organisation, with small cells suppressed, the rest perturbed and every read audited.',
   })
   outcomeSummaries(
     @Args() args: OutcomeSummariesArgs,

@@ -4,40 +4,36 @@ import type { RequestContext } from '../../context';
 import type { Settlement } from '../community/community.entity';
 import { IndicatorDirection, type IndicatorUnit } from '../indicator/indicator.entity';
 import type { Sex } from '../measurement/measurement.entity';
-import { aggregateReadAuditSql } from './outcome.audit';
 import { OutcomeDimension, type OutcomeSummariesArgs } from './outcome.inputs';
-import { suppress } from './outcome.suppression';
-import type { OutcomeSummary } from './outcome.type';
+import { MIN_COMMUNITIES, type OutcomeSummary } from './outcome.type';
 
 /*
- * Outcome summaries (DESIGN §3 layer 4, §4). Two kinds of caller reach the same SQL function,
- * outcome_cells (migrations/1795755933619-outcome-aggregates.ts), which aggregates in the
+ * Outcome summaries (DESIGN §3 layer 4, §4). Every caller reaches the same SQL function,
+ * outcome_cells (migrations/1796156655380-disclosure-control.ts), which aggregates in the
  * database and returns cells, never rows:
  *
- * - Readers of rows (admins, partners, row-scoped keys) summarise what they may read anyway:
- *   their tenants, partners only their projects. Nothing is suppressed unless they ask for a
- *   preview, which with an agreement shows exactly what that agreement would share.
+ * - Readers of rows (admins, partners, row-scoped keys) summarise what they may read anyway,
+ *   exactly: their tenants, partners only their projects.
  * - Aggregate analysts and `aggregate`-only keys read tenants whose rows RLS hides from them,
- *   only under a sharing agreement in force for their organisation, read from the database on
- *   every request (so revocation and expiry apply at once), and only for its indicators and
- *   groupings; small cells are always suppressed, and every read is audited. The SQL function
- *   checks the agreement again, so a bug here cannot widen what leaves the database.
+ *   only under a sharing agreement in force for their organisation, and only for its
+ *   indicators and groupings. Such a read is governed: the database suppresses small cells,
+ *   perturbs the rest by the cell-key method and audits the read itself, taking the principal
+ *   and its grants from the request's settings (docs/disclosure-control.md). When one tenant
+ *   of a request is governed, all are: a principal's exact rights in one tenant never mix with
+ *   another's governed cells. A preview is governed the same way, without the audit.
+ *
+ * This service chooses the (tenant, indicator) pairs and refuses, with a clear message, what
+ * the database would refuse anyway; the database decides again on its own.
  *
  * Filters that select arbitrary subsets (projects, communities, settlement, dates) are refused
- * to analysts: the difference between two allowed totals over overlapping subsets would give
- * away a cell that suppression hides. Groupings give the same breakdowns safely.
+ * in governed reads: a difference of two totals over overlapping subsets of the analyst's
+ * choosing narrows a cell. Groupings give the same breakdowns safely.
  */
 
 const GEOGRAPHIC_FILTERS = ['projectIds', 'communityIds', 'settlement', 'from', 'to'] as const;
 
-/** One (tenant, indicator) pair to read, with the minimum cell size and agreement it falls under. */
-type Pair = {
-  tenantId: string;
-  indicatorId: string;
-  code: string;
-  k: number;
-  agreementId: string | null;
-};
+/** One (tenant, indicator) pair to read. */
+type Pair = { tenantId: string; indicatorId: string; code: string };
 
 type Agreement = {
   tenantId: string;
@@ -46,17 +42,16 @@ type Agreement = {
   indicatorIds: string[];
   indicatorCodes: string[];
   allowedGroupBy: string[];
-  minCellSize: number;
 };
 
 type Plan = {
   pairs: Pair[];
-  /** Whether agreements govern the request: restrictions, suppression and audit apply. */
+  /** Agreements (or a preview) govern the request: suppressed, perturbed, restricted. */
   governed: boolean;
-  suppressed: boolean;
-  /** Audit the read (analysts and keys; not an admin's preview). */
-  audited: boolean;
-  recipientOrganisationId: string | null;
+  /** A reader of rows previewing: governed, not audited. */
+  preview: boolean;
+  /** The agreement the caller chose (analysts) or previews (admins). */
+  agreementId: string | null;
 };
 
 type CellRow = {
@@ -80,10 +75,16 @@ type CellRow = {
   // Numbers, not PostgreSQL's numeric and bigint text: the cells arrive as JSON.
   baseline: number | null;
   latest: number | null;
-  baseline_n: number;
-  latest_n: number;
-  baseline_communities: number;
-  latest_communities: number;
+  baseline_n: number | null;
+  latest_n: number | null;
+  baseline_communities: number | null;
+  latest_communities: number | null;
+  suppressed: boolean;
+  /** The rules the cell was protected by; null for an exact cell. */
+  min_cell_size: number | null;
+  max_deviation: number | null;
+  deviation_variance: number | null;
+  value_deviation: number | null;
 };
 
 export async function outcomeSummaries(
@@ -94,51 +95,32 @@ export async function outcomeSummaries(
   const filter = args.filter ?? {};
   const plan = await planRequest(ctx, args, dimensions);
   if (plan.pairs.length === 0) return [];
-  if (plan.governed) checkAnalystRequest(filter, dimensions);
+  if (plan.governed) checkGovernedRequest(filter, dimensions);
 
   const { scopedTenants, scopedProjects } = await partnerScope(ctx);
-  const params: unknown[] = [
-    plan.recipientOrganisationId,
-    plan.pairs.map((p) => p.tenantId),
-    plan.pairs.map((p) => p.indicatorId),
-    scopedTenants,
-    scopedProjects,
-    filter.projectIds ?? null,
-    filter.communityIds ?? null,
-    filter.settlement ?? null,
-    filter.from ?? null,
-    filter.to ?? null,
-    [OutcomeDimension.INDICATOR, ...dimensions],
-  ];
-  const audit = plan.audited
-    ? aggregateReadAuditSql(ctx, plan.pairs, filter, dimensions, params)
-    : null;
-  // One statement reads the cells and, for an audited read, records it: a single-row SELECT
-  // evaluates every expression of its list, so the record is written even when no cell is.
+  // One statement reads the cells and, for a governed read, records it in the audit log: the
+  // answer leaves only once the request's transaction, record included, has committed.
   const [{ cells: rows }] = (await ctx.tx.query<{ cells: CellRow[] }>(
-    `SELECT ${audit ?? 'NULL'} AS audited,
-       (SELECT coalesce(json_agg(c ORDER BY indicator_code, tenant_id, region, project_code,
-                                   community_id, settlement, sex, year), '[]')
-          FROM outcome_cells($1, $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[],
-                             $7::uuid[], $8, $9::date, $10::date, $11::text[]) c) AS cells`,
-    params,
+    `SELECT coalesce(json_agg(c ORDER BY indicator_code, tenant_id, region, project_code,
+                              community_id, settlement, sex, year), '[]') AS cells
+       FROM outcome_cells($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[],
+                          $6::uuid[], $7, $8::date, $9::date, $10::text[], $11, $12) c`,
+    [
+      plan.pairs.map((p) => p.tenantId),
+      plan.pairs.map((p) => p.indicatorId),
+      scopedTenants,
+      scopedProjects,
+      filter.projectIds ?? null,
+      filter.communityIds ?? null,
+      filter.settlement ?? null,
+      filter.from ?? null,
+      filter.to ?? null,
+      [OutcomeDimension.INDICATOR, ...dimensions],
+      plan.governed && plan.preview,
+      plan.governed ? plan.agreementId : null,
+    ],
   )) as [{ cells: CellRow[] }];
-
-  const summaries = rows.map(toSummary);
-  if (plan.suppressed) {
-    const reasons = suppress(
-      rows.map((row, i) => ({
-        keys: Object.fromEntries(dimensions.map((d) => [d, keyOf(row, d)])),
-        indicatorId: row.indicator_id,
-        respondents: summaries[i]!.sampleSize ?? 0,
-        communities: summaries[i]!.communities ?? 0,
-        k: cellSizeOf(plan.pairs, row),
-      })),
-      dimensions,
-    );
-    for (const [index, reason] of reasons) withhold(summaries[index]!, reason);
-  }
-  return summaries;
+  return rows.map(toSummary);
 }
 
 /** Which (tenant, indicator) pairs the caller reads, and under which rules. */
@@ -160,9 +142,8 @@ async function planRequest(
     return {
       pairs: pairsUnder([agreement], [agreement.tenantId], codes, dimensions, true),
       governed: true,
-      suppressed: true,
-      audited: false,
-      recipientOrganisationId: agreement.recipientOrganisationId,
+      preview: true,
+      agreementId: agreement.id,
     };
   }
 
@@ -177,7 +158,12 @@ async function planRequest(
   );
   if (unreachable.length > 0) throw forbidden('You may not read aggregates of these tenants');
 
-  const pairs = rowTenants.length > 0 ? await rowPairs(ctx, rowTenants, codes) : [];
+  const rowRead = async (): Promise<Plan> => ({
+    pairs: rowTenants.length > 0 ? await rowPairs(ctx, rowTenants, codes) : [],
+    governed: args.preview,
+    preview: args.preview,
+    agreementId: null,
+  });
   if (agreementTenants.length === 0) {
     if (args.agreementId) {
       throw badUserInput(
@@ -185,81 +171,68 @@ async function planRequest(
         'agreementId applies to previews (preview: true) and to aggregate analysts',
       );
     }
-    return {
-      pairs,
-      governed: false,
-      suppressed: args.preview,
-      audited: false,
-      recipientOrganisationId: null,
-    };
+    return rowRead();
   }
 
-  const organisations = [...new Set(viaAgreement.map((g) => g.organisationId))];
-  const inForce = (await agreementsInForce(ctx, organisations)).filter(
-    (a) =>
-      agreementTenants.includes(a.tenantId) &&
-      viaAgreement.some(
-        (g) => g.tenantId === a.tenantId && g.organisationId === a.recipientOrganisationId,
-      ) &&
-      (!args.agreementId || a.id === args.agreementId),
+  const inForce = (await agreementsInForce(ctx)).filter(
+    (a) => !args.agreementId || a.id === args.agreementId,
   );
   if (args.agreementId && inForce.length === 0) {
     throw forbidden('That sharing agreement is not in force for your organisation');
   }
   const explicit = requested !== null;
+  if (!explicit && rowTenants.length > 0) {
+    if (!inForce.some((a) => agreementTenants.includes(a.tenantId)) && !args.agreementId) {
+      // Nothing is shared with this caller elsewhere; what it reads row by row is its own.
+      return rowRead();
+    }
+    throw badUserInput(
+      'filter.tenants',
+      'You read some tenants row by row and others only under a sharing agreement: name the tenants, and ask for the two kinds apart',
+    );
+  }
+  // Governed: every tenant of the request, a tenant read row by row included, is read under
+  // an agreement, or the request is refused.
+  const rowOnly = rowTenants.filter((id) => !inForce.some((a) => a.tenantId === id));
+  if (rowOnly.length > 0) {
+    throw forbidden(
+      `You read ${codesOf(grants, rowOnly).join(', ')} row by row, but no sharing agreement shares it with you: a summary never mixes exact and protected data, so ask for it apart from the tenants shared with you`,
+    );
+  }
   const tenants = explicit
-    ? agreementTenants
+    ? [...rowTenants, ...agreementTenants]
     : agreementTenants.filter((id) => inForce.some((a) => a.tenantId === id));
   const shared = pairsUnder(inForce, tenants, codes, dimensions, explicit);
   if (shared.length === 0) {
-    if (pairs.length > 0 && !explicit && !args.agreementId) {
-      // Nothing is shared with this caller here; what it reads row by row is its own.
-      return {
-        pairs,
-        governed: false,
-        suppressed: args.preview,
-        audited: false,
-        recipientOrganisationId: null,
-      };
-    }
     throw forbidden(
       'No sharing agreement in force for your organisation covers these indicators and groupings',
     );
   }
-  const missing = (codes ?? []).filter(
-    (code) => !shared.some((p) => p.code === code) && !pairs.some((p) => p.code === code),
-  );
+  const missing = (codes ?? []).filter((code) => !shared.some((p) => p.code === code));
   if (missing.length > 0) {
     throw forbidden(`No sharing agreement in force shares ${missing.join(', ')}`);
   }
-  const recipients = [
-    ...new Set(
-      inForce
-        .filter((a) => shared.some((p) => p.agreementId === a.id))
-        .map((a) => a.recipientOrganisationId),
-    ),
-  ];
-  if (recipients.length > 1) {
+  const recipients = new Set(
+    inForce
+      .filter((a) =>
+        shared.some((p) => p.tenantId === a.tenantId && a.indicatorIds.includes(p.indicatorId)),
+      )
+      .map((a) => a.recipientOrganisationId),
+  );
+  if (recipients.size > 1 && !args.agreementId) {
     // One principal acting for several organisations: ask for one at a time.
     throw badUserInput(
       'agreementId',
       'You hold agreements for more than one organisation: choose one with agreementId',
     );
   }
-  return {
-    pairs: [...pairs, ...shared],
-    governed: true,
-    suppressed: true,
-    audited: true,
-    recipientOrganisationId: recipients[0] ?? null,
-  };
+  return { pairs: shared, governed: true, preview: false, agreementId: args.agreementId ?? null };
 }
 
 /**
- * The pairs agreements allow in these tenants: for each tenant and indicator, the covering
- * agreement (its indicators and groupings include the request's) with the largest minimum
- * cell size. `strict`: a tenant or a wanted indicator left uncovered is FORBIDDEN; otherwise
- * it is left out.
+ * The pairs agreements allow in these tenants: each indicator that an agreement covering the
+ * request's groupings shares there (the database picks, among them, the strictest). `strict`:
+ * a tenant or a wanted indicator left uncovered is FORBIDDEN; otherwise it is left out.
  */
 function pairsUnder(
   agreements: readonly Agreement[],
@@ -282,19 +255,15 @@ function pairsUnder(
       codes ??
       [...new Set(covering.flatMap((a) => a.indicatorCodes))].sort((a, b) => (a < b ? -1 : 1));
     for (const code of wanted) {
-      const best = covering
-        .filter((a) => a.indicatorCodes.includes(code))
-        .sort((a, b) => b.minCellSize - a.minCellSize || (a.id < b.id ? -1 : 1))[0];
-      if (!best) {
+      const agreement = covering.find((a) => a.indicatorCodes.includes(code));
+      if (!agreement) {
         if (strict) throw forbidden(`No sharing agreement in force shares ${code} here`);
         continue;
       }
       pairs.push({
         tenantId,
         code,
-        indicatorId: best.indicatorIds[best.indicatorCodes.indexOf(code)]!,
-        k: best.minCellSize,
-        agreementId: best.id,
+        indicatorId: agreement.indicatorIds[agreement.indicatorCodes.indexOf(code)]!,
       });
     }
   }
@@ -302,7 +271,7 @@ function pairsUnder(
 }
 
 /** Refuses what agreements never share: community detail and filters that isolate subsets. */
-function checkAnalystRequest(
+function checkGovernedRequest(
   filter: NonNullable<OutcomeSummariesArgs['filter']>,
   dimensions: readonly OutcomeDimension[],
 ): void {
@@ -339,36 +308,32 @@ function tenantIdsOf(grants: readonly Grant[], codes: readonly string[]): string
   return [...new Set(ids as string[])];
 }
 
-/** Every visible indicator (global, or the tenant's own) in each tenant, with its default k. */
+/** The codes of tenant ids among the principal's grants, for messages. */
+function codesOf(grants: readonly Grant[], tenantIds: readonly string[]): string[] {
+  return tenantIds.map((id) => grants.find((g) => g.tenantId === id)?.tenantCode ?? id);
+}
+
+/** Every visible indicator (global, or the tenant's own) in each tenant. */
 async function rowPairs(
   ctx: RequestContext,
   tenantIds: readonly string[],
   codes: readonly string[] | null,
 ): Promise<Pair[]> {
-  const rows = await ctx.tx.query<{
-    tenantId: string;
-    indicatorId: string;
-    code: string;
-    k: number;
-  }>(
-    `SELECT t.id AS "tenantId", i.id AS "indicatorId", i.code, t.min_cell_size AS k
+  return ctx.tx.query<Pair>(
+    `SELECT t.id AS "tenantId", i.id AS "indicatorId", i.code
        FROM tenants t JOIN indicators i ON i.tenant_id IS NULL OR i.tenant_id = t.id
       WHERE t.id = ANY ($1::uuid[]) AND ($2::text[] IS NULL OR i.code = ANY ($2::text[]))`,
     [tenantIds, codes],
   );
-  return rows.map((row) => ({ ...row, agreementId: null }));
 }
 
-async function agreementsInForce(
-  ctx: RequestContext,
-  organisationIds: readonly string[],
-): Promise<Agreement[]> {
+/** The agreements in force for the principal's aggregate grants, as the database sees them. */
+async function agreementsInForce(ctx: RequestContext): Promise<Agreement[]> {
   return ctx.tx.query<Agreement>(
     `SELECT tenant_id AS "tenantId", id, recipient_organisation_id AS "recipientOrganisationId",
             indicator_ids AS "indicatorIds", indicator_codes AS "indicatorCodes",
-            allowed_group_by AS "allowedGroupBy", min_cell_size AS "minCellSize"
-       FROM sharing_agreements_in_force($1::uuid[])`,
-    [organisationIds],
+            allowed_group_by AS "allowedGroupBy"
+       FROM sharing_agreements_in_force()`,
   );
 }
 
@@ -380,9 +345,8 @@ async function administeredAgreement(ctx: RequestContext, id: string): Promise<A
               AS "indicatorIds",
             ARRAY(SELECT i.code FROM indicators i WHERE i.id = ANY (a.indicator_ids) ORDER BY i.code)
               AS "indicatorCodes",
-            a.allowed_group_by AS "allowedGroupBy",
-            greatest(a.min_cell_size, t.min_cell_size) AS "minCellSize"
-       FROM sharing_agreements a JOIN tenants t ON t.id = a.tenant_id
+            a.allowed_group_by AS "allowedGroupBy"
+       FROM sharing_agreements a
       WHERE a.id = $1 AND a.tenant_id = ANY ($2::uuid[])`,
     [id, ctx.access.adminTenantIds],
   );
@@ -405,48 +369,15 @@ async function partnerScope(
   return { scopedTenants: tenants, scopedProjects: rows.map((row) => row.id) };
 }
 
-/** The largest minimum cell size among the pairs a cell may draw on. */
-function cellSizeOf(pairs: readonly Pair[], row: CellRow): number {
-  return Math.max(
-    ...pairs
-      .filter(
-        (p) =>
-          p.indicatorId === row.indicator_id && (!row.tenant_id || p.tenantId === row.tenant_id),
-      )
-      .map((p) => p.k),
-  );
-}
-
-function keyOf(row: CellRow, dimension: OutcomeDimension): string | null {
-  switch (dimension) {
-    case OutcomeDimension.TENANT:
-      return row.tenant_id;
-    case OutcomeDimension.REGION:
-      return row.region;
-    case OutcomeDimension.PROJECT:
-      return row.project_id;
-    case OutcomeDimension.COMMUNITY:
-      return row.community_id;
-    case OutcomeDimension.SETTLEMENT:
-      return row.settlement;
-    case OutcomeDimension.SEX:
-      return row.sex;
-    case OutcomeDimension.YEAR:
-      return row.year === null ? null : String(row.year);
-    default:
-      return null;
-  }
-}
-
 function toSummary(row: CellRow): OutcomeSummary {
   const { baseline, latest } = row;
   const both = baseline !== null && latest !== null;
   const ratio = both && baseline !== 0 ? latest / baseline : null;
   const sides = [
-    baseline === null ? null : [row.baseline_n, row.baseline_communities],
-    latest === null ? null : [row.latest_n, row.latest_communities],
+    baseline === null ? null : [row.baseline_n ?? 0, row.baseline_communities ?? 0],
+    latest === null ? null : [row.latest_n ?? 0, row.latest_communities ?? 0],
   ].filter((side): side is number[] => side !== null);
-  return {
+  const summary: OutcomeSummary = {
     tenantId: row.tenant_id,
     communityId: row.community_id,
     indicator: {
@@ -482,22 +413,30 @@ function toSummary(row: CellRow): OutcomeSummary {
           : null,
     sampleSize: sides.length > 0 ? Math.min(...sides.map((s) => s[0]!)) : 0,
     communities: sides.length > 0 ? Math.min(...sides.map((s) => s[1]!)) : 0,
-    suppressed: false,
+    suppressed: row.suppressed,
     suppressionReason: null,
+    disclosure:
+      row.min_cell_size === null
+        ? null
+        : {
+            perturbed: true,
+            minCellSize: row.min_cell_size,
+            minCommunities: MIN_COMMUNITIES,
+            maxDeviation: row.max_deviation!,
+            deviationVariance: Number(row.deviation_variance),
+            valueDeviation: Number(row.value_deviation),
+          },
   };
-}
-
-function withhold(summary: OutcomeSummary, reason: OutcomeSummary['suppressionReason']): void {
-  Object.assign(summary, {
-    baseline: null,
-    latest: null,
-    absoluteChange: null,
-    relativeChange: null,
-    foldChange: null,
-    improved: null,
-    sampleSize: null,
-    communities: null,
-    suppressed: true,
-    suppressionReason: reason,
-  });
+  if (row.suppressed) {
+    // The database sent no number for it; nothing is derived from one either.
+    Object.assign(summary, {
+      absoluteChange: null,
+      relativeChange: null,
+      foldChange: null,
+      improved: null,
+      sampleSize: null,
+      communities: null,
+    });
+  }
+  return summary;
 }

@@ -3,7 +3,10 @@ import { Settlement } from '../community/community.entity';
 import { Indicator } from '../indicator/indicator.type';
 import { Sex } from '../measurement/measurement.entity';
 
-/** Why a summary's values are withheld. */
+/** Fewer communities than this behind a value and it could point at one village (outcome_cells). */
+export const MIN_COMMUNITIES = 3;
+
+/** Why a summary's values are withheld (no longer given: a reason narrows a count). */
 export enum SuppressionReason {
   FEW_RESPONDENTS = 'FEW_RESPONDENTS',
   FEW_COMMUNITIES = 'FEW_COMMUNITIES',
@@ -12,8 +15,41 @@ export enum SuppressionReason {
 registerEnumType(SuppressionReason, {
   name: 'SuppressionReason',
   description:
-    'Why a summary is suppressed: fewer respondents than the minimum cell size, fewer than 3 communities, or withheld so that another suppressed cell cannot be recovered by subtraction from a total.',
+    'Why a summary was suppressed, in earlier versions: fewer respondents than the minimum cell size, fewer than 3 communities, or to protect another cell. No longer given.',
 });
+
+@ObjectType({
+  description:
+    'How a governed summary was protected: small cells suppressed, the rest perturbed by the cell-key method (the same cell always gets the same deviation). See docs/disclosure-control.md.',
+})
+export class OutcomeDisclosure {
+  @Field({ description: 'Always true: counts and values are perturbed, never exact.' })
+  perturbed!: boolean;
+
+  @Field(() => Int, {
+    description: 'Cells resting on fewer respondents than this (true or perturbed) are withheld.',
+  })
+  minCellSize!: number;
+
+  @Field(() => Int, {
+    description: 'Cells resting on fewer communities than this (true or perturbed) are withheld.',
+  })
+  minCommunities!: number;
+
+  @Field(() => Int, {
+    description: 'The largest deviation added to a respondent or community count (D).',
+  })
+  maxDeviation!: number;
+
+  @Field(() => Float, { description: 'The variance of a count’s deviation (V).' })
+  deviationVariance!: number;
+
+  @Field(() => Float, {
+    description:
+      'The largest deviation of a mean, in respondents’ worth of the mean itself: a mean m over n respondents moves by at most m × valueDeviation / n.',
+  })
+  valueDeviation!: number;
+}
 
 @ObjectType({
   description:
@@ -32,7 +68,7 @@ export class OutcomeProject {
 
 @ObjectType({
   description:
-    'What changed in one indicator for one group: sample-weighted baseline and latest value (endline, else the latest midline or routine value of each series) and the change between them. Small cells are suppressed for aggregate analysts.',
+    'What changed in one indicator for one group: sample-weighted baseline and latest value (endline, else the latest midline or routine value of each series) and the change between them. Under a sharing agreement small cells are suppressed and the rest perturbed (see `disclosure`).',
 })
 export class OutcomeSummary {
   tenantId!: string | null;
@@ -113,6 +149,17 @@ export class OutcomeSummary {
   @Field({ description: 'Whether the values are withheld to protect respondents.' })
   suppressed!: boolean;
 
-  @Field(() => SuppressionReason, { nullable: true, description: 'Why, when suppressed.' })
+  @Field(() => SuppressionReason, {
+    nullable: true,
+    description: 'Always null: a reason would narrow the hidden count.',
+    deprecationReason: 'A reason narrows the hidden count; use `suppressed`.',
+  })
   suppressionReason!: SuppressionReason | null;
+
+  @Field(() => OutcomeDisclosure, {
+    nullable: true,
+    description:
+      'For a summary read under a sharing agreement (or a preview): how it was protected. Null when the values are exact.',
+  })
+  disclosure!: OutcomeDisclosure | null;
 }

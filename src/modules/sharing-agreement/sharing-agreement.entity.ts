@@ -24,6 +24,12 @@ export enum AggregationLevel {
 @Check('sharing_agreements_min_cell_size_check', 'min_cell_size >= 3')
 @Check('sharing_agreements_allowed_group_by_check', `NOT ('COMMUNITY' = ANY (allowed_group_by))`)
 @Check('sharing_agreements_check', 'expires_at IS NULL OR expires_at > valid_from')
+@Check('sharing_agreements_max_deviation_check', 'max_deviation BETWEEN 1 AND 10')
+@Check(
+  'sharing_agreements_deviation_variance_check',
+  'deviation_variance > 0 AND deviation_variance <= (max_deviation + 1) * (2 * max_deviation + 1) / 6.0',
+)
+@Check('sharing_agreements_value_deviation_check', 'value_deviation > 0 AND value_deviation <= 50')
 @Index('sharing_agreements_recipient_idx', ['recipientOrganisationId', 'tenantId'])
 @Index('sharing_agreements_tenant_created_idx', ['tenantId', 'createdAt', 'id'])
 export class SharingAgreementEntity {
@@ -55,6 +61,18 @@ export class SharingAgreementEntity {
 
   @Column({ name: 'min_cell_size', type: 'integer' })
   minCellSize!: number;
+
+  /** Cell-key perturbation: the largest deviation of a count (D). */
+  @Column({ name: 'max_deviation', type: 'integer', default: 2 })
+  maxDeviation!: number;
+
+  /** Cell-key perturbation: the variance of a count's deviation (V). */
+  @Column({ name: 'deviation_variance', type: 'numeric', default: 1 })
+  deviationVariance!: string;
+
+  /** Cell-key perturbation: how many respondents' worth a mean may move by. */
+  @Column({ name: 'value_deviation', type: 'numeric', default: 2 })
+  valueDeviation!: string;
 
   @Column({ name: 'valid_from', type: 'timestamptz' })
   validFrom!: Date;

@@ -1,8 +1,55 @@
-import { ArrayMaxSize, ArrayNotEmpty, IsInt, IsOptional, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
-import { ArgsType, Field, InputType, Int } from 'type-graphql';
+import { ArgsType, Field, Float, InputType, Int } from 'type-graphql';
 import { PageArgs } from '../../common/connection';
 import { OutcomeDimension } from '../outcome/outcome.inputs';
+
+@InputType({
+  description:
+    'How the cells an agreement shares are perturbed (the cell-key method); every field defaults to the documented default.',
+})
+export class PerturbationInput {
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The largest deviation added to a count, D (1–10; default 2).',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  maxDeviation?: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'The variance of a count’s deviation, V (above 0, at most (D+1)(2D+1)/6; default 1).',
+  })
+  @IsOptional()
+  @IsNumber()
+  @Min(0.01)
+  @Max(38.5)
+  deviationVariance?: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'How many respondents’ worth of itself a mean may move by (above 0, at most 50; default 2).',
+  })
+  @IsOptional()
+  @IsNumber()
+  @Min(0.01)
+  @Max(50)
+  valueDeviation?: number | null;
+}
 
 @InputType({
   description:
@@ -40,6 +87,14 @@ export class CreateSharingAgreementInput {
   @Min(3)
   @Max(100_000)
   minCellSize?: number | null;
+
+  @Field(() => PerturbationInput, {
+    nullable: true,
+    description: 'How shared cells are perturbed; the defaults when omitted.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  perturbation?: PerturbationInput | null;
 
   @Field(() => Date, { nullable: true, description: 'When it comes into force; now if omitted.' })
   validFrom?: Date | null;

@@ -11,7 +11,7 @@ import type {
   CreateSharingAgreementInput,
   RevokeSharingAgreementInput,
 } from './sharing-agreement.inputs';
-import type { SharingAgreement } from './sharing-agreement.type';
+import type { Perturbation, SharingAgreement } from './sharing-agreement.type';
 
 /*
  * Tenant admins manage their tenants' sharing agreements (DESIGN §2). Row-level security
@@ -22,11 +22,22 @@ import type { SharingAgreement } from './sharing-agreement.type';
 const COLUMNS = `a.id, a.tenant_id AS "tenantId",
   a.recipient_organisation_id AS "recipientOrganisationId", a.indicator_ids AS "indicatorIds",
   a.allowed_group_by AS "allowedGroupBy", a.finest_level AS "finestLevel",
-  a.min_cell_size AS "minCellSize", a.valid_from AS "validFrom", a.expires_at AS "expiresAt",
+  a.min_cell_size AS "minCellSize",
+  json_build_object('maxDeviation', a.max_deviation,
+    'deviationVariance', a.deviation_variance::float8,
+    'valueDeviation', a.value_deviation::float8) AS perturbation,
+  a.valid_from AS "validFrom", a.expires_at AS "expiresAt",
   a.approved_by AS "approvedBy", a.approved_at AS "approvedAt", a.revoked_at AS "revokedAt",
   (a.revoked_at IS NULL AND a.valid_from <= now() AND (a.expires_at IS NULL OR a.expires_at > now()))
     AS "inForce",
   a.version, a.created_at AS "createdAt"`;
+
+/** Perturbation of an agreement that names none (the migration's column defaults too). */
+const PERTURBATION_DEFAULTS: Perturbation = {
+  maxDeviation: 2,
+  deviationVariance: 1,
+  valueDeviation: 2,
+};
 
 /** Geographic dimensions from coarsest to finest; COMMUNITY is never shared. */
 const LEVELS: readonly [OutcomeDimension, AggregationLevel][] = [
@@ -86,6 +97,19 @@ export async function createSharingAgreement(
       `minCellSize must be at least the tenant's default of ${tenant!.minCellSize}`,
     );
   }
+  const given = input.perturbation ?? {};
+  const perturbation: Perturbation = {
+    maxDeviation: given.maxDeviation ?? PERTURBATION_DEFAULTS.maxDeviation,
+    deviationVariance: given.deviationVariance ?? PERTURBATION_DEFAULTS.deviationVariance,
+    valueDeviation: given.valueDeviation ?? PERTURBATION_DEFAULTS.valueDeviation,
+  };
+  const { maxDeviation: d, deviationVariance: v } = perturbation;
+  if (v > ((d + 1) * (2 * d + 1)) / 6) {
+    throw badUserInput(
+      'perturbation.deviationVariance',
+      `With a maximum deviation of ${d}, the variance can be at most ${((d + 1) * (2 * d + 1)) / 6}`,
+    );
+  }
   const codes = [...new Set(input.indicatorCodes.map((code) => code.trim()))];
   const indicators = await ctx.tx.query<{ id: string; code: string }>(
     `SELECT id, code FROM indicators
@@ -105,9 +129,10 @@ export async function createSharingAgreement(
   const [created] = await ctx.tx.query<SharingAgreement>(
     `WITH a AS (
        INSERT INTO sharing_agreements (tenant_id, recipient_organisation_id, indicator_ids,
-         allowed_group_by, finest_level, min_cell_size, valid_from, expires_at, approved_by)
+         allowed_group_by, finest_level, min_cell_size, valid_from, expires_at, approved_by,
+         max_deviation, deviation_variance, value_deviation)
        -- Omitted: from the start of this transaction, so it is in force when it returns.
-       VALUES ($1, $2, $3::uuid[], $4::text[], $5, $6, coalesce($7, now()), $8, $9)
+       VALUES ($1, $2, $3::uuid[], $4::text[], $5, $6, coalesce($7, now()), $8, $9, $10, $11, $12)
        RETURNING *)
      SELECT ${COLUMNS} FROM a`,
     [
@@ -120,6 +145,9 @@ export async function createSharingAgreement(
       validFrom,
       input.expiresAt ?? null,
       actorOf(ctx.principal!),
+      perturbation.maxDeviation,
+      perturbation.deviationVariance,
+      perturbation.valueDeviation,
     ],
   );
   await audit(ctx, 'CREATE', created!, null);

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../common/connection';
 import { OutcomeDimension } from '../outcome/outcome.inputs';
 import { AggregationLevel } from './sharing-agreement.entity';
@@ -10,7 +10,24 @@ registerEnumType(AggregationLevel, {
 
 @ObjectType({
   description:
-    "A tenant's consent, approved by its admin, that one organisation may read aggregates of some indicators, grouped only in the ways it allows and with small cells suppressed.",
+    'How the cells an agreement shares are perturbed by the cell-key method (docs/disclosure-control.md).',
+})
+export class Perturbation {
+  @Field(() => Int, { description: 'The largest deviation added to a count (D).' })
+  maxDeviation!: number;
+
+  @Field(() => Float, { description: 'The variance of a count’s deviation (V).' })
+  deviationVariance!: number;
+
+  @Field(() => Float, {
+    description: 'How many respondents’ worth of itself a mean may move by.',
+  })
+  valueDeviation!: number;
+}
+
+@ObjectType({
+  description:
+    "A tenant's consent, approved by its admin, that one organisation may read aggregates of some indicators, grouped only in the ways it allows, with small cells suppressed and the rest perturbed.",
 })
 export class SharingAgreement {
   @Field(() => ID, { description: 'Stable identifier (UUID).' })
@@ -31,6 +48,9 @@ export class SharingAgreement {
       "Smallest number of respondents a shared cell may rest on (never below the tenant's default).",
   })
   minCellSize!: number;
+
+  @Field(() => Perturbation, { description: 'How the cells it shares are perturbed.' })
+  perturbation!: Perturbation;
 
   @Field({ description: 'When it comes into force.' })
   validFrom!: Date;
