@@ -1,60 +1,104 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { DisclosureControl1796156655380 } from './1796156655380-disclosure-control';
 
 /**
- * Summary maintenance that also works when measurements is distributed over a Citus cluster.
+ * The outcome module's database functions made to work when the tables are distributed over a
+ * Citus cluster, with the same results and guarantees on plain PostgreSQL.
  *
- * On Citus the statement-level triggers on measurements fire on the shards, on the worker that
- * holds them, and the trigger function's statements on outcome_record_keys, measurements,
- * outcome_series and outcome_totals are distributed queries again. They only ever concern the
- * tenants of the rows of the firing statement, which live in that one shard, so they prune to
- * the co-located shards of the same node and run there by local execution, in the writer's
- * transaction: they see its uncommitted rows and take their turn under the same advisory locks
- * as on plain PostgreSQL (one node holds all of a tenant's shards, so the locks serialize every
- * writer of a tenant). Citus refuses such nested execution unless
- * `citus.allow_nested_distributed_execution` is on, which the function now sets for itself
- * (an unknown setting on plain PostgreSQL, where it means nothing).
- *
- * Citus also cannot plan a call, with parameters, of a LANGUAGE sql function reading its tables
- * ("parameterized queries for SQL functions referencing distributed tables are not supported"):
- * outcome_totals_rows, which the trigger calls, becomes PL/pgSQL with the same query.
+ * - Summary maintenance. On Citus the statement-level triggers on measurements fire on the
+ *   shards, on the worker that holds them, and the trigger function's statements on
+ *   outcome_record_keys, measurements, outcome_series and outcome_totals are distributed
+ *   queries again. They only ever concern the tenants of the firing statement's rows, which
+ *   all live in that one shard, so they prune to co-located shards of the same node and run
+ *   there by local execution, in the writer's transaction: they see its uncommitted rows and
+ *   queue behind the same advisory locks as on plain PostgreSQL (one node holds all of a
+ *   tenant's shards, so the locks serialize every writer of a tenant). Totals stay equal to a
+ *   rebuild from rows and concurrent writers cannot double-count, as before. Citus refuses such
+ *   nested execution unless `citus.allow_nested_distributed_execution` is on, which the trigger
+ *   function now sets for itself (an unknown setting, meaning nothing, without Citus).
+ * - Citus cannot plan a call with parameters of a LANGUAGE sql function that reads its tables
+ *   ("parameterized queries for SQL functions referencing distributed tables are not
+ *   supported"): outcome_totals_rows, which the trigger calls, becomes PL/pgSQL (same query).
+ * - request_disclosure_settings sets its settings with `SET LOCAL` instead of `set_config`, the
+ *   form Citus propagates to the workers (sharing_agreements_in_force's join with
+ *   request_aggregate_grants() runs there).
  */
 export class SummariesOnCitus1796158871569 implements MigrationInterface {
   name = 'SummariesOnCitus1796158871569';
 
   public async up(db: QueryRunner): Promise<void> {
+    const previous = await previousStatements();
     await db.query(`ALTER FUNCTION outcome_series_refresh()
       SET citus.allow_nested_distributed_execution = on`);
-    await db.query(totalsRows('plpgsql'));
+    await db.query(inPlpgsql(previous.totalsRows));
+    await db.query(withSetLocal(previous.disclosureSettings));
   }
 
   public async down(db: QueryRunner): Promise<void> {
-    await db.query(totalsRows('sql'));
+    const previous = await previousStatements();
+    await db.query(previous.disclosureSettings);
+    await db.query(previous.totalsRows);
     await db.query(`ALTER FUNCTION outcome_series_refresh()
       RESET citus.allow_nested_distributed_execution`);
   }
 }
 
-const TOTALS_QUERY = `
-  SELECT s.tenant_id, s.indicator_id, s.sex, s.year, sum(s.baseline_sum),
-         sum(s.baseline_n)::bigint, sum(s.latest_sum), sum(s.latest_n)::bigint,
-         (count(DISTINCT s.community_id) FILTER (WHERE s.baseline_n > 0))::int,
-         (count(DISTINCT s.community_id) FILTER (WHERE s.latest_n > 0))::int
-    FROM (SELECT DISTINCT * FROM unnest(p_tenant, p_indicator)) AS k (t, i)
-    JOIN outcome_series s ON s.tenant_id = k.t AND s.indicator_id = k.i
-   GROUP BY s.tenant_id, s.indicator_id, s.sex, s.year`;
+/**
+ * The definitions this migration replaces, as their own (frozen) migration states them,
+ * captured by running its `up` against a recorder; as CREATE OR REPLACE.
+ */
+async function previousStatements(): Promise<{ totalsRows: string; disclosureSettings: string }> {
+  const recorded: string[] = [];
+  const recorder = {
+    query: (sql: string) => {
+      recorded.push(sql.trim());
+      return Promise.resolve([]);
+    },
+  } as unknown as QueryRunner;
+  await new DisclosureControl1796156655380().up(recorder);
+  const find = (name: string) => {
+    const sql = recorded.find((s) => s.startsWith(`CREATE FUNCTION ${name}(`));
+    if (!sql) throw new Error(`No definition of ${name} in the disclosure-control migration`);
+    return sql.replace(/^CREATE FUNCTION/, 'CREATE OR REPLACE FUNCTION');
+  };
+  return {
+    totalsRows: find('outcome_totals_rows'),
+    disclosureSettings: find('request_disclosure_settings'),
+  };
+}
 
-/** outcome_totals_rows in PL/pgSQL, or in SQL as migrations/1795755933619 wrote it. */
-function totalsRows(language: 'plpgsql' | 'sql'): string {
-  return `
-    CREATE OR REPLACE FUNCTION outcome_totals_rows(p_tenant uuid[], p_indicator uuid[])
-    RETURNS TABLE (tenant_id uuid, indicator_id uuid, sex text, year integer,
-      baseline_sum numeric, baseline_n bigint, latest_sum numeric, latest_n bigint,
-      baseline_communities integer, latest_communities integer)
-    LANGUAGE ${language} STABLE
-    AS \$\$
-    ${language === 'sql' ? TOTALS_QUERY : `#variable_conflict use_column
-    BEGIN
-      RETURN QUERY ${TOTALS_QUERY};
-    END`}
-    \$\$`;
+/** Replaces `from` by `to` in `sql`, which must contain it exactly once. */
+function replaceOnce(sql: string, from: string | RegExp, to: string): string {
+  const count = sql.split(from).length - 1;
+  if (count !== 1) throw new Error(`Expected one ${String(from)} in ${sql.slice(0, 80)}…`);
+  return sql.replace(from, to);
+}
+
+/** outcome_totals_rows, same query, in PL/pgSQL. */
+function inPlpgsql(sql: string): string {
+  const [head, body] = sql.split(/AS \$\$/) as [string, string];
+  const query = replaceOnce(body, /\$\$\s*$/, '').trim();
+  const plpgsql = replaceOnce(
+    replaceOnce(head, /-- No SET clause[^\n]*\n/, ''),
+    'LANGUAGE sql STABLE',
+    'LANGUAGE plpgsql STABLE',
+  );
+  return `${plpgsql}AS $$
+  #variable_conflict use_column
+  BEGIN
+    RETURN QUERY ${query};
+  END
+  $$`;
+}
+
+/** request_disclosure_settings setting its settings by `SET LOCAL` (quoted literals). */
+function withSetLocal(sql: string): string {
+  return replaceOnce(
+    sql,
+    /PERFORM set_config\('app\.principal'[\s\S]*?true\);/,
+    `EXECUTE format('SET LOCAL app.principal = %L', coalesce(v_principal, ''));
+    EXECUTE format('SET LOCAL app.aggregate_grants = %L', coalesce(v_grants, ''));
+    EXECUTE format('SET LOCAL app.request_id = %L', coalesce(p_request_id, ''));
+    EXECUTE format('SET LOCAL app.client_request_id = %L', coalesce(p_client_request_id, ''));`,
+  );
 }
