@@ -16,6 +16,8 @@ import { DisclosureControl1796156655380 } from './1796156655380-disclosure-contr
  *   rebuild from rows and concurrent writers cannot double-count, as before. Citus refuses such
  *   nested execution unless `citus.allow_nested_distributed_execution` is on, which the trigger
  *   function now sets for itself (an unknown setting, meaning nothing, without Citus).
+ * - New measurements get their record keys from variables, not from the transition table
+ *   directly (see withKeysFromVariables).
  * - Citus cannot plan a call with parameters of a LANGUAGE sql function that reads its tables
  *   ("parameterized queries for SQL functions referencing distributed tables are not
  *   supported"): outcome_totals_rows, which the trigger calls, becomes PL/pgSQL (same query).
@@ -28,6 +30,7 @@ export class SummariesOnCitus1796158871569 implements MigrationInterface {
 
   public async up(db: QueryRunner): Promise<void> {
     const previous = await previousStatements();
+    await db.query(withKeysFromVariables(previous.seriesRefresh));
     await db.query(`ALTER FUNCTION outcome_series_refresh()
       SET citus.allow_nested_distributed_execution = on`);
     await db.query(inPlpgsql(previous.totalsRows));
@@ -38,8 +41,8 @@ export class SummariesOnCitus1796158871569 implements MigrationInterface {
     const previous = await previousStatements();
     await db.query(previous.disclosureSettings);
     await db.query(previous.totalsRows);
-    await db.query(`ALTER FUNCTION outcome_series_refresh()
-      RESET citus.allow_nested_distributed_execution`);
+    // Without the SET clause the up added.
+    await db.query(previous.seriesRefresh);
   }
 }
 
@@ -47,7 +50,11 @@ export class SummariesOnCitus1796158871569 implements MigrationInterface {
  * The definitions this migration replaces, as their own (frozen) migration states them,
  * captured by running its `up` against a recorder; as CREATE OR REPLACE.
  */
-async function previousStatements(): Promise<{ totalsRows: string; disclosureSettings: string }> {
+async function previousStatements(): Promise<{
+  seriesRefresh: string;
+  totalsRows: string;
+  disclosureSettings: string;
+}> {
   const recorded: string[] = [];
   const recorder = {
     query: (sql: string) => {
@@ -57,11 +64,14 @@ async function previousStatements(): Promise<{ totalsRows: string; disclosureSet
   } as unknown as QueryRunner;
   await new DisclosureControl1796156655380().up(recorder);
   const find = (name: string) => {
-    const sql = recorded.find((s) => s.startsWith(`CREATE FUNCTION ${name}(`));
+    const sql = recorded.find((s) =>
+      new RegExp(`^CREATE (OR REPLACE )?FUNCTION ${name}\\(`).test(s),
+    );
     if (!sql) throw new Error(`No definition of ${name} in the disclosure-control migration`);
     return sql.replace(/^CREATE FUNCTION/, 'CREATE OR REPLACE FUNCTION');
   };
   return {
+    seriesRefresh: find('outcome_series_refresh'),
     totalsRows: find('outcome_totals_rows'),
     disclosureSettings: find('request_disclosure_settings'),
   };
@@ -100,5 +110,27 @@ function withSetLocal(sql: string): string {
     EXECUTE format('SET LOCAL app.aggregate_grants = %L', coalesce(v_grants, ''));
     EXECUTE format('SET LOCAL app.request_id = %L', coalesce(p_request_id, ''));
     EXECUTE format('SET LOCAL app.client_request_id = %L', coalesce(p_client_request_id, ''));`,
+  );
+}
+
+/**
+ * outcome_series_refresh giving new measurements their record keys from variables rather than
+ * straight from the transition table: Citus plans an INSERT … SELECT into a distributed table
+ * apart from the trigger, where the transition table does not exist ("executor could not find
+ * named tuplestore").
+ */
+function withKeysFromVariables(sql: string): string {
+  const declared = replaceOnce(
+    sql,
+    'v_tenant uuid[]; v_project uuid[]; v_indicator uuid[];',
+    'v_tenant uuid[]; v_project uuid[]; v_indicator uuid[]; v_new_tenant uuid[]; v_new_id uuid[];',
+  );
+  return replaceOnce(
+    declared,
+    /INSERT INTO outcome_record_keys \(tenant_id, measurement_id, record_key\)\s+SELECT n\.tenant_id, n\.id, new_record_key\(\) FROM new_rows n\s+ON CONFLICT DO NOTHING;/,
+    `SELECT array_agg(n.tenant_id), array_agg(n.id) INTO v_new_tenant, v_new_id FROM new_rows n;
+      INSERT INTO outcome_record_keys (tenant_id, measurement_id, record_key)
+      SELECT k.t, k.m, new_record_key() FROM unnest(v_new_tenant, v_new_id) AS k (t, m)
+      ON CONFLICT DO NOTHING;`,
   );
 }

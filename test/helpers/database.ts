@@ -31,6 +31,9 @@ function citusWorkerUrls(): string[] {
   return (process.env.CITUS_WORKER_URLS ?? '').split(',').filter((url) => url !== '');
 }
 
+/** The advisory lock under which test files register a Citus database's nodes one at a time. */
+const CITUS_REGISTRATION_LOCK = 1796158871;
+
 async function onServer(url: string, ...statements: string[]): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -65,15 +68,25 @@ export async function createTestDatabase(
   const url = databaseUrl(name, serverUrl);
   if (workers.length > 0) {
     const { hostname, port } = new URL(serverUrl);
-    await onServer(
-      url,
-      'CREATE EXTENSION citus',
-      `SELECT citus_set_coordinator_host('${hostname}', ${Number(port)})`,
-      ...workers.map((worker) => {
-        const node = new URL(worker);
-        return `SELECT citus_add_node('${node.hostname}', ${Number(node.port)})`;
-      }),
-    );
+    // Registering a node copies the cluster's roles to it: two test files doing so at once
+    // update the same role rows ("tuple concurrently updated"), so they take turns under a
+    // lock of the coordinator's own database, which every test file shares.
+    const lock = new Client({ connectionString: serverUrl });
+    await lock.connect();
+    try {
+      await lock.query(`SELECT pg_advisory_lock(${CITUS_REGISTRATION_LOCK})`);
+      await onServer(
+        url,
+        'CREATE EXTENSION citus',
+        `SELECT citus_set_coordinator_host('${hostname}', ${Number(port)})`,
+        ...workers.map((worker) => {
+          const node = new URL(worker);
+          return `SELECT citus_add_node('${node.hostname}', ${Number(node.port)})`;
+        }),
+      );
+    } finally {
+      await lock.end();
+    }
   }
   const dataSource = createDataSource(url, options.db ?? loadConfig({ NODE_ENV: 'test' }).db, {
     applicationName: 'dignity-graph-test',
