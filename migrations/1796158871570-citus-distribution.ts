@@ -87,20 +87,28 @@ export class CitusDistribution1796158871570 implements MigrationInterface {
       END
       $$`);
     await db.query(`REVOKE ALL ON FUNCTION distribute_tables() FROM PUBLIC`);
+    // Creating the shards takes longer than the pool's statement timeout allows, and so may
+    // waiting for another database of the cluster changing the same role.
+    await db.query(`SET LOCAL statement_timeout = 0`);
+    // Roles belong to the whole cluster: changed only when not yet so.
     await db.query(`
       DO $$ BEGIN
         IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
-          ALTER ROLE dg_app LOGIN;
+          IF NOT (SELECT rolcanlogin FROM pg_roles WHERE rolname = 'dg_app') THEN
+            ALTER ROLE dg_app LOGIN;
+          END IF;
           -- A write to a reference table (memberships, api_keys, indicators) makes Citus lock
           -- the shards of the reference tables it refers to (tenants, organisations, users),
           -- which it allows only to roles that may write those; dg_app may only read them.
           -- Skipping that check lets dg_app take such locks (it could delay writers, never
           -- read or change a row).
-          ALTER ROLE dg_app SET citus.skip_advisory_lock_permission_checks = on;
+          IF NOT EXISTS (SELECT 1 FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+                          WHERE r.rolname = 'dg_app' AND s.setdatabase = 0
+                            AND 'citus.skip_advisory_lock_permission_checks=on' = ANY (s.setconfig)) THEN
+            ALTER ROLE dg_app SET citus.skip_advisory_lock_permission_checks = on;
+          END IF;
         END IF;
       END $$`);
-    // Creating the shards takes longer than the pool's statement timeout allows.
-    await db.query(`SET LOCAL statement_timeout = 0`);
     await db.query(`SELECT distribute_tables()`);
   }
 
