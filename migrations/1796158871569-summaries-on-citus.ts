@@ -258,19 +258,26 @@ const SERIES_REFRESH = `
                FROM unnest(v_tenant, v_indicator) AS q (t, i) ORDER BY 1) AS k;
     EXECUTE format('DELETE FROM %I s WHERE (s.tenant_id, s.project_id, s.indicator_id) IN (
         SELECT * FROM unnest($1, $2, $3))', v_series) USING v_tenant, v_project, v_indicator;
-    EXECUTE format('INSERT INTO %I (tenant_id, project_id, community_id, indicator_id, sex,
+    -- Ids drawn explicitly: a shard has no identity default of its own (the table's sequence
+    -- gives each node its own range on Citus).
+    EXECUTE format('INSERT INTO %I (id, tenant_id, project_id, community_id, indicator_id, sex,
         year, baseline_sum, baseline_n, latest_sum, latest_n, baseline_key, latest_key)
-      SELECT * FROM outcome_series_rows($1, false, NULL, NULL, $1, $2, $3, %L, %L)
-      UNION ALL
-      SELECT * FROM outcome_series_rows($1, true, NULL, NULL, $1, $2, $3, %L, %L)',
-      v_series, TG_TABLE_NAME, v_keys, TG_TABLE_NAME, v_keys)
+      OVERRIDING SYSTEM VALUE
+      SELECT nextval(%L), r.* FROM (
+        SELECT * FROM outcome_series_rows($1, false, NULL, NULL, $1, $2, $3, %L, %L)
+        UNION ALL
+        SELECT * FROM outcome_series_rows($1, true, NULL, NULL, $1, $2, $3, %L, %L)) r',
+      v_series, pg_get_serial_sequence('outcome_series', 'id'), TG_TABLE_NAME, v_keys,
+      TG_TABLE_NAME, v_keys)
       USING v_tenant, v_project, v_indicator;
     EXECUTE format('DELETE FROM %I o WHERE (o.tenant_id, o.indicator_id) IN (
         SELECT * FROM unnest($1, $2))', v_totals) USING v_tenant, v_indicator;
-    EXECUTE format('INSERT INTO %I (tenant_id, indicator_id, sex, year, baseline_sum,
+    EXECUTE format('INSERT INTO %I (id, tenant_id, indicator_id, sex, year, baseline_sum,
         baseline_n, latest_sum, latest_n, baseline_communities, latest_communities,
         baseline_key, latest_key)
-      SELECT * FROM outcome_totals_rows($1, $2, %L)', v_totals, v_series)
+      OVERRIDING SYSTEM VALUE
+      SELECT nextval(%L), r.* FROM outcome_totals_rows($1, $2, %L) r',
+      v_totals, pg_get_serial_sequence('outcome_totals', 'id'), v_series)
       USING v_tenant, v_indicator;
     RETURN NULL;
   END

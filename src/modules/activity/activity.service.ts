@@ -58,9 +58,23 @@ const FIELD_COLUMNS: Record<string, readonly string[]> = {
   createdAt: ['a.created_at AS "createdAt"'],
   updatedAt: ['a.updated_at AS "updatedAt"'],
 };
-/** Every field's columns, and the counts writes compare and merge. */
-const ACTIVITY_COLUMNS = `${activityColumns()}, a.participants_female AS "participantsFemale",
+const COUNT_COLUMNS = `a.participants_female AS "participantsFemale",
   a.participants_male AS "participantsMale", a.participants_other AS "participantsOther"`;
+/** Every field's columns, and the counts writes compare and merge. */
+const ACTIVITY_COLUMNS = `${activityColumns()}, ${COUNT_COLUMNS}`;
+/**
+ * The same for a write's RETURNING clause, without `participants`: Citus allows only immutable
+ * functions there (json_build_object is not), so writes build it with `withParticipants`.
+ */
+const ACTIVITY_WRITE_COLUMNS = `${activityColumns(
+  new Set(Object.keys(FIELD_COLUMNS).filter((field) => field !== 'participants')),
+)}, ${COUNT_COLUMNS}`;
+
+/** A written activity with its participants, as a read would build them. */
+function withParticipants<T extends Omit<Activity, 'participants'>>(row: T): T & Activity {
+  const { participantsFemale: female, participantsMale: male, participantsOther: other } = row;
+  return { ...row, participants: { female, male, other, total: female + male + other } };
+}
 
 /** The select list for `fields` of Activity (and the sort's), or for all of them. */
 export function activityColumns(fields?: ReadonlySet<string>, sortField?: string): string {
@@ -307,13 +321,14 @@ export async function createActivity(
   const params: unknown[] = keys.map((k) => values[k]);
   params.push(project.tenantId, project.recordingOrganisationId, ctx.access.actor);
   const n = params.length;
-  const [activity] = await ctx.tx.query<Activity>(
+  const [created] = await ctx.tx.query<Activity>(
     `INSERT INTO activities AS a (${columns.join(', ')}, tenant_id, recorded_by_organisation_id,
        created_by, updated_by)
      VALUES (${columns.map((_c, i) => `$${i + 1}`).join(', ')}, $${n - 2}, $${n - 1}, $${n}, $${n})
-     RETURNING ${ACTIVITY_COLUMNS}`,
+     RETURNING ${ACTIVITY_WRITE_COLUMNS}`,
     params,
   );
+  const activity = created && withParticipants(created);
   await recordAudit(ctx, {
     tenantId: project.tenantId,
     organisationId: project.recordingOrganisationId,
@@ -382,7 +397,7 @@ export async function updateActivity(
     ),
     params,
   );
-  const updated = await versionedUpdate<Activity>((sql, p) => ctx.tx.query(sql, p), {
+  const updated = await versionedUpdate<Activity>(writeActivity(ctx), {
     table: 'activities a',
     alias: 'a',
     entity: 'Activity',
@@ -392,7 +407,7 @@ export async function updateActivity(
     set: set.join(', '),
     where: 'a.deleted_at IS NULL',
     params,
-    returning: ACTIVITY_COLUMNS,
+    returning: ACTIVITY_WRITE_COLUMNS,
     actor: ctx.access.actor,
   });
   await recordAudit(ctx, {
@@ -404,6 +419,12 @@ export async function updateActivity(
     ...auditDiff(current, updated),
   });
   return updated;
+}
+
+/** Runs a write returning ACTIVITY_WRITE_COLUMNS, its rows completed by withParticipants. */
+function writeActivity(ctx: RequestContext) {
+  return async <R extends object>(sql: string, params: unknown[]): Promise<R[]> =>
+    (await ctx.tx.query<Activity>(sql, params)).map(withParticipants) as unknown as R[];
 }
 
 /** Marks an activity deleted (hidden from every read), or restores one; audited either way. */
@@ -419,7 +440,7 @@ async function setActivityDeleted(
     checkActivity(values, await activityRefs(ctx, [values], current.tenantId));
   }
   const result = await versionedUpdate<Activity & { deletedAt: Date | null }>(
-    (sql, p) => ctx.tx.query(sql, p),
+    writeActivity(ctx),
     {
       table: 'activities a',
       alias: 'a',
@@ -430,7 +451,7 @@ async function setActivityDeleted(
       set: deleted ? 'deleted_at = now()' : 'deleted_at = NULL',
       where: deleted ? 'a.deleted_at IS NULL' : 'a.deleted_at IS NOT NULL',
       params: [],
-      returning: `${ACTIVITY_COLUMNS}, a.deleted_at AS "deletedAt"`,
+      returning: `${ACTIVITY_WRITE_COLUMNS}, a.deleted_at AS "deletedAt"`,
       actor: ctx.access.actor,
     },
   );
