@@ -4,12 +4,13 @@
 #
 #   docker build -t dignity-graph .
 #   docker run -e DATABASE_URL=postgres://... -e JWT_SECRET=... -p 4000:4000 dignity-graph
+#   docker run --rm -e DATABASE_URL=... -e JWT_SECRET=... dignity-graph dignity-graph --help
 #
 # The container always talks to an external PostgreSQL through DATABASE_URL (see
 # docker-compose.yml); the embedded PostgreSQL used by `npm start` and `npm test` is never
 # started here, so its install scripts are skipped (it would also refuse to run as `node`).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------------------------------
 # Build stage: all dependencies (TypeScript and the type packages are dev dependencies),
@@ -22,8 +23,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: compiling needs no install script. The ones in the tree only link the
 # embedded PostgreSQL binaries, check @apollo/protobufjs's version scheme, or build a native
-# file watcher for dev tools. (The `allowScripts` block in package.json is for npm 11; the
-# image's npm 10 ignores it.)
+# file watcher for dev tools; --ignore-scripts also overrides the `allowScripts` block in
+# package.json, which approves them for development installs.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 
 # The rest of the sources (.dockerignore keeps node_modules, dist and local data out).
@@ -47,6 +48,13 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 # dist/src (the server) and dist/migrations (loaded by the data source), plus seeds.
 # Owned by root and read-only for the `node` user: the app never writes to its own files.
 COPY --from=build /app/dist ./dist
+
+# The operator CLI on PATH: `docker compose exec api dignity-graph apikey create …`.
+RUN chmod 755 dist/src/scripts/cli.js \
+  && ln -s /app/dist/src/scripts/cli.js /usr/local/bin/dignity-graph
+
+# A container is reached through its published port: listen on every interface inside it.
+ENV HOST=0.0.0.0
 
 # The official Node image ships an unprivileged `node` user (uid 1000).
 USER node

@@ -1,4 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
+
+/** A configuration mistake: its message names the variable, and is all a person needs to see. */
+export class ConfigError extends Error {}
 
 /**
  * The process configuration, read from the environment once, validated and frozen.
@@ -14,12 +20,16 @@ const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-    HOST: z.string().default('0.0.0.0'),
+    // Loopback: a development instance is not reachable from the office network. Containers
+    // set HOST=0.0.0.0 themselves (Dockerfile, docker-compose.yml).
+    HOST: z.string().default('127.0.0.1'),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
-    EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
+    EMBEDDED_DATABASE: boolean.optional(),
+    DATA_DIR: z.string().default('.data'),
+    EMBEDDED_PG_DIR: z.string().optional(),
     DB_POOL_MAX: positiveInt.default(20),
     DB_CONNECTION_TIMEOUT_MS: positiveInt.default(2000),
     DB_STATEMENT_TIMEOUT_MS: positiveInt.default(5000),
@@ -69,6 +79,23 @@ const schema = z
         message: 'is only allowed with NODE_ENV=test',
       });
     }
+    if (env.DATABASE_URL && env.EMBEDDED_DATABASE === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EMBEDDED_DATABASE'],
+        message: 'is true but DATABASE_URL is set too: set one or the other',
+      });
+    }
+    if (!env.DATABASE_URL && (env.EMBEDDED_DATABASE ?? env.NODE_ENV !== 'production') === false) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          env.NODE_ENV === 'production'
+            ? 'is required in production (a postgres:// URL); to run the embedded PostgreSQL in production on purpose, set EMBEDDED_DATABASE=true'
+            : 'is required when EMBEDDED_DATABASE=false',
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
       ctx.addIssue({
         code: 'custom',
@@ -78,8 +105,100 @@ const schema = z
     }
   });
 
-/** A development-only signing secret, so `npm start` works with no configuration. */
-const DEV_JWT_SECRET = 'dignity-graph-development-secret-not-for-production';
+/** Variable names of this repository's other tools (the example client), not of the server. */
+const OTHER_KNOWN = ['DG_URL', 'DG_TOKEN', 'DG_TENANT', 'DG_PAGE_SIZE', 'DG_SCHEMA_URL'];
+
+/** Name prefixes of this API's variables: an unknown name starting with one is a mistake. */
+const OUR_PREFIXES = ['DB_', 'JWT_', 'MAX_QUERY_', 'RATE_LIMIT_', 'EMBEDDED_', 'DG_'];
+
+const KNOWN = [...Object.keys(schema.shape), ...OTHER_KNOWN];
+
+/**
+ * Variables that look like ours but are not (a misspelling, a wrong case, an unknown name with
+ * our prefix), each with the name probably meant. Read in production as a refusal: a
+ * misspelled DATABASE_URL or JWT_SECRET must not leave a default in force.
+ */
+export function unknownVariables(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (KNOWN.includes(name)) continue;
+    const upper = name.toUpperCase();
+    const nearest = (names: readonly string[]) =>
+      names
+        .map((known) => ({ known, distance: editDistance(upper, known) }))
+        .reduce((a, b) => (b.distance < a.distance ? b : a));
+    const best = nearest(KNOWN);
+    // One edit in a short name, two in a longer one: PATH is not PORT, DATABSE_URL is DATABASE_URL.
+    const close = best.distance <= (best.known.length <= 7 ? 1 : 2);
+    const prefix = OUR_PREFIXES.find((p) => upper.startsWith(p));
+    const family = KNOWN.filter((known) => prefix && known.startsWith(prefix));
+    const meant = close
+      ? best.known
+      : prefix
+        ? nearest(family.length > 0 ? family : KNOWN).known
+        : null;
+    if (meant)
+      problems.push(`${name} is not a variable Dignity Graph reads: did you mean ${meant}?`);
+  }
+  return problems;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions, transpositions. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      }
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The file, under the data directory, that holds this instance's development signing secret. */
+export const DEV_SECRET_FILE = 'dev-jwt-secret';
+
+/**
+ * The development signing secret of a data directory: made at random the first time and kept
+ * there (readable by its owner only), so every instance has its own and a token minted for one
+ * developer's instance is worthless against another's.
+ */
+export function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, DEV_SECRET_FILE);
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    // Written aside, then linked into place: of two processes starting together, one links
+    // its secret and both read that one, never a half-written file.
+    const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(draft, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+    try {
+      linkSync(draft, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(draft);
+    }
+  }
+  const secret = readFileSync(file, 'utf8').trim();
+  if (secret.length < 32) {
+    throw new ConfigError(`${file} holds no usable secret: delete it and start again`);
+  }
+  return secret;
+}
+
+/**
+ * Reads `.env` from the working directory into process.env, if there is one. Variables
+ * already set in the environment win over the file.
+ */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
 
 export type Config = Readonly<{
   env: 'development' | 'test' | 'production';
@@ -87,6 +206,8 @@ export type Config = Readonly<{
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** Where local state lives: the embedded database and the development secret. */
+  dataDir: string;
   embeddedPgDir: string;
   db: Readonly<{ poolMax: number; connectionTimeoutMs: number; statementTimeoutMs: number }>;
   seedOnStart: boolean;
@@ -123,19 +244,24 @@ export type Config = Readonly<{
   shutdownGraceMs: number;
   /** Test only (refused outside NODE_ENV=test): delays every GraphQL response. */
   testRequestDelayMs: number;
+  /** Variables that look like ours but are not (see unknownVariables), to warn about. */
+  warnings: readonly string[];
 }>;
-
-export class ConfigError extends Error {}
 
 /** Parses an environment (by default `process.env`) into a frozen `Config`. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(
     Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')),
   );
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map(
+  const unknown = unknownVariables(env);
+  const production = env.NODE_ENV === 'production';
+  const lines = [
+    ...(parsed.success ? [] : parsed.error.issues).map(
       (issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`,
-    );
+    ),
+    ...(production ? unknown.map((line) => `  ${line}`) : []),
+  ];
+  if (!parsed.success || lines.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
@@ -148,7 +274,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
-    embeddedPgDir: e.EMBEDDED_PG_DIR,
+    dataDir: e.DATA_DIR,
+    embeddedPgDir: e.EMBEDDED_PG_DIR ?? join(e.DATA_DIR, 'postgres'),
     db: Object.freeze({
       poolMax: e.DB_POOL_MAX,
       connectionTimeoutMs: e.DB_CONNECTION_TIMEOUT_MS,
@@ -157,7 +284,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // The seed holds demo users: never loaded in production unless asked for.
     seedOnStart: e.SEED_ON_START ?? !isProduction,
     jwt: Object.freeze({
-      secret: e.JWT_SECRET ?? (isProduction || e.JWT_JWKS_URL ? undefined : DEV_JWT_SECRET),
+      secret:
+        e.JWT_SECRET ??
+        (isProduction || e.JWT_JWKS_URL ? undefined : developmentSecret(e.DATA_DIR)),
       jwksUrl: e.JWT_JWKS_URL,
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
@@ -186,5 +315,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     testRequestDelayMs: e.TEST_REQUEST_DELAY_MS ?? 0,
+    warnings: Object.freeze(unknown),
   });
 }

@@ -26,6 +26,7 @@ import type { Logger } from 'pino';
 import { ArgumentValidationError, buildSchema } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import { Access } from './auth/access';
+import { refuseAnonymousData } from './auth/anonymous-requests';
 import { ApiKeyUsage } from './auth/api-key-usage';
 import {
   AuthenticationError,
@@ -41,6 +42,7 @@ import type { Config } from './config';
 import { RequestContext } from './context';
 import { RequestTransaction } from './db/request-transaction';
 import { explorerRouter } from './explorer/explorer.routes';
+import { schemaRouter } from './explorer/schema.routes';
 import { AuditResolver } from './modules/audit/audit.resolver';
 import { ImportResolver } from './modules/import/import.resolver';
 import {
@@ -202,6 +204,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       maxAge: 600,
     }),
   );
+  app.use(schemaRouter({ schema: bare, authenticator, pool, log }));
   // A browser's GET / or GET /graphql (no query) gets the explorer; API clients never do.
   if (config.explorer) app.use(explorerRouter(config));
   app.get('/', (_req, res) => {
@@ -440,6 +443,7 @@ function requestPlugin(deps: {
       return Promise.resolve({
         async didResolveOperation({ document, request, operationName, schema }) {
           contextValue.record.operationName = operationName ?? null;
+          if (!contextValue.principal) refuseAnonymousData(document, operationName ?? undefined);
           rejectNulCharacters(document, request.variables);
           const cost = queryCost(schema, document, operationName ?? undefined, request.variables);
           contextValue.record.cost = cost ?? null;

@@ -1,14 +1,23 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
- * Typed documents for the example client, from the API's committed schema:
- * `npm run client:codegen` (run from the repository's root) rewrites generated/.
+ * Typed documents for the client (`npm run codegen`, from this folder, rewrites generated/).
+ *
+ * The schema is the API's SDL: by default the one committed beside this folder in the API's
+ * repository; with DG_SCHEMA_URL (e.g. https://api.example.org/schema.graphql) the one a
+ * deployment serves, fetched with DG_TOKEN (any principal may download it, even where
+ * introspection is off).
  */
+const url = process.env.DG_SCHEMA_URL;
+const schema: CodegenConfig['schema'] = url
+  ? [{ [url]: { headers: { authorization: `Bearer ${process.env.DG_TOKEN ?? ''}` } } }]
+  : '../../schema/schema.graphql';
+
 const config: CodegenConfig = {
-  schema: 'schema/schema.graphql',
-  documents: ['examples/client/src/**/*.graphql'],
+  schema,
+  documents: ['src/**/*.graphql'],
   generates: {
-    'examples/client/generated/': {
+    'generated/': {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
       config: {

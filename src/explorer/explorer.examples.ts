@@ -1,29 +1,19 @@
 import { SEED_IDS } from '../../seeds/programme';
 
-/** One tab of the explorer: an operation, its variables and headers, as GraphiQL takes them. */
+/** One tab of the explorer: an operation and its variables, as GraphiQL takes them. */
 export type ExampleTab = Readonly<{ query: string; variables?: string }>;
-
-/** The placeholder the header editor starts with; the explorer ignores a header that holds it. */
-export const TOKEN_PLACEHOLDER = '<paste token>';
-
-/** The header editor's starting content. */
-export const EXAMPLE_HEADERS = JSON.stringify(
-  { Authorization: `Bearer ${TOKEN_PLACEHOLDER}` },
-  null,
-  2,
-);
 
 /**
  * The first tab: a project with the communities it targets and its latest activities. Runs
  * against the seed data for tj-admin (and, with fewer rows, for a TJ partner).
  */
-export const PROJECT_EXAMPLE = `# A project, its communities, its latest activities.
+export const PROJECT_EXAMPLE = `# A project, its communities and activities.
 #
-# 1. Paste your token into the Headers tab below,
-#    in place of ${TOKEN_PLACEHOLDER}; the banner above
-#    says how to get one.
+# 1. Paste a token into the Token field above
+#    (every tab sends it; the banner says how
+#    to get one). Token: tj-admin.
 # 2. Run: the pink button, or Ctrl-Enter.
-# 3. Docs (book icon, top left): every type and field.
+# 3. Docs (book icon, left): types and fields.
 query ProjectWithCommunitiesAndActivities {
   projects(first: 1, filter: { tenantCodes: ["TJ"], search: "LWD-TJ" }) {
     nodes {
@@ -75,9 +65,11 @@ query ProjectWithCommunitiesAndActivities {
  * Outcomes baseline → endline for the TJ programme: what a UN agency or donor sees under a
  * sharing agreement, and a tenant admin over its own rows.
  */
-export const OUTCOME_EXAMPLE = `# Outcomes from baseline to endline, by tenant and indicator (aggregates only).
-# Violence is expected down by half (relativeChange -0.5) and family savings up
-# eightfold (foldChange 8.0) in the targeted rural communities of Tajikistan.
+export const OUTCOME_EXAMPLE = `# Outcomes, baseline to endline, by tenant and
+# indicator (aggregates only). Token: tj-admin.
+# Violence is down by half (relativeChange -0.5),
+# family savings up eightfold (foldChange 8.0), in
+# the targeted rural communities of Tajikistan.
 query OutcomeSummary {
   outcomeSummaries(
     filter: { tenants: ["TJ"], indicatorCodes: ["DV_PREVALENCE", "FAMILY_SAVINGS"] }
@@ -106,8 +98,10 @@ query OutcomeSummary {
 `;
 
 /** A bulk import as a partner's sync would send it, as a dry run: nothing is written. */
-export const IMPORT_EXAMPLE = `# A bulk import as a partner's sync sends it. dryRun: true checks every item
-# and writes nothing; re-sending the same idempotencyKey returns the stored result.
+export const IMPORT_EXAMPLE = `# A bulk import as a partner's sync sends it.
+# Token: tj-admin or tj-editor. dryRun: true
+# checks every item and writes nothing; the same
+# idempotencyKey again returns the stored result.
 mutation ImportActivitiesDryRun($input: ImportActivitiesInput!) {
   importActivities(input: $input) {
     dryRun

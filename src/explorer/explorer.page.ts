@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import { EXAMPLE_HEADERS, EXAMPLE_TABS, TOKEN_PLACEHOLDER } from './explorer.examples';
+import { EXAMPLE_TABS } from './explorer.examples';
 
 /** Where the bundle's files are served from (dist/explorer on disk). */
 export const ASSETS_PATH = '/explorer/assets';
@@ -27,27 +27,26 @@ export const EXPLORER_CSP = [
 function tokenAdvice(config: Config): { html: string; text: string } {
   if (config.isProduction) {
     const text =
-      'Use a token from your identity provider, or an API key in an X-Api-Key header; your country office issues them.';
-    return { html: escapeHtml(text), text };
+      'Paste a token from your identity provider, or an API key of your organisation, into the Token field above; your country office issues them.';
+    return { html: escapeHtml('A token from your identity provider, or an API key.'), text };
   }
   return {
-    html: `Get a token with <code>${escapeHtml(TOKEN_COMMAND)}</code> (demo users: see the README) and paste it into the Headers tab.`,
-    text: `Paste a token into the Headers tab in place of ${TOKEN_PLACEHOLDER}. Get one with: ${TOKEN_COMMAND}`,
+    html: `Get one: <code>${escapeHtml(TOKEN_COMMAND)}</code> (demo users: README).`,
+    text: `Paste a token into the Token field above. Get one with: ${TOKEN_COMMAND}`,
   };
 }
 
 /**
- * The explorer's page: a banner saying which environment this is and how to get a token, and
- * GraphiQL below it. Its settings travel as JSON (never executed) for the bundle to read.
+ * The explorer's page: a banner saying which environment this is, the one Token field every
+ * tab sends (held in the page's memory only, never in browser storage), how to get a token,
+ * and GraphiQL below it. Its settings travel as JSON (never executed) for the bundle to read.
  */
 export function explorerPage(config: Config): string {
   const advice = tokenAdvice(config);
   const settings = {
     endpoint: '/graphql',
-    headers: EXAMPLE_HEADERS,
-    tokenPlaceholder: TOKEN_PLACEHOLDER,
     tokenHint: advice.text,
-    tabs: EXAMPLE_TABS.map((tab) => ({ ...tab, headers: EXAMPLE_HEADERS })),
+    tabs: EXAMPLE_TABS,
   };
   return `<!doctype html>
 <html lang="en">
@@ -61,9 +60,13 @@ export function explorerPage(config: Config): string {
   </head>
   <body>
     <header class="explorer-banner" id="explorer-banner">
-      <strong>Dignity Graph explorer</strong> ·
-      Environment: <span class="environment" id="explorer-environment">${escapeHtml(config.env)}</span> ·
-      ${advice.html} · Endpoint: <code>POST /graphql</code>
+      <span class="explorer-title"><strong>Dignity Graph explorer</strong> ·
+      Environment: <span class="environment" id="explorer-environment">${escapeHtml(config.env)}</span></span>
+      <label class="explorer-token">Token
+        <input id="explorer-token" type="password" autocomplete="off" spellcheck="false"
+          placeholder="a bearer token, or an API key (dg_…)" />
+      </label>
+      <span class="explorer-advice">${advice.html} Kept in this page only: a reload forgets it.</span>
     </header>
     <main id="graphiql"><noscript>The explorer needs JavaScript.</noscript></main>
     <script id="explorer-config" type="application/json">${jsonForHtml(settings)}</script>

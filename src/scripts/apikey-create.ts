@@ -1,10 +1,7 @@
 import 'reflect-metadata';
-import { parseArgs } from 'node:util';
-import { Client, type ClientBase } from 'pg';
+import type { ClientBase } from 'pg';
 import { Scope } from '../auth/principal';
 import { DomainError } from '../common/errors';
-import { loadConfig } from '../config';
-import { runningEmbeddedUrl } from '../db/embedded-postgres';
 import { API_KEY_NAME_MAX } from '../modules/api-key/api-key.inputs';
 import type { ApiKey } from '../modules/api-key/api-key.type';
 import {
@@ -12,25 +9,6 @@ import {
   insertApiKey,
   type Run,
 } from '../modules/api-key/api-key.service';
-
-export const USAGE = `Usage: npm run apikey:create -- --org <organisation id or exact name> --tenants TJ,KG --scopes read,write [--name "…"] [--expires 2027-01-01] [--allow-admin]
-
-Creates an API key and prints it once. Only a hash of it is stored: it cannot be shown again.
-The key acts for the organisation with the roles the organisation holds in the tenants,
-narrowed by the scopes.
-
-  --org <id|name>     the organisation the key acts for: its id, or its exact name
-  --tenants <codes>   comma-separated tenant codes; the organisation must hold a role in each
-  --scopes <scopes>   comma-separated, from: read, write, aggregate, admin
-  --name <text>       what the key is for (default: "apikey:create <today>")
-  --expires <when>    when the key stops working: a date (midnight UTC) or an ISO date-time in
-                      the future; without it the key does not expire
-  --allow-admin       required to grant the admin scope, which lets the key manage
-                      memberships and API keys in the tenants its organisation administers
-  --help              show this help
-
-Connects to DATABASE_URL, or to the embedded database of a running \`npm start\`.
-The key goes to standard output, everything else to standard error.`;
 
 /** A mistake in the arguments: printed with a pointer to --help, never with a stack. */
 export class UsageError extends Error {}
@@ -43,38 +21,24 @@ export type ApiKeyCreateOptions = Readonly<{
   expiresAt: Date | null;
 }>;
 
+/** The options of `apikey create` as the command line gives them (see src/scripts/cli.ts). */
+export type ApiKeyCreateArgs = Readonly<{
+  org?: string;
+  tenants?: string;
+  scopes?: string;
+  name?: string;
+  expires?: string;
+  allowAdmin?: boolean;
+}>;
+
 const SCOPES = Object.values(Scope);
 
-/** Reads the command line; 'help' when help was asked for. Throws UsageError on any mistake. */
-export function parseApiKeyCreateArgs(
-  argv: string[],
-  now = new Date(),
-): ApiKeyCreateOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        org: { type: 'string' },
-        tenants: { type: 'string' },
-        scopes: { type: 'string' },
-        name: { type: 'string' },
-        expires: { type: 'string' },
-        'allow-admin': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) return 'help';
-
-  const org = values.org?.trim();
+/** Checks and normalises the command line's values. Throws UsageError on any mistake. */
+export function apiKeyCreateOptions(args: ApiKeyCreateArgs, now = new Date()): ApiKeyCreateOptions {
+  const org = args.org?.trim();
   if (!org) throw new UsageError('--org is required: the id or the exact name of an organisation');
 
-  const tenantCodes = list(values.tenants).map((code) => code.toUpperCase());
+  const tenantCodes = list(args.tenants).map((code) => code.toUpperCase());
   if (tenantCodes.length === 0) throw new UsageError('--tenants is required, e.g. --tenants TJ,KG');
   const malformed = tenantCodes.filter((code) => !/^[A-Z]{2}$/.test(code));
   if (malformed.length > 0) {
@@ -83,7 +47,7 @@ export function parseApiKeyCreateArgs(
     );
   }
 
-  const scopeNames = list(values.scopes).map((scope) => scope.toLowerCase());
+  const scopeNames = list(args.scopes).map((scope) => scope.toLowerCase());
   if (scopeNames.length === 0)
     throw new UsageError('--scopes is required, e.g. --scopes read,write');
   const unknown = scopeNames.filter((scope) => !SCOPES.includes(scope as Scope));
@@ -91,18 +55,18 @@ export function parseApiKeyCreateArgs(
     throw new UsageError(`Unknown scope ${unknown.join(', ')}: use ${SCOPES.join(', ')}`);
   }
   const scopes = scopeNames as Scope[];
-  if (scopes.includes(Scope.ADMIN) && !values['allow-admin']) {
+  if (scopes.includes(Scope.ADMIN) && !args.allowAdmin) {
     throw new UsageError(
       'The admin scope lets the key manage memberships and API keys; pass --allow-admin to grant it',
     );
   }
 
-  const name = (values.name ?? `apikey:create ${now.toISOString().slice(0, 10)}`).trim();
+  const name = (args.name ?? `apikey create ${now.toISOString().slice(0, 10)}`).trim();
   if (name.length === 0 || name.length > API_KEY_NAME_MAX) {
     throw new UsageError(`--name must be 1 to ${API_KEY_NAME_MAX} characters`);
   }
 
-  return { org, tenantCodes, scopes, name, expiresAt: parseExpiry(values.expires, now) };
+  return { org, tenantCodes, scopes, name, expiresAt: parseExpiry(args.expires, now) };
 }
 
 function list(value: string | undefined): string[] {
@@ -187,46 +151,4 @@ export async function createApiKeyFromCli(
     createdBy: 'cli',
   });
   return { apiKey, token, organisationName: organisation.name, tenantCodes: options.tenantCodes };
-}
-
-async function main(): Promise<void> {
-  const options = parseApiKeyCreateArgs(process.argv.slice(2));
-  if (options === 'help') {
-    console.log(USAGE);
-    return;
-  }
-  const config = loadConfig();
-  const client = new Client({
-    connectionString: config.databaseUrl ?? runningEmbeddedUrl(config.embeddedPgDir),
-    connectionTimeoutMillis: 5000,
-  });
-  await client.connect();
-  try {
-    const created = await createApiKeyFromCli(client, options);
-    const { apiKey } = created;
-    const expiry = apiKey.expiresAt
-      ? `, expiring ${apiKey.expiresAt.toISOString()}`
-      : ', not expiring';
-    console.error(
-      `Created the API key "${apiKey.name}" (prefix ${apiKey.prefix}) for ${created.organisationName} ` +
-        `in ${created.tenantCodes.join(', ')} with scopes ${apiKey.scopes.join(', ')}${expiry}.`,
-    );
-    console.error(
-      'Send it as the X-Api-Key header. It will not be shown again: only its hash is stored.',
-    );
-    console.log(created.token);
-  } finally {
-    await client.end();
-  }
-}
-
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\nRun with --help for usage.`);
-    } else {
-      console.error(error instanceof Error ? error.message : error);
-    }
-    process.exit(1);
-  });
 }

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { printPublicSchema } from '../schema-printer';
+import { schemaSdl } from '../schema-printer';
+import { buildBareSchema } from '../server';
 
 /** `npm run schema:emit`: writes the SDL to schema/schema.graphql. */
 async function main(): Promise<void> {
   const path = join(__dirname, '..', '..', '..', 'schema', 'schema.graphql');
-  writeFileSync(path, await printPublicSchema());
+  writeFileSync(path, schemaSdl(await buildBareSchema()));
   console.log(`Wrote ${path}`);
 }
 

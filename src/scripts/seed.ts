@@ -1,13 +1,15 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError } from '../config';
 import { openDatabase, type Database } from '../db/database';
+import { EmbeddedDatabaseInUseError } from '../db/embedded-postgres';
+import { scriptConfig } from './script-env';
 import { poolOf } from '../db/data-source';
 import { ensureDevApiKey } from '../../seeds/dev-api-key';
 import { seedProgramme } from '../../seeds/programme';
 import { seedSynthetic } from '../../seeds/synthetic';
 
 /**
- * `npm run db:seed [-- --scale N]`: applies migrations, loads the programme data (DESIGN §8)
+ * `npm run db:seed [-- --scale N]`: applies migrations, loads the programme data (seeds/programme.ts)
  * and the development API key, and with `--scale N` adds N units of synthetic data. Uses
  * DATABASE_URL, or the embedded PostgreSQL when it is unset. Safe to run again: whatever is
  * already there is skipped.
@@ -36,7 +38,7 @@ function parseSeedArguments(argv: readonly string[]): { scale: number | null } {
 
 async function main(): Promise<void> {
   const { scale } = parseSeedArguments(process.argv.slice(2));
-  const config = loadConfig();
+  const config = scriptConfig();
   // The seed writes demo users with known subjects and mints an API key: never in production.
   if (config.isProduction) {
     throw new UsageError(
@@ -80,8 +82,13 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof UsageError) console.error(error.message);
-    else console.error('db:seed failed:', error instanceof Error ? error.message : error);
+    if (
+      error instanceof ConfigError ||
+      error instanceof UsageError ||
+      error instanceof EmbeddedDatabaseInUseError
+    ) {
+      console.error(error.message);
+    } else console.error('db:seed failed:', error instanceof Error ? error.message : error);
     process.exit(1);
   },
 );

@@ -1,25 +1,29 @@
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
 import { signToken } from '../auth/tokens';
-import { loadConfig } from '../config';
-import { runningEmbeddedUrl } from '../db/embedded-postgres';
+import { connectScriptClient, scriptConfig } from './script-env';
 
 /**
  * `npm run token -- --user <email>`: mints a development token for a seeded demo user.
  * Refuses in production, where tokens come from the identity provider.
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = scriptConfig();
   if (config.isProduction)
     throw new Error('npm run token is for development only; it refuses when NODE_ENV=production');
+  const usage = 'Usage: npm run token -- --user <email of a seeded user> [--ttl 8h]';
   const { values } = parseArgs({
-    options: { user: { type: 'string' }, ttl: { type: 'string', default: '8h' } },
+    options: {
+      user: { type: 'string' },
+      ttl: { type: 'string', default: '8h' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
-  if (!values.user)
-    throw new Error('Usage: npm run token -- --user <email of a seeded user> [--ttl 8h]');
-  const url = config.databaseUrl ?? runningEmbeddedUrl(config.embeddedPgDir);
-  const client = new Client({ connectionString: url });
-  await client.connect();
+  if (values.help) {
+    console.error(usage);
+    return;
+  }
+  if (!values.user) throw new Error(usage);
+  const client = await connectScriptClient(config);
   try {
     const result = await client.query<{ subject: string }>(
       'SELECT subject FROM users WHERE lower(email) = lower($1)',

@@ -1,12 +1,21 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { sync } from '../../examples/client/src/sync';
 import { DEMO_USERS } from '../../seeds/programme';
 import { startTestServer, type TestServer } from '../helpers/server';
+
+const CLIENT = resolve(__dirname, '../../examples/client');
+
+/** The .ts files under a folder, relative to the client's root. */
+function listTs(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => relative(CLIENT, join(dir, name)));
+}
 
 /**
  * The example client of examples/client, as a partner's integration would start: typed
@@ -100,10 +109,10 @@ describe('the example client (examples/client)', () => {
     try {
       const script = join(dir, 'sync.js');
       await build({
-        entryPoints: [join(__dirname, '../../examples/client/src/sync.ts')],
+        entryPoints: [join(CLIENT, 'src/sync.ts')],
         bundle: true,
         platform: 'node',
-        target: 'node20',
+        target: 'node24',
         outfile: script,
         logLevel: 'silent',
       });
@@ -120,6 +129,47 @@ describe('the example client (examples/client)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('is a package of its own: it imports only what its package.json names, nothing outside it', () => {
+    const manifest = JSON.parse(readFileSync(join(CLIENT, 'package.json'), 'utf8')) as {
+      license: string;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    expect(manifest.license).toBe('Apache-2.0');
+    const declared = new Set([
+      ...Object.keys(manifest.dependencies),
+      ...Object.keys(manifest.devDependencies),
+    ]);
+    const sources = [
+      'codegen.ts',
+      ...listTs(join(CLIENT, 'src')),
+      ...listTs(join(CLIENT, 'generated')),
+    ];
+    expect(sources.length).toBeGreaterThan(4);
+    for (const file of sources) {
+      const text = readFileSync(join(CLIENT, file), 'utf8');
+      for (const [, specifier] of text.matchAll(/\bfrom\s+'([^']+)'/g)) {
+        if (specifier!.startsWith('.')) {
+          // Relative imports stay inside the package.
+          const target = resolve(dirname(join(CLIENT, file)), specifier!);
+          const inside = !relative(CLIENT, target).startsWith('..');
+          expect({ file, specifier, inside }).toEqual({ file, specifier, inside: true });
+        } else if (!specifier!.startsWith('node:')) {
+          const name = specifier!.startsWith('@')
+            ? specifier!.split('/').slice(0, 2).join('/')
+            : specifier!.split('/')[0]!;
+          expect({ file, name, declared: declared.has(name) }).toEqual({
+            file,
+            name,
+            declared: true,
+          });
+        }
+      }
+    }
+    // Its own TypeScript configuration, not one that extends the repository's.
+    expect(readFileSync(join(CLIENT, 'tsconfig.json'), 'utf8')).not.toContain('extends');
   });
 
   it('fails clearly with a bad token', async () => {

@@ -69,7 +69,9 @@ export async function startTestServer(
     RATE_LIMIT_ANONYMOUS_POINTS: '100000000',
     ...options.env,
   };
-  const db = await createTestDatabase({ db: loadConfig(env).db, adminUrl: options.adminUrl });
+  // Only the pool settings matter here; production refuses a configuration without a database.
+  const poolSettings = loadConfig({ ...env, DATABASE_URL: 'postgres://not-connected-yet' }).db;
+  const db = await createTestDatabase({ db: poolSettings, adminUrl: options.adminUrl });
   let devApiKey = '';
   if (options.seed !== false) {
     const client = await poolOf(db.dataSource).connect();

@@ -3,10 +3,9 @@ import { DEMO_USERS, SEED_IDS } from '../../seeds/programme';
 import { parseApiKey } from '../../src/auth/api-key-secret';
 import { poolOf } from '../../src/db/data-source';
 import {
+  apiKeyCreateOptions,
   createApiKeyFromCli,
-  parseApiKeyCreateArgs,
   UsageError,
-  type ApiKeyCreateOptions,
 } from '../../src/scripts/apikey-create';
 import { type GraphQLResponse, startTestServer, type TestServer } from '../helpers/server';
 
@@ -742,8 +741,12 @@ describe('admin mutations', () => {
     });
   });
 
-  describe('npm run apikey:create', () => {
-    const options = (...argv: string[]) => parseApiKeyCreateArgs(argv) as ApiKeyCreateOptions;
+  describe('dignity-graph apikey create', () => {
+    /** `--org x --tenants TJ …` as the CLI hands its options over. */
+    const options = (...argv: string[]) =>
+      apiKeyCreateOptions(
+        Object.fromEntries(argv.flatMap((arg, i) => (i % 2 ? [] : [[arg.slice(2), argv[i + 1]]]))),
+      );
 
     it('creates a key for an organisation named exactly, which works on the next request', async () => {
       const client = await poolOf(server.db.dataSource).connect();

@@ -38,6 +38,9 @@ describe('the explorer over HTTP, outside production', () => {
     );
     expect(config?.[1]).not.toContain('<');
     expect(JSON.parse(config![1]!)).toMatchObject({ endpoint: '/graphql' });
+    // One Token field for every tab, which the browser is not asked to remember.
+    expect(html).toMatch(/<input id="explorer-token" type="password" autocomplete="off"/);
+    expect(config![1]).not.toMatch(/headers|Bearer/i);
   });
 
   it('serves the bundle it references, from this server', async () => {
@@ -128,7 +131,7 @@ describe('the explorer over HTTP, outside production', () => {
 });
 
 describe('the explorer in production', () => {
-  const secret = { JWT_SECRET: 'x'.repeat(40) };
+  const secret = { JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db.example/dg' };
 
   it('is off unless EXPLORER=true, which also turns introspection on for its docs', () => {
     expect(loadConfig({ NODE_ENV: 'production', ...secret }).explorer).toBe(false);
@@ -155,7 +158,8 @@ describe('the explorer in production', () => {
       const html = await res.text();
       expect(html).toContain('id="explorer-environment">production');
       expect(html).not.toContain('npm run token');
-      expect(html).toContain('X-Api-Key');
+      expect(html).toContain('identity provider');
+      expect(html).toContain('API key');
     } finally {
       await server.close();
     }

@@ -66,10 +66,11 @@ describe('query limits let real pages through', () => {
 
   it('counts errors by code, and keeps client-chosen operation names bounded', async () => {
     await server.graphql('query Bad_Op { nope }', {}, null);
+    // Signed in: an anonymous request for data is refused (401) before its cost is counted.
     await server.graphql(
       'query ($n: Int) { projects(first: $n) { nodes { id } } }',
       { n: 1e6 },
-      null,
+      await server.tokenFor(DEMO_USERS.tjAdmin.subject),
     );
     const text = await (await fetch(`${server.url}/metrics`)).text();
     expect(text).toMatch(/dg_graphql_errors_total\{code="GRAPHQL_VALIDATION_FAILED"\} [1-9]/);

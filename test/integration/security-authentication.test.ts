@@ -11,8 +11,8 @@ import {
 /*
  * DESIGN §5 and issue 3: a credential that is present but not acceptable is 401
  * UNAUTHENTICATED with a WWW-Authenticate header, never a fall-back to anonymous; rights are
- * read from the database on every request; an anonymous request is 200 with FORBIDDEN on
- * every data field.
+ * read from the database on every request; an anonymous request for any data is 401
+ * UNAUTHENTICATED too, with a message saying how to authenticate.
  */
 
 const ME_AND_PROJECTS = '{ me { subject } projects { totalCount } }';
@@ -307,31 +307,63 @@ describe('authentication', () => {
   });
 
   describe('anonymous requests', () => {
-    it('get FORBIDDEN on every data field, with HTTP 200 and not 401', async () => {
+    const refused = (res: GraphQLResponse) => {
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      expect(res.body.data ?? null).toBeNull();
+      expect(res.body.errors!.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+      // The message says how to authenticate.
+      expect(res.body.errors![0]!.message).toMatch(/Authorization: Bearer .*X-Api-Key/);
+      expect(JSON.stringify(res.body)).not.toMatch(/Living with Dignity|Tajikistan/);
+    };
+
+    it('are refused with HTTP 401 UNAUTHENTICATED before any field runs, saying how to authenticate', async () => {
       const res = await server.graphql(
         `query ($id: UUID!) { me { subject } tenants { totalCount } indicators { totalCount }
           project(id: $id) { id } communities { totalCount } }`,
         { id: SEED_IDS.projects.TJ },
         null,
       );
-      expect(res.status).toBe(200);
-      expect(res.headers.get('www-authenticate')).toBeNull();
-      expect(res.body.data ?? null).toBeNull();
-      expect(res.body.errors!.length).toBeGreaterThan(0);
-      expect(new Set(res.body.errors!.map((e) => e.extensions?.code))).toEqual(
-        new Set(['FORBIDDEN']),
+      refused(res);
+    });
+
+    it('are refused for one nullable lookup alone, and for a mutation', async () => {
+      refused(
+        await server.graphql(
+          `query ($id: UUID!) { project(id: $id) { id name } }`,
+          { id: SEED_IDS.projects.TJ },
+          null,
+        ),
+      );
+      refused(
+        await server.graphql(
+          `mutation { revokeApiKey(input: { id: "${SEED_IDS.projects.TJ}" }) { apiKey { id } } }`,
+          {},
+          null,
+        ),
       );
     });
 
-    it('get FORBIDDEN and null on a nullable lookup alone', async () => {
-      const res = await server.graphql<{ project: unknown }>(
-        `query ($id: UUID!) { project(id: $id) { id name } }`,
-        { id: SEED_IDS.projects.TJ },
+    it('are refused when the data field hides behind __typename, a fragment or an inline fragment', async () => {
+      refused(await server.graphql('{ __typename tenants { totalCount } }', {}, null));
+      refused(
+        await server.graphql(
+          'query { ...Q } fragment Q on Query { ... on Query { tenants { nodes { name } } } }',
+          {},
+          null,
+        ),
+      );
+    });
+
+    it('may still ask for the schema (introspection, outside production) and __typename', async () => {
+      const res = await server.graphql<{ __schema: { queryType: { name: string } } }>(
+        '{ __typename __schema { queryType { name } } }',
+        {},
         null,
       );
       expect(res.status).toBe(200);
-      expect(res.body.data).toEqual({ project: null });
-      expect(res.body.errors!.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data?.__schema.queryType.name).toBe('Query');
     });
   });
 });

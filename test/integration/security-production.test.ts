@@ -42,7 +42,7 @@ describe('production mode', () => {
       expect(codes(res)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     });
 
-    it('gives anonymous callers nothing: FORBIDDEN on every data field', async () => {
+    it('gives anonymous callers nothing: HTTP 401 UNAUTHENTICATED for any data field', async () => {
       const res = await server.graphql(
         `query ($p: UUID!, $c: UUID!, $a: UUID!) {
           me { subject } tenants { totalCount } tenant(code: "TJ") { name } indicators { totalCount }
@@ -55,21 +55,16 @@ describe('production mode', () => {
         },
         null,
       );
-      expect(res.status).toBe(200);
+      expect(res.status).toBe(401);
       expect(res.body.data ?? null).toBeNull();
-      expect(res.body.errors!.length).toBeGreaterThan(0);
-      expect(new Set(codes(res))).toEqual(new Set(['FORBIDDEN']));
+      expect(codes(res)).toEqual(['UNAUTHENTICATED']);
       expect(JSON.stringify(res.body)).not.toMatch(/Living with Dignity|Tajikistan|DV_PREVALENCE/);
     });
 
-    it('gives anonymous callers each nullable field as null, with FORBIDDEN', async () => {
-      const res = await server.graphql<Record<string, unknown>>(
-        `query ($p: UUID!) { tenant(code: "TJ") { name } project(id: $p) { id } projects { totalCount } }`,
-        { p: SEED_IDS.projects.TJ },
-        null,
-      );
-      expect(res.body.data).toEqual({ tenant: null, project: null, projects: null });
-      expect(codes(res)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
+    it('gives anonymous callers no introspection either', async () => {
+      const res = await server.graphql('{ __schema { queryType { name } } }', {}, null);
+      expect(res.body.data ?? null).toBeNull();
+      expect(codes(res)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     });
 
     it('still serves signed-in users', async () => {
@@ -143,8 +138,9 @@ describe('production mode', () => {
         {},
         null,
       );
+      expect(res.status).toBe(401);
       expect(res.body.data ?? null).toBeNull();
-      expect(new Set(codes(res))).toEqual(new Set(['FORBIDDEN']));
+      expect(codes(res)).toEqual(['UNAUTHENTICATED']);
     });
   });
 
@@ -167,6 +163,7 @@ describe('production mode', () => {
     it('never falls back to the development secret in production', () => {
       const config = loadConfig({
         NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://db.example/dignity_graph',
         JWT_JWKS_URL: 'https://idp.example/.well-known/jwks.json',
       });
       expect(config.jwt.secret).toBeUndefined();
@@ -174,7 +171,10 @@ describe('production mode', () => {
     });
 
     it('turns introspection off in production and on elsewhere, unless told otherwise', () => {
-      const secret = { JWT_SECRET: 'a-production-secret-that-is-long-enough' };
+      const secret = {
+        JWT_SECRET: 'a-production-secret-that-is-long-enough',
+        DATABASE_URL: 'postgres://db.example/dignity_graph',
+      };
       expect(loadConfig({ NODE_ENV: 'production', ...secret }).allowIntrospection).toBe(false);
       expect(
         loadConfig({ NODE_ENV: 'production', ALLOW_INTROSPECTION: 'true', ...secret })

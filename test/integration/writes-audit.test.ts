@@ -73,10 +73,32 @@ describe('the audit log', () => {
   it('filters by entity', async () => {
     const res = await server.graphql<{ auditEvents: { totalCount: number } }>(
       QUERY,
-      { filter: { entityType: 'Activity', entityId: 'nothing-like-it' } },
+      { filter: { entityTypes: ['Activity'], entityId: 'nothing-like-it' } },
       await server.tokenFor('demo|platform-admin'),
     );
     expect(res.body.data?.auditEvents.totalCount).toBe(0);
+  });
+
+  it('filters by actions and entity types from their enums, refusing free text', async () => {
+    type Events = { auditEvents: { nodes: { entityId: string }[] } };
+    const token = await server.tokenFor('demo|platform-admin');
+    const ids = async (filter: Record<string, unknown>) => {
+      const res = await server.graphql<Events>(QUERY, { filter }, token);
+      expect(res.body.errors).toBeUndefined();
+      return res.body.data!.auditEvents.nodes.map((n) => n.entityId).sort();
+    };
+    expect(await ids({ actions: ['CREATE'], entityTypes: ['Activity'] })).toEqual([
+      'kg-row',
+      'tj-row',
+    ]);
+    expect(await ids({ actions: ['DELETE', 'RESTORE'], entityTypes: ['Activity'] })).toEqual([]);
+    expect(await ids({ actions: ['CREATE'], entityTypes: ['Project', 'ApiKey'] })).toEqual([]);
+    // A lowercase or unknown value is no match for nothing: it is refused, naming the field.
+    for (const filter of [{ actions: ['create'] }, { entityTypes: ['activity'] }]) {
+      const res = await server.graphql(QUERY, { filter }, token);
+      expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(res.body.errors?.[0]?.message).toMatch(/actions|entityTypes/);
+    }
   });
 
   it('is forbidden to partner editors', async () => {

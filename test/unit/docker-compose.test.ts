@@ -158,6 +158,25 @@ describe('docker-compose.yml', () => {
     expect(config.databaseUrl).toBe(apiEnv.DATABASE_URL);
   });
 
+  it('does not seed in production by default: no demo users or illustrative figures', () => {
+    expect(apiEnv.SEED_ON_START).toBe('false');
+    expect(loadConfig(apiEnv).seedOnStart).toBe(false);
+    // Only someone asking for the demo programme gets it.
+    const seeded = envMap(
+      composeFile.parse(
+        parse(interpolate(composeText, { JWT_SECRET: 'x'.repeat(32), SEED_ON_START: 'true' })),
+      ).services.api.environment,
+    );
+    expect(loadConfig(seeded).seedOnStart).toBe(true);
+  });
+
+  it('listens on every interface inside the container (the default is loopback)', () => {
+    expect(loadConfig(apiEnv).host).toBe('0.0.0.0');
+    expect(loadConfig({ DATABASE_URL: 'postgres://x/y', JWT_SECRET: 'x'.repeat(32) }).host).toBe(
+      '127.0.0.1',
+    );
+  });
+
   it('publishes port 4000 as 4000', () => {
     const mappings = api.ports.map((port) => {
       if (typeof port === 'object') return { published: port.published, target: port.target };
@@ -218,12 +237,12 @@ describe('Dockerfile', () => {
   const finalStage = instructions.slice(lastFrom);
   const last = (keyword: string) => finalStage.filter((i) => i.keyword === keyword).at(-1);
 
-  it('is multi-stage on node:20-bookworm-slim', () => {
+  it('is multi-stage on node:24-bookworm-slim', () => {
     const froms = instructions.filter((i) => i.keyword === 'FROM');
     expect(froms.length).toBeGreaterThanOrEqual(2);
     const image = instructions.find((i) => i.keyword === 'ARG' && i.args.startsWith('NODE_IMAGE='));
     const bases = froms.map((i) => i.args.replace('${NODE_IMAGE}', image?.args.slice(11) ?? ''));
-    expect(bases.every((base) => base.startsWith('node:20-bookworm-slim'))).toBe(true);
+    expect(bases.every((base) => base.startsWith('node:24-bookworm-slim'))).toBe(true);
   });
 
   it('has a HEALTHCHECK on /readyz', () => {
@@ -245,6 +264,20 @@ describe('Dockerfile', () => {
     const env = finalStage.filter((i) => i.keyword === 'ENV').map((i) => i.args);
     expect(env.some((args) => /(^|\s)NODE_ENV[= ]"?production"?(\s|$)/.test(args))).toBe(true);
     expect(last('EXPOSE')?.args.split(/\s+/)).toContain('4000');
+  });
+
+  it('puts the operator CLI on PATH and listens on every interface', () => {
+    const runs = finalStage.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    expect(runs.some((run) => run.includes('/usr/local/bin/dignity-graph'))).toBe(true);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+      dependencies: Record<string, string>;
+    };
+    expect(pkg.bin['dignity-graph']).toBe('dist/src/scripts/cli.js');
+    // The CLI runs with production dependencies only.
+    expect(pkg.dependencies.commander).toBeDefined();
+    const env = finalStage.filter((i) => i.keyword === 'ENV').map((i) => i.args);
+    expect(env.some((args) => /(^|\s)HOST[= ]"?0\.0\.0\.0"?(\s|$)/.test(args))).toBe(true);
   });
 
   it('installs only production dependencies in the final stage', () => {

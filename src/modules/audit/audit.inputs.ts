@@ -1,6 +1,56 @@
 import { ArrayMaxSize, IsOptional, MaxLength } from 'class-validator';
-import { ArgsType, Field, InputType } from 'type-graphql';
+import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../../common/connection';
+
+/** Every action the audit log records (the `action` column). */
+export enum AuditAction {
+  CREATE = 'CREATE',
+  UPDATE = 'UPDATE',
+  DELETE = 'DELETE',
+  RESTORE = 'RESTORE',
+  REVOKE = 'REVOKE',
+  AGGREGATE_READ = 'AGGREGATE_READ',
+}
+
+registerEnumType(AuditAction, {
+  name: 'AuditAction',
+  description: 'What an audit event records being done.',
+  valuesConfig: {
+    CREATE: { description: 'A row was created (a membership granted, a key made, …).' },
+    UPDATE: { description: 'Fields of a row changed.' },
+    DELETE: { description: 'A row was deleted (softly, for activities and measurements).' },
+    RESTORE: { description: 'A softly deleted activity or measurement was brought back.' },
+    REVOKE: { description: 'A membership, API key or sharing agreement was revoked.' },
+    AGGREGATE_READ: { description: 'An analyst read aggregates under a sharing agreement.' },
+  },
+});
+
+/** Every kind of row the audit log names (the `entity_type` column: GraphQL type names). */
+export enum AuditEntityType {
+  Project = 'Project',
+  Community = 'Community',
+  Indicator = 'Indicator',
+  Activity = 'Activity',
+  Measurement = 'Measurement',
+  TenantMembership = 'TenantMembership',
+  ApiKey = 'ApiKey',
+  SharingAgreement = 'SharingAgreement',
+}
+
+registerEnumType(AuditEntityType, {
+  name: 'AuditEntityType',
+  description: 'The kind of row an audit event is about (its GraphQL type).',
+  valuesConfig: {
+    Project: { description: 'A project.' },
+    Community: { description: 'A community.' },
+    Indicator: { description: "A tenant's own indicator." },
+    Activity: { description: 'An activity.' },
+    Measurement: { description: 'A measurement.' },
+    TenantMembership: { description: "A user's role in a tenant." },
+    ApiKey: { description: 'An API key (never its secret).' },
+    SharingAgreement: { description: 'A sharing agreement, or an aggregate read under one.' },
+  },
+});
 
 @InputType({ description: 'Narrows the audit log; all given conditions must hold.' })
 export class AuditEventFilter {
@@ -9,20 +59,23 @@ export class AuditEventFilter {
   @ArrayMaxSize(50)
   tenantCodes?: string[];
 
-  @Field({ nullable: true, description: 'Only rows of this type, e.g. Activity.' })
+  @Field(() => [AuditEntityType], {
+    nullable: true,
+    description: 'Only events about rows of these kinds.',
+  })
   @IsOptional()
-  @MaxLength(100)
-  entityType?: string;
+  @ArrayMaxSize(20)
+  entityTypes?: AuditEntityType[];
 
   @Field({ nullable: true, description: 'Only events of this row.' })
   @IsOptional()
   @MaxLength(100)
   entityId?: string;
 
-  @Field({ nullable: true, description: 'Only this action: CREATE, UPDATE, DELETE or RESTORE.' })
+  @Field(() => [AuditAction], { nullable: true, description: 'Only events of these actions.' })
   @IsOptional()
-  @MaxLength(50)
-  action?: string;
+  @ArrayMaxSize(20)
+  actions?: AuditAction[];
 
   @Field({ nullable: true, description: 'Only events at or after this time.' })
   @IsOptional()

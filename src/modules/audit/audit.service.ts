@@ -106,9 +106,11 @@ export async function listAuditEvents(
       `e.tenant_id = ANY (${param(params, ctx.access.tenantIdsForCodes(filter.tenantCodes))}::uuid[])`,
     );
   }
-  if (filter.entityType) where.push(`e.entity_type = ${param(params, filter.entityType)}`);
+  if (filter.entityTypes) {
+    where.push(`e.entity_type = ANY (${param(params, filter.entityTypes)}::text[])`);
+  }
   if (filter.entityId) where.push(`e.entity_id = ${param(params, filter.entityId)}`);
-  if (filter.action) where.push(`e.action = ${param(params, filter.action)}`);
+  if (filter.actions) where.push(`e.action = ANY (${param(params, filter.actions)}::text[])`);
   if (filter.from) where.push(`e.occurred_at >= ${param(params, filter.from)}::timestamptz`);
   if (filter.to) where.push(`e.occurred_at < ${param(params, filter.to)}::timestamptz`);
   return fetchPage<AuditEvent>((sql, p) => ctx.tx.query(sql, p), {

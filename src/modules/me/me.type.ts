@@ -3,7 +3,7 @@ import { PrincipalKind, Role, Scope } from '../../auth/principal';
 
 registerEnumType(Role, {
   name: 'Role',
-  description: 'What a member of an organisation may do in a tenant (DESIGN §3).',
+  description: 'What a member of an organisation may do in a tenant (see docs/design.md).',
 });
 registerEnumType(Scope, {
   name: 'Scope',
