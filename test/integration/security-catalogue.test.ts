@@ -140,16 +140,20 @@ describe('the catalogue', () => {
 
   const sql = <R>(text: string, params: unknown[] = []) => db.dataSource.query<R[]>(text, params);
 
-  it('dg_app is no superuser, has no BYPASSRLS and cannot log in', async () => {
+  it('dg_app is no superuser, has no BYPASSRLS and cannot log in (but on Citus, which connects to the workers as it)', async () => {
+    const [citus] = await sql<{ on: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS on`,
+    );
     const rows = await sql(
-      `SELECT rolsuper, rolbypassrls, rolcanlogin, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = $1`,
+      `SELECT rolsuper, rolbypassrls, rolcanlogin, rolcreaterole, rolcreatedb
+         FROM pg_roles WHERE rolname = $1`,
       [APPLICATION_ROLE],
     );
     expect(rows).toEqual([
       {
         rolsuper: false,
         rolbypassrls: false,
-        rolcanlogin: false,
+        rolcanlogin: citus!.on,
         rolcreaterole: false,
         rolcreatedb: false,
       },

@@ -167,6 +167,7 @@ export async function activitiesOf(
     {
       select: activityColumns(fields, sort.field),
       from: 'activities a',
+      tenantColumn: 'a.tenant_id',
       parentWhere: `a.tenant_id = k.tenant_id AND a.${parent}_id = k.parent_id`,
       where,
       params,

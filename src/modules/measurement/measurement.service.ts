@@ -99,6 +99,7 @@ export async function measurementsOf(
     {
       select: MEASUREMENT_COLUMNS,
       from: 'measurements m',
+      tenantColumn: 'm.tenant_id',
       parentWhere: `m.tenant_id = k.tenant_id AND m.${parent}_id = k.parent_id`,
       where,
       params,
