@@ -19,6 +19,9 @@ import { DisclosureControl1796156655380 } from './1796156655380-disclosure-contr
  *   rebuild from rows and concurrent writers cannot double-count.
  * - outcome_totals_rows is PL/pgSQL: Citus cannot plan a call with parameters of a LANGUAGE sql
  *   function that reads its tables.
+ * - outcome_cells finds each pair's rules with inner joins and DISTINCT ON instead of a LEFT
+ *   JOIN LATERAL over unnest() ("cannot perform a lateral outer join when a distributed
+ *   subquery references a table function"), the same choice of agreement.
  * - request_disclosure_settings sets its settings with `SET LOCAL` instead of `set_config`, the
  *   form Citus propagates to the workers (sharing_agreements_in_force's join with
  *   request_aggregate_grants() runs there).
@@ -37,10 +40,12 @@ export class SummariesOnCitus1796158871569 implements MigrationInterface {
     }
     await db.query(SERIES_REFRESH);
     await db.query(withSetLocal(previous.disclosureSettings));
+    await db.query(withRulesByJoins(previous.outcomeCells));
   }
 
   public async down(db: QueryRunner): Promise<void> {
     const previous = await previousStatements();
+    await db.query(previous.outcomeCells);
     await db.query(previous.disclosureSettings);
     await db.query(previous.seriesRefresh);
     await db.query(`DROP FUNCTION ${TOTALS_ROWS_SIGNATURE}`);
@@ -69,6 +74,7 @@ async function previousStatements(): Promise<{
   seriesRefresh: string;
   totalsRows: string;
   disclosureSettings: string;
+  outcomeCells: string;
 }> {
   const recorded: string[] = [];
   const recorder = {
@@ -90,6 +96,7 @@ async function previousStatements(): Promise<{
     seriesRefresh: find('outcome_series_refresh'),
     totalsRows: find('outcome_totals_rows'),
     disclosureSettings: find('request_disclosure_settings'),
+    outcomeCells: find('outcome_cells'),
   };
 }
 
@@ -282,3 +289,57 @@ const SERIES_REFRESH = `
     RETURN NULL;
   END
   $$`;
+
+/** outcome_cells choosing each pair's rules by joins Citus can plan (same agreements, same order). */
+function withRulesByJoins(sql: string): string {
+  const declared = replaceOnce(
+    sql,
+    'v_k integer[]; v_d integer[]; v_v numeric[]; v_dv numeric[];',
+    'v_k integer[]; v_d integer[]; v_v numeric[]; v_dv numeric[]; v_chosen_recipient uuid;',
+  );
+  return replaceOnce(
+    declared,
+    /    SELECT array_agg\(q\.t\), array_agg\(q\.i\), array_agg\(x\.id\), array_agg\(x\.recipient\),[\s\S]*?\) c ORDER BY c\.k DESC, c\.d DESC, c\.v DESC, c\.dv DESC, c\.id LIMIT 1\) x ON true;/,
+    `    -- A chosen agreement chooses its recipient; among that recipient's agreements the
+    -- strictest applies, so that one cell never gets two draws.
+    v_chosen_recipient := (SELECT c.recipient_organisation_id FROM sharing_agreements c
+                            WHERE c.id = p_agreement_id);
+    WITH q AS (
+      SELECT DISTINCT * FROM unnest(p_pair_tenant, p_pair_indicator) AS q (t, i)
+    ), candidates AS (
+      SELECT q.t, q.i, a.id, a.recipient_organisation_id AS recipient,
+             greatest(a.min_cell_size, tn.min_cell_size) AS k, a.max_deviation AS d,
+             a.deviation_variance AS v, a.value_deviation AS dv
+        FROM q
+        JOIN sharing_agreements a ON a.tenant_id = q.t AND q.i = ANY (a.indicator_ids)
+        JOIN tenants tn ON tn.id = a.tenant_id
+       WHERE p_preview AND array_remove(p_group_by, 'INDICATOR') <@ a.allowed_group_by
+         AND a.id = p_agreement_id AND q.t = ANY (v_readable)
+      UNION ALL
+      SELECT q.t, q.i, a.id, a.recipient_organisation_id,
+             greatest(a.min_cell_size, tn.min_cell_size), a.max_deviation,
+             a.deviation_variance, a.value_deviation
+        FROM q
+        JOIN sharing_agreements a ON a.tenant_id = q.t AND q.i = ANY (a.indicator_ids)
+        JOIN tenants tn ON tn.id = a.tenant_id
+        JOIN request_aggregate_grants() g
+          ON g.tenant_id = a.tenant_id AND g.organisation_id = a.recipient_organisation_id
+       WHERE NOT p_preview AND array_remove(p_group_by, 'INDICATOR') <@ a.allowed_group_by
+         AND (p_agreement_id IS NULL OR a.recipient_organisation_id = v_chosen_recipient)
+         AND a.revoked_at IS NULL AND a.valid_from <= now()
+         AND (a.expires_at IS NULL OR a.expires_at > now())
+      UNION ALL
+      -- A preview without an agreement: the tenant's k and the default parameters.
+      SELECT q.t, q.i, NULL::uuid, NULL::uuid, tn.min_cell_size, 2, 1::numeric, 2::numeric
+        FROM q JOIN tenants tn ON tn.id = q.t
+       WHERE p_preview AND p_agreement_id IS NULL AND q.t = ANY (v_readable)
+    ), best AS (
+      SELECT DISTINCT ON (c.t, c.i) c.* FROM candidates c
+       ORDER BY c.t, c.i, c.k DESC, c.d DESC, c.v DESC, c.dv DESC, c.id
+    )
+    SELECT array_agg(q.t), array_agg(q.i), array_agg(x.id), array_agg(x.recipient),
+           array_agg(x.k), array_agg(x.d), array_agg(x.v), array_agg(x.dv)
+      INTO v_t, v_i, v_agreement, v_recipient, v_k, v_d, v_v, v_dv
+      FROM q LEFT JOIN best x ON x.t = q.t AND x.i = q.i;`,
+  );
+}
