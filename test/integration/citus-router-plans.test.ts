@@ -152,7 +152,7 @@ type Evidence = { statements: number; maxTasks: number; groups: Set<string> };
   const tjEditor = DEMO_USERS.tjEditor.subject;
 
   const ONE_TENANT: [string, string, string, Record<string, unknown>?][] = [
-    ['me', tjAdmin, `{ me { user { id } memberships { role tenant { code } } } }`],
+    ['me', tjAdmin, `{ me { id kind memberships { role tenant { code } } } }`],
     [
       'projects, nested pages of communities, activities and measurements',
       tjAdmin,
