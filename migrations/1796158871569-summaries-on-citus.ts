@@ -299,7 +299,7 @@ function withRulesByJoins(sql: string): string {
   );
   return replaceOnce(
     declared,
-    /    SELECT array_agg\(q\.t\), array_agg\(q\.i\), array_agg\(x\.id\), array_agg\(x\.recipient\),[\s\S]*?\) c ORDER BY c\.k DESC, c\.d DESC, c\.v DESC, c\.dv DESC, c\.id LIMIT 1\) x ON true;/,
+    / {4}SELECT array_agg\(q\.t\), array_agg\(q\.i\), array_agg\(x\.id\), array_agg\(x\.recipient\),[\s\S]*?\) c ORDER BY c\.k DESC, c\.d DESC, c\.v DESC, c\.dv DESC, c\.id LIMIT 1\) x ON true;/,
     `    -- A chosen agreement chooses its recipient; among that recipient's agreements the
     -- strictest applies, so that one cell never gets two draws.
     v_chosen_recipient := (SELECT c.recipient_organisation_id FROM sharing_agreements c

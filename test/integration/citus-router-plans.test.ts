@@ -56,6 +56,8 @@ type Evidence = { statements: number; maxTasks: number; groups: Set<string> };
       recording?.preamble.push(...preamble);
       return open(pool, preamble, deadline);
     });
+    // Called below with the transaction as `this`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const query = RequestTransaction.prototype.query;
     jest.spyOn(RequestTransaction.prototype, 'query').mockImplementation(function (
       this: RequestTransaction,
@@ -63,7 +65,7 @@ type Evidence = { statements: number; maxTasks: number; groups: Set<string> };
       values?: unknown[],
     ) {
       recording?.statements.push({ text, values: values ?? [] });
-      return query.call(this, text, values) as never;
+      return query.call(this, text, values);
     });
   });
   afterAll(async () => {

@@ -440,22 +440,19 @@ async function setActivityDeleted(
     const values = valuesOf(current);
     checkActivity(values, await activityRefs(ctx, [values], current.tenantId));
   }
-  const result = await versionedUpdate<Activity & { deletedAt: Date | null }>(
-    writeActivity(ctx),
-    {
-      table: 'activities a',
-      alias: 'a',
-      entity: 'Activity',
-      tenantId: current.tenantId,
-      id: current.id,
-      expectedVersion: input.expectedVersion,
-      set: deleted ? 'deleted_at = now()' : 'deleted_at = NULL',
-      where: deleted ? 'a.deleted_at IS NULL' : 'a.deleted_at IS NOT NULL',
-      params: [],
-      returning: `${ACTIVITY_WRITE_COLUMNS}, a.deleted_at AS "deletedAt"`,
-      actor: ctx.access.actor,
-    },
-  );
+  const result = await versionedUpdate<Activity & { deletedAt: Date | null }>(writeActivity(ctx), {
+    table: 'activities a',
+    alias: 'a',
+    entity: 'Activity',
+    tenantId: current.tenantId,
+    id: current.id,
+    expectedVersion: input.expectedVersion,
+    set: deleted ? 'deleted_at = now()' : 'deleted_at = NULL',
+    where: deleted ? 'a.deleted_at IS NULL' : 'a.deleted_at IS NOT NULL',
+    params: [],
+    returning: `${ACTIVITY_WRITE_COLUMNS}, a.deleted_at AS "deletedAt"`,
+    actor: ctx.access.actor,
+  });
   const { deletedAt, ...activity } = result;
   await recordAudit(ctx, {
     tenantId: current.tenantId,
