@@ -18,8 +18,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * current role, which is dg_app after `SET LOCAL ROLE` (deployments give it a password or a
  * certificate on the workers; the test cluster trusts loopback).
  */
-export class CitusDistribution1796158871570 implements MigrationInterface {
-  name = 'CitusDistribution1796158871570';
+export class CitusDistribution1796163080935 implements MigrationInterface {
+  name = 'CitusDistribution1796163080935';
 
   public async up(db: QueryRunner): Promise<void> {
     await db.query(`
