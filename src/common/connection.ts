@@ -204,7 +204,16 @@ export async function fetchPage<T extends { id: string }>(
  * over the placeholders `k.tenant_id` and `k.parent_id` (the parent's keys).
  */
 export type NestedPageQuery<T> = Omit<PageQuery<T>, 'where'> &
-  Readonly<{ parentWhere: string; where: string[] }>;
+  Readonly<{
+    parentWhere: string;
+    where: string[];
+    /**
+     * The rows' tenant column (e.g. `a.tenant_id`), also compared with the parents' tenants as
+     * a list of values: Citus routes a statement to one tenant's shards only when the tenant
+     * is given as a value, not through a join with the parents.
+     */
+    tenantColumn: string;
+  }>;
 
 /**
  * Fetches one page per parent in a single statement (a LATERAL subquery per parent, each
@@ -227,10 +236,15 @@ export async function fetchNestedPages<T extends { id: string }>(
     query.sort.cast,
     params,
   );
-  const where = [query.parentWhere, ...query.where].join(' AND ');
-  const countParams = [...query.params];
   const tenantIds = parents.map((p) => p.tenantId);
   const parentIds = parents.map((p) => p.id);
+  const countParams = [...query.params, [...new Set(tenantIds)]];
+  params.push([...new Set(tenantIds)]);
+  const where = (tenants: number) =>
+    [query.parentWhere, `${query.tenantColumn} = ANY ($${tenants}::uuid[])`, ...query.where].join(
+      ' AND ',
+    );
+  const t = params.length;
   params.push(tenantIds, parentIds, size + 1);
   const n = params.length;
   const rows = await run<T & { parentOrdinal: number }>(
@@ -238,7 +252,7 @@ export async function fetchNestedPages<T extends { id: string }>(
      FROM unnest($${n - 2}::uuid[], $${n - 1}::uuid[]) WITH ORDINALITY AS k (tenant_id, parent_id, ord)
      CROSS JOIN LATERAL (
        SELECT ${query.select} FROM ${query.from}
-       WHERE ${where}${position.where ? ` AND ${position.where}` : ''}
+       WHERE ${where(t)}${position.where ? ` AND ${position.where}` : ''}
        ORDER BY ${position.orderBy} LIMIT $${n}
      ) x`,
     params,
@@ -250,10 +264,11 @@ export async function fetchNestedPages<T extends { id: string }>(
   let counts: Promise<number[]> | undefined;
   const countAll = () => {
     counts ??= (async () => {
+      const tenants = countParams.length;
       countParams.push(tenantIds, parentIds);
       const m = countParams.length;
       const result = await run<{ count: number }>(
-        `SELECT (SELECT count(*)::int FROM ${query.from} WHERE ${where}) AS count
+        `SELECT (SELECT count(*)::int FROM ${query.from} WHERE ${where(tenants)}) AS count
          FROM unnest($${m - 1}::uuid[], $${m}::uuid[]) WITH ORDINALITY AS k (tenant_id, parent_id, ord)
          ORDER BY k.ord`,
         countParams,

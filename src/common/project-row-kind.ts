@@ -59,6 +59,11 @@ export type ProjectRowKind<
   alias: string;
   /** Every column of the GraphQL type, as reads by id and writes return them. */
   columns: string;
+  /**
+   * What a write's RETURNING lists instead of `columns`, and how its row becomes a read's:
+   * Citus allows only immutable functions there (default: `columns` as they are).
+   */
+  written?: Readonly<{ columns: string; complete: (row: T) => T }>;
   /** A list's select list for the fields its query selects (default: `columns`). */
   listColumns?: (fields?: ReadonlySet<string>, sortField?: string) => string;
   /** Each writable value's column, in the order INSERTs list them. */

@@ -8,6 +8,14 @@ import type { VersionedRowInput } from './write-inputs';
 /* The writes of a project's rows, for any kind (see project-row-kind.ts): optimistic
  * concurrency, the kind's checks on the whole row, and an audit entry for each. */
 
+/** A write's RETURNING list for `kind`, and the read row it gives. */
+function returned<T extends ProjectRow>(kind: AnyKind<T>) {
+  return {
+    columns: kind.written?.columns ?? kind.columns,
+    complete: kind.written?.complete ?? ((row: T) => row),
+  };
+}
+
 /** The stored writable values of a row. */
 function valuesOf<T extends ProjectRow, V extends ProjectRowValues>(kind: AnyKind<T>, row: T): V {
   const keys = Object.keys(kind.valueColumns);
@@ -25,13 +33,15 @@ export async function createRow<T extends ProjectRow, V extends ProjectRowValues
   const params: unknown[] = keys.map((k) => values[k]);
   params.push(project.tenantId, project.recordingOrganisationId, ctx.access.actor);
   const n = params.length;
-  const [row] = await ctx.tx.query<T>(
+  const written = returned(kind);
+  const [inserted] = await ctx.tx.query<T>(
     `INSERT INTO ${kind.table} AS ${kind.alias} (${keys.map((k) => kind.valueColumns[k]).join(', ')},
        tenant_id, recorded_by_organisation_id, created_by, updated_by)
      VALUES (${keys.map((_k, i) => `$${i + 1}`).join(', ')}, $${n - 2}, $${n - 1}, $${n}, $${n})
-     RETURNING ${kind.columns}`,
+     RETURNING ${written.columns}`,
     params,
   );
+  const row = inserted && written.complete(inserted);
   await recordAudit(ctx, {
     tenantId: project.tenantId,
     organisationId: project.recordingOrganisationId,
@@ -93,19 +103,22 @@ export async function updateRow<T extends ProjectRow, U extends VersionedRowInpu
     ),
     params,
   );
-  const updated = await versionedUpdate<T>(ctx, {
-    table: `${kind.table} ${kind.alias}`,
-    alias: kind.alias,
-    entity: kind.entity,
-    tenantId: current.tenantId,
-    id: current.id,
-    expectedVersion: input.expectedVersion,
-    set: set.join(', '),
-    where: `${kind.alias}.deleted_at IS NULL`,
-    params,
-    returning: kind.columns,
-    actor: ctx.access.actor,
-  });
+  const written = returned(kind);
+  const updated = written.complete(
+    await versionedUpdate<T>(ctx, {
+      table: `${kind.table} ${kind.alias}`,
+      alias: kind.alias,
+      entity: kind.entity,
+      tenantId: current.tenantId,
+      id: current.id,
+      expectedVersion: input.expectedVersion,
+      set: set.join(', '),
+      where: `${kind.alias}.deleted_at IS NULL`,
+      params,
+      returning: written.columns,
+      actor: ctx.access.actor,
+    }),
+  );
   await recordAudit(ctx, {
     tenantId: current.tenantId,
     organisationId: recordedBy,
@@ -131,7 +144,8 @@ async function setRowDeleted<T extends ProjectRow>(
     kind.check(values, await kind.refs(ctx, [values], current.tenantId));
   }
   const a = kind.alias;
-  const { deletedAt, ...row } = await versionedUpdate<T & { deletedAt: Date | null }>(ctx, {
+  const written = returned(kind);
+  const result = await versionedUpdate<T & { deletedAt: Date | null }>(ctx, {
     table: `${kind.table} ${a}`,
     alias: a,
     entity: kind.entity,
@@ -141,9 +155,10 @@ async function setRowDeleted<T extends ProjectRow>(
     set: deleted ? 'deleted_at = now()' : 'deleted_at = NULL',
     where: deleted ? `${a}.deleted_at IS NULL` : `${a}.deleted_at IS NOT NULL`,
     params: [],
-    returning: `${kind.columns}, ${a}.deleted_at AS "deletedAt"`,
+    returning: `${written.columns}, ${a}.deleted_at AS "deletedAt"`,
     actor: ctx.access.actor,
   });
+  const { deletedAt, ...row } = { ...written.complete(result), deletedAt: result.deletedAt };
   await recordAudit(ctx, {
     tenantId: current.tenantId,
     organisationId: recordedBy,

@@ -93,6 +93,7 @@ export function rowsOf<T extends ProjectRow, O extends string>(
     {
       ...listQuery(ctx, kind, args, fields),
       parentWhere: `${a}.tenant_id = k.tenant_id AND ${a}.${parent}_id = k.parent_id`,
+      tenantColumn: `${a}.tenant_id`,
     },
     parents,
   );

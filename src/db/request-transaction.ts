@@ -11,8 +11,13 @@ export const APPLICATION_ROLE = 'dg_app';
  * connection.
  *
  * It opens with one round trip: `BEGIN`, the caller's preamble (which runs as the owner,
- * typically reading the principal and calling `set_config('app.tenant_ids', …, true)`), and
- * `SET LOCAL ROLE`. Everything after runs as the application role.
+ * typically reading the principal and setting `app.tenant_ids` with `SET LOCAL`), and the
+ * switch to the application role. Everything after runs as the application role.
+ *
+ * The switch is `set_config('role', …, true)`, the same as `SET LOCAL ROLE`, because Citus
+ * forwards a `SET LOCAL` to the workers as the text of the whole query it came in, which here
+ * is the preamble too (the workers would run it again). It need not reach them: Citus opens
+ * its worker connections as the current role, so after the switch they are dg_app's.
  */
 export class RequestTransaction {
   /** SQL round trips this transaction has made, including its own BEGIN and COMMIT. */
@@ -48,7 +53,7 @@ export class RequestTransaction {
     client.on('error', ignoreError);
     try {
       const results = (await client.query(
-        ['BEGIN', ...preamble, `SET LOCAL ROLE ${APPLICATION_ROLE}`].join('; '),
+        ['BEGIN', ...preamble, `SELECT set_config('role', '${APPLICATION_ROLE}', true)`].join('; '),
       )) as unknown as QueryResult[];
       // Drop BEGIN's and SET's results: the caller asked for its own statements'.
       return [new RequestTransaction(client, deadline), results.slice(1, -1)];

@@ -1,4 +1,5 @@
 import { SEED_IDS } from '../../seeds/programme';
+import { setLocal } from '../helpers/database';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { CREATE_ACTIVITY, CREATE_MEASUREMENT, tjActivity, tjMeasurement } from '../helpers/writes';
 
@@ -27,7 +28,7 @@ describe('the audit log', () => {
     try {
       await runner.startTransaction();
       await runner.query(`SET LOCAL ROLE dg_app`);
-      await runner.query(`SELECT set_config('app.tenant_ids', $1, true)`, [TJ]);
+      await runner.query(setLocal('app.tenant_ids', TJ));
       return await runner.query(sql);
     } finally {
       await runner.rollbackTransaction().catch(() => undefined);

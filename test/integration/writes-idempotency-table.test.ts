@@ -1,5 +1,5 @@
 import { SEED_IDS } from '../../seeds/programme';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, setLocal, type TestDatabase } from '../helpers/database';
 
 // The idempotency keys hold partners' stored responses: tenant data like any other.
 describe('the idempotency_keys table', () => {
@@ -36,13 +36,11 @@ describe('the idempotency_keys table', () => {
       await runner.startTransaction();
       await runner.query(`SET LOCAL ROLE dg_app`);
       // The settings the request preamble sets for a TJ writer whose actor is user:a.
-      await runner.query(`SELECT set_config('app.tenant_ids', $1, true)`, [SEED_IDS.tenants.TJ]);
-      await runner.query(`SELECT set_config('app.write_tenant_ids', $1, true)`, [
-        SEED_IDS.tenants.TJ,
-      ]);
-      await runner.query(`SELECT set_config('app.actor', 'user:b', true)`);
+      await runner.query(setLocal('app.tenant_ids', SEED_IDS.tenants.TJ));
+      await runner.query(setLocal('app.write_tenant_ids', SEED_IDS.tenants.TJ));
+      await runner.query(setLocal('app.actor', 'user:b'));
       expect(await runner.query(`SELECT tenant_id FROM idempotency_keys`)).toEqual([]);
-      await runner.query(`SELECT set_config('app.actor', 'user:a', true)`);
+      await runner.query(setLocal('app.actor', 'user:a'));
       const rows = (await runner.query(`SELECT tenant_id FROM idempotency_keys`)) as {
         tenant_id: string;
       }[];

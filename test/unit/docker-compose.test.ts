@@ -230,6 +230,66 @@ function dockerInstructions(text: string): { keyword: string; args: string }[] {
     });
 }
 
+describe('docker-compose.yml, citus profile', () => {
+  // Compose merges `<<` keys (YAML 1.1); the yaml library does so when asked.
+  const services = (
+    parse(interpolate(composeText, { JWT_SECRET: 'x'.repeat(32) }), { merge: true }) as {
+      services: Record<
+        string,
+        {
+          image?: string;
+          profiles?: string[];
+          command?: string[];
+          environment?: Record<string, string>;
+          volumes?: string[];
+          depends_on?: Record<string, { condition?: string }>;
+        }
+      >;
+    }
+  ).services;
+  const NODES = ['citus-coordinator', 'citus-worker1', 'citus-worker2'];
+
+  it('runs a coordinator and two workers from the citusdata/citus image, in the profile only', () => {
+    for (const name of [...NODES, 'citus-setup']) {
+      const service = services[name];
+      expect({ name, image: service?.image }).toEqual({
+        name,
+        image: expect.stringMatching(/^citusdata\/citus:13\./) as unknown,
+      });
+      expect({ name, profiles: service?.profiles }).toEqual({ name, profiles: ['citus'] });
+    }
+    expect(services.postgres?.profiles).toBeUndefined();
+    expect(services.api?.profiles).toBeUndefined();
+  });
+
+  it('gives every node its own data volume, the database the API uses and SET propagation', () => {
+    const volumes = NODES.map((name) => services[name]?.volumes?.[0]?.split(':')[0]);
+    expect(new Set(volumes).size).toBe(NODES.length);
+    for (const [name, volume] of NODES.map((n, i) => [n, volumes[i]] as const)) {
+      expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+      expect({ name, db: services[name]?.environment?.POSTGRES_DB }).toEqual({
+        name,
+        db: postgresEnv.POSTGRES_DB,
+      });
+      expect({ name, command: services[name]?.command }).toEqual({
+        name,
+        command: expect.arrayContaining(['citus.propagate_set_commands=local']) as unknown,
+      });
+    }
+  });
+
+  it('registers the coordinator and both workers once all three are healthy', () => {
+    const setup = services['citus-setup']!;
+    expect(Object.keys(setup.depends_on ?? {}).sort()).toEqual([...NODES].sort());
+    for (const node of NODES) expect(setup.depends_on?.[node]?.condition).toBe('service_healthy');
+    const sql = (setup.command ?? []).join(' ');
+    expect(sql).toContain("citus_set_coordinator_host('citus-coordinator', 5432)");
+    for (const worker of NODES.slice(1)) {
+      expect(sql).toContain(`citus_add_node('${worker}', 5432)`);
+    }
+  });
+});
+
 describe('Dockerfile', () => {
   const instructions = dockerInstructions(readFileSync(DOCKERFILE, 'utf8'));
   // Only the last stage ends up in the image.

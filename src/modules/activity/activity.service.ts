@@ -49,9 +49,23 @@ const FIELD_COLUMNS: Record<string, readonly string[]> = {
   createdAt: ['a.created_at AS "createdAt"'],
   updatedAt: ['a.updated_at AS "updatedAt"'],
 };
-/** Every field's columns, and the counts writes compare and merge. */
-const ACTIVITY_COLUMNS = `${activityColumns()}, a.participants_female AS "participantsFemale",
+const COUNT_COLUMNS = `a.participants_female AS "participantsFemale",
   a.participants_male AS "participantsMale", a.participants_other AS "participantsOther"`;
+/** Every field's columns, and the counts writes compare and merge. */
+const ACTIVITY_COLUMNS = `${activityColumns()}, ${COUNT_COLUMNS}`;
+/**
+ * The same for a write's RETURNING clause, without `participants`: Citus allows only immutable
+ * functions there (json_build_object is not), so writes build it with `withParticipants`.
+ */
+const ACTIVITY_WRITE_COLUMNS = `${activityColumns(
+  new Set(Object.keys(FIELD_COLUMNS).filter((field) => field !== 'participants')),
+)}, ${COUNT_COLUMNS}`;
+
+/** A written activity with its participants, as a read would build them. */
+function withParticipants(row: Activity): Activity {
+  const { participantsFemale: female, participantsMale: male, participantsOther: other } = row;
+  return { ...row, participants: { female, male, other, total: female + male + other } };
+}
 
 /** The select list for `fields` of Activity (and the sort's), or for all of them. */
 export function activityColumns(fields?: ReadonlySet<string>, sortField?: string): string {
@@ -224,6 +238,7 @@ export const ACTIVITIES: ProjectRowKind<
   table: 'activities',
   alias: 'a',
   columns: ACTIVITY_COLUMNS,
+  written: { columns: ACTIVITY_WRITE_COLUMNS, complete: withParticipants },
   listColumns: activityColumns,
   valueColumns: ACTIVITY_VALUE_COLUMNS.columns,
   sqlTypes: ACTIVITY_VALUE_COLUMNS.sqlTypes,

@@ -34,28 +34,41 @@ export async function recordAudit(
 ): Promise<void> {
   const principal = ctx.principal;
   if (!principal || entries.length === 0) return;
-  const rows = entries.map((entry) => ({
-    tenant_id: entry.tenantId,
-    organisation_id:
+  // Shared values first, then eight per entry. VALUES rather than INSERT … SELECT: Citus turns
+  // the latter into a COPY to the shards, which row-level security refuses.
+  const params: unknown[] = [
+    ctx.requestId,
+    ctx.record.clientRequestId,
+    principal.kind,
+    principal.id,
+  ];
+  const tuples = entries.map((entry) => {
+    const at = params.length;
+    params.push(
+      entry.tenantId,
       entry.organisationId !== undefined
         ? entry.organisationId
         : ctx.access.organisationIn(entry.tenantId),
-    action: entry.action,
-    entity_type: entry.entityType,
-    entity_id: entry.entityId,
-    before: entry.before,
-    after: entry.after,
-    details: entry.details ?? null,
-  }));
+      entry.action,
+      entry.entityType,
+      entry.entityId,
+      jsonOrNull(entry.before),
+      jsonOrNull(entry.after),
+      jsonOrNull(entry.details),
+    );
+    const p = (i: number) => `$${at + i}`;
+    return `(${p(1)}::uuid, $1, $2, $3, $4, ${p(2)}::uuid, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}::jsonb)`;
+  });
   await ctx.tx.query(
     `INSERT INTO audit_events (tenant_id, request_id, client_request_id, principal_kind,
        principal_id, organisation_id, action, entity_type, entity_id, before, after, details)
-     SELECT r.tenant_id, $2, $5, $3, $4, r.organisation_id, r.action, r.entity_type,
-       r.entity_id, r.before, r.after, r.details
-     FROM jsonb_to_recordset($1::jsonb) AS r (tenant_id uuid, organisation_id uuid, action text,
-       entity_type text, entity_id text, before jsonb, after jsonb, details jsonb)`,
-    [JSON.stringify(rows), ctx.requestId, principal.kind, principal.id, ctx.record.clientRequestId],
+     VALUES ${tuples.join(', ')}`,
+    params,
   );
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
 /**

@@ -100,6 +100,7 @@ export async function communitiesOfProjects(
     {
       select: COMMUNITY_COLUMNS,
       from: 'project_communities pc JOIN communities c ON c.tenant_id = pc.tenant_id AND c.id = pc.community_id',
+      tenantColumn: 'pc.tenant_id',
       parentWhere: 'pc.tenant_id = k.tenant_id AND pc.project_id = k.parent_id',
       where,
       params,

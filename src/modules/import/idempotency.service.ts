@@ -48,13 +48,17 @@ export async function claimIdempotencyKey<T>(
        AND created_at < now() - interval '${IDEMPOTENCY_RETENTION}'`,
     params.slice(0, 3),
   );
+  // EXCLUDED.created_at is now() (the column's default), and the age a difference of two
+  // timestamps: Citus takes only immutable functions in DO UPDATE (timestamptz − interval is
+  // not).
   const claimed = await ctx.tx.query(
     `INSERT INTO idempotency_keys AS k (tenant_id, principal, key, operation, request_hash)
      VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (tenant_id, principal, key) DO UPDATE
        SET operation = EXCLUDED.operation, request_hash = EXCLUDED.request_hash,
-         response = NULL, created_at = now()
-       WHERE k.response IS NULL OR k.created_at < now() - interval '${IDEMPOTENCY_RETENTION}'
+         response = NULL, created_at = EXCLUDED.created_at
+       WHERE k.response IS NULL
+         OR EXCLUDED.created_at - k.created_at > interval '${IDEMPOTENCY_RETENTION}'
      RETURNING 1`,
     params,
   );

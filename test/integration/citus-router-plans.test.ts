@@ -1,0 +1,294 @@
+import type { PoolClient } from 'pg';
+import { DEMO_USERS, SEED_IDS } from '../../seeds/programme';
+import { poolOf } from '../../src/db/data-source';
+import { RequestTransaction } from '../../src/db/request-transaction';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+/*
+ * On a Citus cluster (CITUS_WORKER_URLS set, see docs/scaling.md): every SQL statement a
+ * one-tenant request sends — its preamble included — is routed to that tenant's shard group.
+ *
+ * Each GraphQL operation below is sent for real while its statements are recorded. Every
+ * statement is then, in a transaction opened as the same principal, (1) EXPLAINed: each Citus
+ * scan in its plan must have a single task; and (2) run again with Citus logging the commands
+ * it sends to the shards (`citus.log_remote_commands`, `citus.log_local_commands`): the
+ * hash-distributed shards it names must all belong to one shard group, the tenant's. That also
+ * covers the statements inside the database functions a request calls (the principal lookup,
+ * outcome_cells), which EXPLAIN cannot see into. Reference tables (a copy on every node) do
+ * not count. Cross-tenant reads of a platform admin and of an aggregate analyst fan out to the
+ * shard groups of their tenants, and the test says so.
+ *
+ * Set ROUTER_PLAN_REPORT=1 to print what each operation touched.
+ */
+const onCitus = (process.env.CITUS_WORKER_URLS ?? '') !== '';
+const P = SEED_IDS.projects;
+const T = SEED_IDS.tenants;
+
+type Recorded = { text: string; values: unknown[] };
+type Evidence = { statements: number; maxTasks: number; groups: Set<string> };
+
+(onCitus ? describe : describe.skip)('router plans on a Citus cluster', () => {
+  let server: TestServer;
+  /** Shard id → its hash range's lower bound (its shard group), for hash-distributed shards. */
+  let groupOf: Map<string, string>;
+  /** The shard group of each tenant. */
+  let tenantGroup: Map<string, string>;
+  let recording: { preamble: string[]; statements: Recorded[] } | null = null;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const shards = await server.db.dataSource.query<{ shardid: string; minvalue: string }[]>(
+      `SELECT s.shardid::text, s.shardminvalue AS minvalue
+         FROM pg_dist_shard s JOIN pg_dist_partition p USING (logicalrelid)
+        WHERE p.partmethod = 'h'`,
+    );
+    groupOf = new Map(shards.map((s) => [s.shardid, s.minvalue]));
+    const tenants = await server.db.dataSource.query<{ id: string; minvalue: string }[]>(
+      `SELECT t.id, s.shardminvalue AS minvalue FROM tenants t
+         JOIN pg_dist_shard s ON s.shardid = get_shard_id_for_distribution_column('projects', t.id)`,
+    );
+    tenantGroup = new Map(tenants.map((t) => [t.id, t.minvalue]));
+    // The fixture means something only if tenants live in different shard groups.
+    expect(new Set(tenantGroup.values()).size).toBeGreaterThan(1);
+
+    const open = RequestTransaction.open.bind(RequestTransaction);
+    jest.spyOn(RequestTransaction, 'open').mockImplementation((pool, preamble, deadline) => {
+      recording?.preamble.push(...preamble);
+      return open(pool, preamble, deadline);
+    });
+    // Called below with the transaction as `this`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const query = RequestTransaction.prototype.query;
+    jest.spyOn(RequestTransaction.prototype, 'query').mockImplementation(function (
+      this: RequestTransaction,
+      text: string,
+      values?: unknown[],
+    ) {
+      recording?.statements.push({ text, values: values ?? [] });
+      return query.call(this, text, values);
+    });
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await server?.close();
+  });
+
+  /** Every "Task Count" in a Citus EXPLAIN (JSON) plan. */
+  function taskCounts(plan: unknown): number[] {
+    if (Array.isArray(plan)) return plan.flatMap(taskCounts);
+    if (plan === null || typeof plan !== 'object') return [];
+    return Object.entries(plan).flatMap(([key, value]) =>
+      key === 'Task Count' ? [Number(value)] : taskCounts(value),
+    );
+  }
+
+  /** The shard groups of the hash-distributed shards named in Citus's command log. */
+  function groupsIn(notices: string[]): string[] {
+    return notices.flatMap((notice) =>
+      [...notice.matchAll(/\b[a-z_]+_(\d{6,})\b/g)].flatMap(([, id]) => {
+        const group = groupOf.get(id!);
+        return group === undefined ? [] : [group];
+      }),
+    );
+  }
+
+  /** Replays one request's statements as its principal, EXPLAINing and logging each. */
+  async function analyse(preamble: string[], statements: Recorded[]): Promise<Evidence> {
+    const client: PoolClient = await poolOf(server.db.dataSource).connect();
+    const notices: string[] = [];
+    const onNotice = (notice: { message?: string }) => notices.push(notice.message ?? '');
+    client.on('notice', onNotice);
+    let maxTasks = 0;
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL citus.log_remote_commands = on`);
+      await client.query(`SET LOCAL citus.log_local_commands = on`);
+      for (const statement of preamble) await client.query(statement);
+      await client.query(`SET LOCAL ROLE dg_app`);
+      for (const { text, values } of statements) {
+        const [plan] = (
+          await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${text}`, values)
+        ).rows;
+        maxTasks = Math.max(maxTasks, ...taskCounts(plan!['QUERY PLAN']));
+        // Run it too, for the commands functions send; a write that the original request
+        // already made may now conflict, which changes nothing of where it was sent.
+        await client.query('SAVEPOINT replay');
+        await client.query(text, values).catch(() => undefined);
+        await client.query('ROLLBACK TO SAVEPOINT replay');
+      }
+    } finally {
+      await client.query('ROLLBACK');
+      client.removeListener('notice', onNotice);
+      client.release();
+    }
+    return {
+      statements: preamble.length + statements.length,
+      maxTasks,
+      groups: new Set(groupsIn(notices)),
+    };
+  }
+
+  /** Sends one GraphQL operation and returns what its statements touched. */
+  async function evidenceOf(
+    label: string,
+    subject: string,
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<Evidence> {
+    recording = { preamble: [], statements: [] };
+    const res = await server.graphql(query, variables, await server.tokenFor(subject));
+    const { preamble, statements } = recording;
+    recording = null;
+    expect({ label, errors: res.body.errors }).toEqual({ label, errors: undefined });
+    expect(preamble.length).toBeGreaterThan(0);
+    const evidence = await analyse(preamble, statements);
+    if (process.env.ROUTER_PLAN_REPORT) {
+      process.stdout.write(
+        `${label}: ${evidence.statements} statements, at most ${evidence.maxTasks} task(s) per Citus scan, ${evidence.groups.size} shard group(s)\n`,
+      );
+    }
+    return evidence;
+  }
+
+  const tjAdmin = DEMO_USERS.tjAdmin.subject;
+  const tjEditor = DEMO_USERS.tjEditor.subject;
+
+  const ONE_TENANT: [string, string, string, Record<string, unknown>?][] = [
+    ['me', tjAdmin, `{ me { id kind memberships { role tenant { code } } } }`],
+    [
+      'projects, nested pages of communities, activities and measurements',
+      tjAdmin,
+      `{ projects(first: 10) { totalCount nodes { id name
+          communities(first: 10) { totalCount nodes { id name
+            activities(first: 5) { totalCount nodes { id title } } } }
+          measurements(first: 5) { totalCount nodes { id value } } } } }`,
+    ],
+    [
+      'lists of communities, activities, measurements and indicators',
+      tjAdmin,
+      `{ communities(first: 20) { totalCount nodes { id } }
+         activities(first: 20, orderBy: { field: START_DATE, direction: DESC }) { totalCount nodes { id } }
+         measurements(first: 20) { totalCount nodes { id indicator { code } } }
+         indicators(first: 20) { totalCount nodes { code } } }`,
+    ],
+    [
+      'administration lists',
+      tjAdmin,
+      `{ memberships(first: 20) { totalCount nodes { role user { email } } }
+         auditEvents(first: 20) { totalCount nodes { action } }
+         apiKeys(first: 20) { totalCount nodes { name } }
+         sharingAgreements(first: 20) { totalCount nodes { id } } }`,
+    ],
+    [
+      'lookups by id',
+      tjAdmin,
+      `query ($project: UUID!, $community: UUID!, $activity: UUID!) {
+         project(id: $project) { id name communities(first: 3) { nodes { id } } }
+         community(id: $community) { id name }
+         activity(id: $activity) { id project { id } } }`,
+      {
+        project: P.TJ,
+        community: SEED_IDS.communities.tjDusti,
+        activity: Object.values(SEED_IDS.activities)[0],
+      },
+    ],
+    [
+      'a project created',
+      tjAdmin,
+      `mutation { createProject(input: { tenantCode: "TJ", code: "ROUTER-1", name: "Router plans",
+          startDate: "2025-01-01" }) { id version } }`,
+    ],
+    [
+      'an activity created by a partner',
+      tjEditor,
+      `mutation ($input: CreateActivityInput!) { createActivity(input: $input) { id } }`,
+      {
+        input: {
+          projectId: P.TJ,
+          type: 'TRAINING',
+          title: 'Router plans',
+          startDate: '2025-02-01',
+          participants: { female: 4, male: 2, other: 0 },
+        },
+      },
+    ],
+    [
+      'measurements imported by a partner (summary maintenance included)',
+      tjEditor,
+      `mutation ($input: ImportMeasurementsInput!) {
+         importMeasurements(input: $input) { created invalid } }`,
+      {
+        input: {
+          tenantCode: 'TJ',
+          idempotencyKey: 'router-plans',
+          items: [1, 2, 3].map((n) => ({
+            externalId: `router-${n}`,
+            indicatorId: SEED_IDS.indicators.DV_PREVALENCE,
+            projectId: P.TJ,
+            communityId: SEED_IDS.communities.tjDusti,
+            period: 'ROUTINE',
+            measuredOn: `2025-03-0${n}`,
+            value: 10 + n,
+            sampleSize: 30,
+          })),
+        },
+      },
+    ],
+    [
+      'outcome summaries of a tenant admin, by project',
+      tjAdmin,
+      `{ outcomeSummaries(filter: { tenants: ["TJ"] }, groupBy: [PROJECT]) {
+           indicator { code } baseline latest } }`,
+    ],
+    [
+      'outcome summaries of a partner, by community',
+      tjEditor,
+      `{ outcomeSummaries(groupBy: [COMMUNITY]) { indicator { code } baseline latest } }`,
+    ],
+  ];
+
+  it.each(ONE_TENANT)(
+    'a one-tenant request is routed to its tenant’s shard group: %s',
+    async (label, subject, query, variables) => {
+      const evidence = await evidenceOf(label, subject, query, variables);
+      expect({ label, maxTasks: evidence.maxTasks }).toEqual({
+        label,
+        maxTasks: Math.min(evidence.maxTasks, 1),
+      });
+      expect({ label, groups: [...evidence.groups] }).toEqual({
+        label,
+        groups: evidence.groups.size === 0 ? [] : [tenantGroup.get(T.TJ)],
+      });
+    },
+  );
+
+  it('the tests above saw shards at all (the command log is read)', async () => {
+    const evidence = await evidenceOf(
+      'projects of the TJ admin',
+      tjAdmin,
+      `{ projects(first: 5) { nodes { id } } }`,
+    );
+    expect([...evidence.groups]).toEqual([tenantGroup.get(T.TJ)]);
+  });
+
+  it('a platform admin’s list of every tenant fans out to the shard groups of all tenants (and says so)', async () => {
+    const evidence = await evidenceOf(
+      'projects of the platform admin',
+      DEMO_USERS.platformAdmin.subject,
+      `{ projects(first: 50) { totalCount nodes { id } } }`,
+    );
+    expect(evidence.maxTasks).toBeGreaterThan(1);
+    expect(evidence.groups).toEqual(new Set(tenantGroup.values()));
+  });
+
+  it('an aggregate analyst’s summaries read the shard groups of the tenants sharing with it (and say so)', async () => {
+    const evidence = await evidenceOf(
+      'outcome summaries of an aggregate analyst',
+      DEMO_USERS.unAnalyst.subject,
+      `{ outcomeSummaries(groupBy: [TENANT]) { indicator { code } suppressed } }`,
+    );
+    // The seeded agreement shares TJ only; finding the agreements naming the analyst's
+    // organisation looks in every tenant's shards.
+    expect(evidence.groups.has(tenantGroup.get(T.TJ)!)).toBe(true);
+  });
+});
