@@ -192,6 +192,14 @@ describe('hostile requests', () => {
         [DEMO_USERS.kgAdmin.email],
       );
       expect(audit).toEqual([{ action: 'ACCEPT', principal_id: DEMO_USERS.kgAdmin.id }]);
+      // The inviting tenant's admin finds it in the audit log by its action.
+      const log = await server.graphql<{ auditEvents: { nodes: { action: string }[] } }>(
+        '{ auditEvents(first: 10, filter: { actions: [ACCEPT] }) { nodes { action } } }',
+        {},
+        tjAdmin,
+      );
+      expect(log.body.errors).toBeUndefined();
+      expect(log.body.data!.auditEvents.nodes).toEqual([{ action: 'ACCEPT' }]);
       // Bound once: a second request binds nothing more.
       await server.graphql('{ me { kind } }', {}, kgAdmin);
       expect(

@@ -9,6 +9,7 @@ export enum AuditAction {
   DELETE = 'DELETE',
   RESTORE = 'RESTORE',
   REVOKE = 'REVOKE',
+  ACCEPT = 'ACCEPT',
   AGGREGATE_READ = 'AGGREGATE_READ',
 }
 
@@ -21,6 +22,7 @@ registerEnumType(AuditAction, {
     DELETE: { description: 'A row was deleted (softly, for activities and measurements).' },
     RESTORE: { description: 'A softly deleted activity or measurement was brought back.' },
     REVOKE: { description: 'A membership, API key or sharing agreement was revoked.' },
+    ACCEPT: { description: 'An invitation was taken up by the user its e-mail address names.' },
     AGGREGATE_READ: { description: 'An analyst read aggregates under a sharing agreement.' },
   },
 });
