@@ -23,6 +23,8 @@ export enum Capability {
   RESTORE = 'restore',
   /** Administering memberships, keys and sharing agreements, and reading the audit log. */
   ADMIN = 'admin',
+  /** Reading outcome summaries: of readable tenants, and of tenants shared under an agreement. */
+  AGGREGATE = 'aggregate',
 }
 
 const ROW_READER_ROLES = new Set([
@@ -159,6 +161,8 @@ export class Access {
         return this.adminWriterTenantIds;
       case Capability.ADMIN:
         return this.adminTenantIds;
+      case Capability.AGGREGATE:
+        return unique([...this.readableTenantIds, ...this.agreementGrants.map((g) => g.tenantId)]);
     }
   }
 
@@ -283,6 +287,31 @@ export class Access {
     return principal.scopes === null
       ? principal.grants.some((g) => g.role === Role.AGGREGATE_ANALYST)
       : principal.scopes.includes(Scope.AGGREGATE) && principal.grants.length > 0;
+  }
+
+  /**
+   * The grants through which it reads aggregates only, under a sharing agreement in force:
+   * an analyst's, and every grant of an `aggregate`-scoped key (a key's scopes narrow its
+   * roles; for aggregates the database then decides per tenant which rows it reads).
+   */
+  get agreementGrants(): Grant[] {
+    const principal = this.principal;
+    if (!principal) return [];
+    if (principal.scopes !== null) {
+      return principal.scopes.includes(Scope.AGGREGATE) ? [...principal.grants] : [];
+    }
+    return principal.grants.filter((g) => g.role === Role.AGGREGATE_ANALYST);
+  }
+
+  /**
+   * SQL true for a project read as a partner: in a tenant read through partner grants only,
+   * implemented or partnered by the organisation of such a grant. Names the tenants as values,
+   * so on Citus the statement is routed to their shards.
+   */
+  partnerProjectsSql(tenantIdSql: string, projectIdSql: string, params: unknown[]): string {
+    params.push(unique([...this.partnerTenantIds]));
+    const inTenants = `${tenantIdSql} = ANY ($${params.length}::uuid[])`;
+    return `${inTenants} AND ${this.projectVisibleSql(tenantIdSql, projectIdSql, params)}`;
   }
 
   get administers(): boolean {

@@ -20,35 +20,12 @@ import { INDICATOR_RULES } from '../modules/indicator/indicator.rules';
 import { ME_RULES } from '../modules/me/me.rules';
 import { MEASUREMENT_RULES } from '../modules/measurement/measurement.rules';
 import { MEMBERSHIP_RULES } from '../modules/membership/membership.rules';
+import { OUTCOME_RULES } from '../modules/outcome/outcome.rules';
 import { ORGANISATION_RULES } from '../modules/organisation/organisation.rules';
 import { PROJECT_RULES } from '../modules/project/project.rules';
+import { SHARING_AGREEMENT_RULES } from '../modules/sharing-agreement/sharing-agreement.rules';
 import { TENANT_RULES } from '../modules/tenant/tenant.rules';
-import {
-  administers,
-  isPrincipalRule,
-  type ModuleRules,
-  readsAggregates,
-  ruleImplies,
-} from './rules';
-
-/*
- * The outcome and sharing-agreement modules keep their rules here until their rewrite gives
- * them their own rules files.
- */
-const PENDING_RULES: ModuleRules = {
-  Query: { outcomeSummaries: readsAggregates, sharingAgreements: administers },
-  Mutation: { createSharingAgreement: administers, revokeSharingAgreement: administers },
-  SharingAgreement: administers,
-  Perturbation: administers,
-  CreateSharingAgreementPayload: administers,
-  RevokeSharingAgreementPayload: administers,
-  // The service decides what each caller sees; summaries carry aggregates only.
-  OutcomeSummary: readsAggregates,
-  OutcomeProject: readsAggregates,
-  OutcomeDisclosure: readsAggregates,
-  SharingAgreementConnection: administers,
-  SharingAgreementEdge: administers,
-};
+import { isPrincipalRule, type ModuleRules, ruleImplies } from './rules';
 
 /** Every module's rules merged into one map; a type or root field named twice is a bug. */
 function mergeRules(modules: readonly ModuleRules[]): IRules {
@@ -91,7 +68,8 @@ export const RULES: IRules = mergeRules([
   API_KEY_RULES,
   AUDIT_RULES,
   IMPORT_RULES,
-  PENDING_RULES,
+  OUTCOME_RULES,
+  SHARING_AGREEMENT_RULES,
   // Where a page sits in its list says nothing about the rows.
   { PageInfo: allow },
 ]);

@@ -19,6 +19,19 @@ registerEnumType(OutcomeDimension, {
   name: 'OutcomeDimension',
   description:
     'A dimension outcome summaries are grouped by. Every summary is per indicator, so INDICATOR is always implied.',
+  valuesConfig: {
+    TENANT: { description: 'One summary per tenant (country).' },
+    REGION: { description: 'One summary per region of the communities.' },
+    PROJECT: { description: 'One summary per project.' },
+    COMMUNITY: {
+      description:
+        'One summary per community: for readers of rows only, never shared under an agreement.',
+    },
+    INDICATOR: { description: 'One summary per indicator (always implied).' },
+    SETTLEMENT: { description: 'One summary per settlement type (rural or urban).' },
+    SEX: { description: 'One summary per sex of the respondents, where disaggregated.' },
+    YEAR: { description: 'One summary per calendar year of the measurements.' },
+  },
 });
 
 @InputType({ description: 'Which measurements outcome summaries are built from.' })

@@ -16,6 +16,15 @@ registerEnumType(SuppressionReason, {
   name: 'SuppressionReason',
   description:
     'Why a summary was suppressed, in earlier versions: fewer respondents than the minimum cell size, fewer than 3 communities, or to protect another cell. No longer given.',
+  valuesConfig: {
+    FEW_RESPONDENTS: {
+      description: 'Fewer respondents than the minimum cell size (no longer given).',
+    },
+    FEW_COMMUNITIES: {
+      description: 'Fewer than 3 communities behind the value (no longer given).',
+    },
+    COMPLEMENTARY: { description: 'Withheld to protect another cell (no longer given).' },
+  },
 });
 
 @ObjectType({

@@ -41,7 +41,10 @@ export class SharingAgreementResolver {
       'Shares aggregates of some indicators of a tenant you administer with one organisation, from now or a given time.',
   })
   async createSharingAgreement(
-    @Arg('input', () => CreateSharingAgreementInput) input: CreateSharingAgreementInput,
+    @Arg('input', () => CreateSharingAgreementInput, {
+      description: 'The tenant that shares, the recipient, and what is shared under which rules.',
+    })
+    input: CreateSharingAgreementInput,
     @Ctx() ctx: RequestContext,
   ): Promise<CreateSharingAgreementPayload> {
     return { sharingAgreement: await createSharingAgreement(ctx, input) };
@@ -51,7 +54,10 @@ export class SharingAgreementResolver {
     description: 'Revokes a sharing agreement of a tenant you administer, from the next request.',
   })
   async revokeSharingAgreement(
-    @Arg('input', () => RevokeSharingAgreementInput) input: RevokeSharingAgreementInput,
+    @Arg('input', () => RevokeSharingAgreementInput, {
+      description: 'Which agreement to revoke.',
+    })
+    input: RevokeSharingAgreementInput,
     @Ctx() ctx: RequestContext,
   ): Promise<RevokeSharingAgreementPayload> {
     return { sharingAgreement: await revokeSharingAgreement(ctx, input) };

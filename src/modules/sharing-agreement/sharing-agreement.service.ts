@@ -1,8 +1,8 @@
+import { Capability } from '../../auth/access';
 import { administeredTenants } from '../../auth/administered-tenants';
 import { actorOf } from '../../auth/principal';
 import { fetchPage, OrderDirection, type Page, type PageArgs } from '../../common/connection';
 import { badUserInput, conflict, forbidden, notFound } from '../../common/errors';
-import { param } from '../../common/sql';
 import type { RequestContext } from '../../context';
 import { auditDiff, recordAudit } from '../audit/audit.service';
 import { OutcomeDimension } from '../outcome/outcome.inputs';
@@ -51,10 +51,10 @@ export async function listSharingAgreements(
   args: PageArgs,
 ): Promise<Page<SharingAgreement>> {
   const params: unknown[] = [];
-  return fetchPage<SharingAgreement>((sql, p) => ctx.tx.query(sql, p), {
+  return fetchPage<SharingAgreement>(ctx, {
     select: COLUMNS,
     from: 'sharing_agreements a',
-    where: [`a.tenant_id = ANY (${param(params, ctx.access.adminTenantIds)}::uuid[])`],
+    where: [ctx.access.tenantScopeSql(Capability.ADMIN, 'a.tenant_id', params)],
     params,
     sort: { column: 'a.created_at', cast: 'timestamptz', value: (row) => row.createdAt },
     idColumn: 'a.id',
@@ -158,9 +158,11 @@ export async function revokeSharingAgreement(
   ctx: RequestContext,
   input: RevokeSharingAgreementInput,
 ): Promise<SharingAgreement> {
+  const params: unknown[] = [input.id];
+  const administered = ctx.access.tenantScopeSql(Capability.ADMIN, 'a.tenant_id', params);
   const [before] = await ctx.tx.query<SharingAgreement>(
-    `SELECT ${COLUMNS} FROM sharing_agreements a WHERE a.id = $1 AND a.tenant_id = ANY ($2::uuid[])`,
-    [input.id, ctx.access.adminTenantIds],
+    `SELECT ${COLUMNS} FROM sharing_agreements a WHERE a.id = $1 AND ${administered}`,
+    params,
   );
   if (!before) throw notFound('Sharing agreement');
   if (before.revokedAt) throw conflict('The sharing agreement is already revoked');

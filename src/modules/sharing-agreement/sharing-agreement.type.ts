@@ -6,6 +6,11 @@ import { AggregationLevel } from './sharing-agreement.entity';
 registerEnumType(AggregationLevel, {
   name: 'AggregationLevel',
   description: 'The finest geographic level a sharing agreement lets aggregates be broken down to.',
+  valuesConfig: {
+    TENANT: { description: 'Totals per tenant (country) only.' },
+    REGION: { description: 'Down to regions of the tenant.' },
+    PROJECT: { description: 'Down to single projects.' },
+  },
 });
 
 @ObjectType({
