@@ -9,6 +9,9 @@ export class ConfigError extends Error {}
 /**
  * The process configuration, read from the environment once, validated and frozen.
  * A bad value stops the start with a message that names the variable.
+ *
+ * Longer than 300 lines on purpose: every variable the process reads is declared, validated
+ * and typed here and nowhere else, so that one file answers "what can I configure".
  */
 const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
