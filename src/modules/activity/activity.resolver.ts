@@ -4,24 +4,28 @@ import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } 
 import { toConnection } from '../../common/connection';
 import { selectedNodeFields } from '../../common/selection';
 import type { RequestContext } from '../../context';
-import { communityById } from '../community/community.loaders';
-import { Community } from '../community/community.type';
 import { organisationById } from '../organisation/organisation.loaders';
 import { Organisation } from '../organisation/organisation.type';
-import { projectById } from '../project/project.loaders';
-import { Project } from '../project/project.type';
-import { tenantById } from '../tenant/tenant.loaders';
-import { Tenant } from '../tenant/tenant.type';
-import { DeleteRowInput, RestoreRowInput } from '../../common/write-inputs';
 import { ActivitiesArgs, CreateActivityInput, UpdateActivityInput } from './activity.inputs';
 import { activityById } from './activity.loaders';
 import { ACTIVITIES, activityValues } from './activity.service';
-import { createRow, deleteRow, restoreRow, updateRow } from '../../common/project-row-writes';
+import { createRow } from '../../common/project-row-writes';
+import { ProjectRowResolver } from '../../common/project-row.resolver';
 import { listRows } from '../../common/project-rows';
 import { Activity, ActivityConnection } from './activity.type';
 
 @Resolver(() => Activity)
-export class ActivityResolver {
+export class ActivityResolver extends ProjectRowResolver({
+  type: Activity,
+  name: 'Activity',
+  noun: 'activity',
+  kind: ACTIVITIES,
+  updateInput: UpdateActivityInput,
+  describe: {
+    project: 'The project the activity belongs to.',
+    community: 'The community it took place in, if any.',
+  },
+}) {
   // Nullable: denied to a caller who reads no rows (the analyst), it nulls only itself.
   @Query(() => ActivityConnection, {
     nullable: true,
@@ -58,54 +62,6 @@ export class ActivityResolver {
     @Ctx() ctx: RequestContext,
   ) {
     return createRow(ctx, ACTIVITIES, activityValues(input));
-  }
-
-  @Mutation(() => Activity, {
-    description: 'Changes an activity; CONFLICT with currentVersion when expectedVersion is stale.',
-  })
-  updateActivity(
-    @Arg('input', { description: 'Which activity, at which version, and what to change.' })
-    input: UpdateActivityInput,
-    @Ctx() ctx: RequestContext,
-  ) {
-    return updateRow(ctx, ACTIVITIES, input);
-  }
-
-  @Mutation(() => Activity, {
-    description: 'Deletes an activity softly: hidden from reads, restorable by tenant admins.',
-  })
-  deleteActivity(
-    @Arg('input', { description: 'Which activity, at which version.' }) input: DeleteRowInput,
-    @Ctx() ctx: RequestContext,
-  ) {
-    return deleteRow(ctx, ACTIVITIES, input);
-  }
-
-  @Mutation(() => Activity, { description: 'Restores a deleted activity (tenant admins).' })
-  restoreActivity(
-    @Arg('input', { description: 'Which deleted activity, at which version.' })
-    input: RestoreRowInput,
-    @Ctx() ctx: RequestContext,
-  ) {
-    return restoreRow(ctx, ACTIVITIES, input);
-  }
-
-  @FieldResolver(() => Tenant, { description: 'The tenant (country) of the activity.' })
-  tenant(@Root() activity: Activity, @Ctx() ctx: RequestContext) {
-    return tenantById(ctx).load(activity.tenantId);
-  }
-
-  @FieldResolver(() => Project, { description: 'The project the activity belongs to.' })
-  project(@Root() activity: Activity, @Ctx() ctx: RequestContext) {
-    return projectById(ctx).load(activity.projectId);
-  }
-
-  @FieldResolver(() => Community, {
-    nullable: true,
-    description: 'The community it took place in, if any.',
-  })
-  community(@Root() activity: Activity, @Ctx() ctx: RequestContext) {
-    return activity.communityId ? communityById(ctx).load(activity.communityId) : null;
   }
 
   @FieldResolver(() => Organisation, {
