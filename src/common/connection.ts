@@ -136,17 +136,6 @@ export function toConnection<C extends object, T>(type: ClassType<C>, page: Page
   return Object.assign(new type(), page);
 }
 
-/**
- * A statement runner: the sharing-agreement service still passes one, until its rewrite
- * moves it onto the request context every other service passes.
- */
-type Run = <R extends object>(sql: string, params: unknown[]) => Promise<R[]>;
-
-const runOf =
-  (ctx: RequestContext | Run): Run =>
-  (sql, params) =>
-    typeof ctx === 'function' ? ctx(sql, params) : ctx.tx.query(sql, params);
-
 /** How a service lists one kind of row: all SQL here is the service's, never the client's. */
 export type PageQuery<T> = Readonly<{
   select: string;
@@ -165,10 +154,9 @@ export type PageQuery<T> = Readonly<{
  * SQL, so hidden rows are never fetched, counted or skipped over.
  */
 export async function fetchPage<T extends { id: string }>(
-  ctx: RequestContext | Run,
+  ctx: RequestContext,
   query: PageQuery<T>,
 ): Promise<Page<T>> {
-  const run = runOf(ctx);
   const size = pageSize(query.first);
   const after = decodeCursor(query.after, query.sort.cast);
   const where = query.where.length > 0 ? query.where.join(' AND ') : 'true';
@@ -183,14 +171,14 @@ export async function fetchPage<T extends { id: string }>(
     params,
   );
   params.push(size + 1);
-  const rows = await run<T>(
+  const rows = await ctx.tx.query<T>(
     `SELECT ${query.select} FROM ${query.from}
      WHERE ${where}${position.where ? ` AND ${position.where}` : ''}
      ORDER BY ${position.orderBy} LIMIT $${params.length}`,
     params,
   );
   const count = async () => {
-    const [row] = await run<{ count: number }>(
+    const [row] = await ctx.tx.query<{ count: number }>(
       `SELECT count(*)::int AS count FROM ${query.from} WHERE ${where}`,
       countParams,
     );
@@ -224,7 +212,6 @@ export async function fetchNestedPages<T extends { id: string }>(
   query: NestedPageQuery<T>,
   parents: readonly ParentKey[],
 ): Promise<Page<T>[]> {
-  const run = runOf(ctx);
   const size = pageSize(query.first);
   const after = decodeCursor(query.after, query.sort.cast);
   const params = [...query.params];
@@ -247,7 +234,7 @@ export async function fetchNestedPages<T extends { id: string }>(
   const t = params.length;
   params.push(tenantIds, parentIds, size + 1);
   const n = params.length;
-  const rows = await run<T & { parentOrdinal: number }>(
+  const rows = await ctx.tx.query<T & { parentOrdinal: number }>(
     `SELECT k.ord::int AS "parentOrdinal", x.*
      FROM unnest($${n - 2}::uuid[], $${n - 1}::uuid[]) WITH ORDINALITY AS k (tenant_id, parent_id, ord)
      CROSS JOIN LATERAL (
@@ -267,7 +254,7 @@ export async function fetchNestedPages<T extends { id: string }>(
       const tenants = countParams.length;
       countParams.push(tenantIds, parentIds);
       const m = countParams.length;
-      const result = await run<{ count: number }>(
+      const result = await ctx.tx.query<{ count: number }>(
         `SELECT (SELECT count(*)::int FROM ${query.from} WHERE ${where(tenants)}) AS count
          FROM unnest($${m - 1}::uuid[], $${m}::uuid[]) WITH ORDINALITY AS k (tenant_id, parent_id, ord)
          ORDER BY k.ord`,
