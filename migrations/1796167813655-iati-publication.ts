@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * IATI publication (issue 20, docs/iati.md):
+ * IATI publication (docs/iati.md):
  *
  * - `organisations.iati_identifier`: an organisation's IATI organisation identifier
  *   (`GB-CHC-327553`, `GB-GOV-1`, `XM-DAC-41146`), the registration agency's prefix and the

@@ -45,6 +45,7 @@ import { TenantMembershipResolver } from './modules/membership/membership.resolv
 import { OrganisationResolver } from './modules/organisation/organisation.resolver';
 import { OutcomeResolver } from './modules/outcome/outcome.resolver';
 import { ProjectResolver } from './modules/project/project.resolver';
+import { sdmxRouter } from './modules/sdmx/sdmx.routes';
 import { SharingAgreementResolver } from './modules/sharing-agreement/sharing-agreement.resolver';
 import { TenantResolver } from './modules/tenant/tenant.resolver';
 import { Metrics } from './observability/metrics';
@@ -175,6 +176,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
   // Files beside GraphQL (exports, uploads), through the same request context.
   app.use(iatiRouter({ ...contextDeps, metrics }));
+  app.use(sdmxRouter({ ...contextDeps, metrics }));
   app.use(
     '/graphql',
     requestLogging(log, metrics),

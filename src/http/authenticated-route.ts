@@ -95,7 +95,8 @@ export function authenticatedRoute(
 }
 
 function answerError(res: Response, log: Logger, error: unknown): void {
-  const known = error instanceof DomainError ? error : (domainErrorOf(error) ?? databaseError(error));
+  const known =
+    error instanceof DomainError ? error : (domainErrorOf(error) ?? databaseError(error));
   if (!known || known.code === ErrorCode.INTERNAL_SERVER_ERROR) {
     log.error({ err: error }, 'unexpected error in a route');
     sendError(res, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');

@@ -19,8 +19,9 @@ export function codelist(name: string): ReadonlySet<string> {
   if (!codes) {
     const xml = readFileSync(join(iatiVendorDir(), 'codelists', `${name}.xml`), 'utf8');
     codes = new Set(
-      [...xml.matchAll(/<codelist-item(?![^>]*status="withdrawn")[^>]*>\s*<code>([^<]+)<\/code>/g)]
-        .map((m) => m[1]!.trim()),
+      [
+        ...xml.matchAll(/<codelist-item(?![^>]*status="withdrawn")[^>]*>\s*<code>([^<]+)<\/code>/g),
+      ].map((m) => m[1]!.trim()),
     );
     codelists.set(name, codes);
   }
@@ -61,10 +62,12 @@ export function checkIatiFile(file: IatiFile): string[] {
       code(result, 'IndicatorMeasure', r.measure, 'indicator measure');
       const needsValues = MEASURES_WITH_VALUES.has(r.measure);
       for (const b of r.baselines) {
-        if (needsValues && !Number.isFinite(b.value)) result(`the baseline of ${b.year} has no value`);
+        if (needsValues && !Number.isFinite(b.value))
+          result(`the baseline of ${b.year} has no value`);
       }
       for (const p of r.periods) {
-        if (!(p.start < p.end)) result(`the period ${p.start}–${p.end} does not start before it ends`);
+        if (!(p.start < p.end))
+          result(`the period ${p.start}–${p.end} does not start before it ends`);
         for (const actual of p.actuals) {
           if (needsValues && !Number.isFinite(actual.value)) {
             result(`the period ${p.start}–${p.end} has an actual without a value`);
@@ -94,7 +97,9 @@ function narratives(a: IatiActivity): [Narrative, string][] {
     ...a.participating.map((o) => org(o, `the name of ${o.name.text}`)),
     ...a.results.flatMap((r): [Narrative, string][] => [
       [r.title, `the title of result ${r.code}`],
-      ...(r.description ? [[r.description, `the description of result ${r.code}`] as [Narrative, string]] : []),
+      ...(r.description
+        ? [[r.description, `the description of result ${r.code}`] as [Narrative, string]]
+        : []),
     ]),
   ];
 }

@@ -82,7 +82,8 @@ function activityXml(out: string[], a: IatiActivity): void {
     '    </reporting-org>',
     `    <title>${narrative(a.title)}</title>`,
   );
-  if (a.description) out.push(`    <description type="1">${narrative(a.description)}</description>`);
+  if (a.description)
+    out.push(`    <description type="1">${narrative(a.description)}</description>`);
   for (const org of a.participating) {
     const ref = org.ref ? ` ref="${attr(org.ref)}"` : '';
     out.push(
@@ -151,6 +152,7 @@ function number(value: number): string {
 }
 
 /** Characters XML 1.0 does not allow at all (C0 controls but tab, newline, return). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 function text(value: string): string {

@@ -1,5 +1,9 @@
 import { Router } from 'express';
-import { type ContextDeps, authenticatedRoute, withRequestContext } from '../../http/authenticated-route';
+import {
+  type ContextDeps,
+  authenticatedRoute,
+  withRequestContext,
+} from '../../http/authenticated-route';
 import { badUserInput } from '../../common/errors';
 import { iatiActivitiesXml } from './iati.service';
 
@@ -11,7 +15,8 @@ export function iatiRouter(deps: ContextDeps): Router {
     ...withRequestContext(deps),
     authenticatedRoute(async (ctx, req) => {
       const match = /^([A-Za-z]{2})\.xml$/.exec(String(req.params.file));
-      if (!match) throw badUserInput('tenantCode', 'Ask for /export/iati/{tenantCode}.xml, e.g. TJ.xml');
+      if (!match)
+        throw badUserInput('tenantCode', 'Ask for /export/iati/{tenantCode}.xml, e.g. TJ.xml');
       const code = match[1]!.toUpperCase();
       return {
         type: 'application/xml; charset=utf-8',

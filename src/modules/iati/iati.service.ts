@@ -21,7 +21,7 @@ import { IatiSchemaValidator } from './iati.validator';
  * figure comes from outcome_cells (migrations/1796156655380-disclosure-control.ts), the one
  * function cells leave the database by, as a governed preview — small cells suppressed, the
  * rest perturbed by the cell-key method, never exact — and a suppressed cell is left out, never
- * published as a gap with a reason. Approval (issue 18): once measurements carry an approval
+ * published as a gap with a reason. Approval (the workflow being built beside this): once measurements carry an approval
  * state, outcome_cells is where "approved data only" is decided for every aggregate, and this
  * export reads through it unchanged; if approval lands as an option of outcomeSummaries
  * instead, pass it here too (the one call is `publishedCells`).
@@ -148,7 +148,11 @@ export async function iatiActivitiesXml(ctx: RequestContext, tenantCode: string)
     });
     const reportingOrg: IatiOrganisation = implementer
       ? organisation(implementer)
-      : { ref: null, type: '90', name: { text: `(no implementer of ${project.code})`, lang: 'en' } };
+      : {
+          ref: null,
+          type: '90',
+          name: { text: `(no implementer of ${project.code})`, lang: 'en' },
+        };
     return {
       identifier: `${reportingOrg.ref ?? 'NO-IDENTIFIER'}-${project.code}`,
       projectCode: project.code,
@@ -229,9 +233,7 @@ function resultsOf(
       c.sex === 'FEMALE' ? 'F' : c.sex === 'MALE' ? 'M' : null;
     // Other sexes are too few to publish apart; they stay in the totals.
     const usable = mine.filter((c) => c.sex === null || sex(c) !== null);
-    const baselineYear = Math.min(
-      ...usable.filter((c) => c.baseline !== null).map((c) => c.year!),
-    );
+    const baselineYear = Math.min(...usable.filter((c) => c.baseline !== null).map((c) => c.year!));
     const baselines: IatiBaseline[] = usable
       .filter((c) => c.baseline !== null && c.year === baselineYear)
       .map((c) => ({

@@ -111,7 +111,7 @@ export class IatiSchemaValidator {
       this.pending.delete(reply.id);
       resolve?.(reply);
     });
-    worker.on('error', (error) => this.fail(String(error.message)));
+    worker.on('error', (error: Error) => this.fail(error.message));
     worker.on('exit', () => this.fail('the validator stopped'));
     // An idle validator never keeps the process alive (tests, shutdown).
     worker.unref();
