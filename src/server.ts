@@ -46,6 +46,7 @@ import { OrganisationResolver } from './modules/organisation/organisation.resolv
 import { OutcomeResolver } from './modules/outcome/outcome.resolver';
 import { ProjectResolver } from './modules/project/project.resolver';
 import { sdmxRouter } from './modules/sdmx/sdmx.routes';
+import { spreadsheetRouter } from './modules/spreadsheet/spreadsheet.routes';
 import { SharingAgreementResolver } from './modules/sharing-agreement/sharing-agreement.resolver';
 import { TenantResolver } from './modules/tenant/tenant.resolver';
 import { Metrics } from './observability/metrics';
@@ -177,6 +178,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Files beside GraphQL (exports, uploads), through the same request context.
   app.use(iatiRouter({ ...contextDeps, metrics }));
   app.use(sdmxRouter({ ...contextDeps, metrics }));
+  app.use(spreadsheetRouter({ ...contextDeps, metrics }));
   app.use(
     '/graphql',
     requestLogging(log, metrics),

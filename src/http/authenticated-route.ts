@@ -22,10 +22,17 @@ export type ContextDeps = Parameters<typeof requestContextMiddleware>[0] & {
   metrics: Metrics;
 };
 
-/** The middlewares that leave the request's context in `res.locals.context`. */
-export function withRequestContext(deps: ContextDeps): RequestHandler[] {
+/**
+ * The middlewares that leave the request's context in `res.locals.context`; `before` (a body
+ * parser) runs after the request log and before the credential is checked, as on /graphql.
+ */
+export function withRequestContext(
+  deps: ContextDeps,
+  before: RequestHandler[] = [],
+): RequestHandler[] {
   return [
     requestLogging(deps.log, deps.metrics) as RequestHandler,
+    ...before,
     requestContextMiddleware(deps) as unknown as RequestHandler,
   ];
 }
