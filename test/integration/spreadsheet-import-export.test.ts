@@ -43,8 +43,8 @@ describe('spreadsheet export and import', () => {
   beforeAll(async () => {
     // Ten batches of 1,000 writes on a loaded CI machine: more than the 5 s per statement
     // production needs for one batch.
-    server = await startTestServer({ env: { DB_STATEMENT_TIMEOUT_MS: '60000' } });
-    [tjAdmin, tjEditor, tjViewer, kgAdmin, analyst] = await Promise.all(
+    server = await startTestServer({ env: { DB_STATEMENT_TIMEOUT_MS: '120000' } });
+    [tjAdmin, tjEditor, tjViewer, kgAdmin, analyst] = (await Promise.all(
       [
         DEMO_USERS.tjAdmin,
         DEMO_USERS.tjEditor,
@@ -52,7 +52,7 @@ describe('spreadsheet export and import', () => {
         DEMO_USERS.kgAdmin,
         DEMO_USERS.unAnalyst,
       ].map((u) => server.tokenFor(u.subject)),
-    );
+    )) as [string, string, string, string, string];
     // 10,000 activities of the TJ main project, recorded by International Alert.
     const client = await poolOf(server.db.dataSource).connect();
     await client.query(`SET statement_timeout = 0`);
@@ -83,7 +83,7 @@ describe('spreadsheet export and import', () => {
     query: Record<string, string>,
   ) => {
     const response = await fetch(
-      `${server.url}/import/${path}?${new URLSearchParams({ tenantCode: 'TJ', ...query })}`,
+      `${server.url}/import/${path}?${new URLSearchParams({ tenantCode: 'TJ', ...query }).toString()}`,
       {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
@@ -124,7 +124,7 @@ describe('spreadsheet export and import', () => {
     });
     const again = await importOf('activities.csv', text, tjAdmin, { idempotencyKey: 'rt-csv' });
     expect(again.body).toMatchObject({ replayed: true, unchanged: 10_000 });
-  });
+  }, 600_000);
 
   it('exports them as XLSX too, which imports back all UNCHANGED', async () => {
     const response = await exportOf('activities.xlsx?search=Round%20trip', tjAdmin);
@@ -135,7 +135,7 @@ describe('spreadsheet export and import', () => {
     const file = Buffer.from(await response.arrayBuffer());
     const result = await importOf('activities.xlsx', file, tjAdmin, { idempotencyKey: 'rt-xlsx' });
     expect(result.body).toMatchObject({ unchanged: 10_000, invalid: 0, batches: 10 });
-  });
+  }, 600_000);
 
   it('a changed cell updates its row, and a new row is created', async () => {
     const text = await (
@@ -217,7 +217,7 @@ describe('spreadsheet export and import', () => {
       [6, 'INVALID', 'title'],
     ]);
     // A dry run writes nothing.
-    const written = await server.db.dataSource.query(
+    const written = await server.db.dataSource.query<unknown[]>(
       `SELECT 1 FROM activities WHERE external_id = 'X-2'`,
     );
     expect(written).toEqual([]);

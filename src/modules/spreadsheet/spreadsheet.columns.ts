@@ -194,7 +194,9 @@ export function readCell(type: CellType, raw: unknown): { value: unknown } | { e
     return { error: `must be ${expected(type)}` };
   }
   // A leading apostrophe is the export's formula neutralisation; the value is what follows.
-  const text = String(raw).replace(/^'(?=[=+\-@\t\r])/, '');
+  const text = (
+    typeof raw === 'string' ? raw : typeof raw === 'boolean' ? String(raw) : ''
+  ).replace(/^'(?=[=+\-@\t\r])/, '');
   const trimmed = text.trim();
   if (trimmed === '') return { value: null };
   switch (type.kind) {

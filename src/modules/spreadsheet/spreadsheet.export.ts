@@ -65,7 +65,7 @@ export async function sheetFilter(
       Object.values(error.constraints ?? {})[0] ?? `is ${expected({ kind: 'text' })}`,
     );
   }
-  return instance as ProjectRowFilter;
+  return instance;
 }
 
 /** Streams the rows into `out` as CSV or XLSX; the caller commits once it returns. */

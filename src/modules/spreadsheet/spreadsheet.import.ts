@@ -96,21 +96,17 @@ export async function importSheet(
   const records: unknown[][] =
     format === 'csv' ? parseCsv(file.toString('utf8')) : await xlsxRecords(file);
   const [header, ...body] = records;
-  if (!header || header.every((h) => String(h ?? '').trim() === '')) {
+  if (!header || header.every((h) => cellText(h).trim() === '')) {
     throw badUserInput('file', 'The file is empty: its first row must name the columns');
   }
-  const layout = mapHeader(
-    kind,
-    header.map((h) => String(h ?? '')),
-    options.mapping,
-  );
+  const layout = mapHeader(kind, header.map(cellText), options.mapping);
   const results: SheetRowResult[] = [];
   const items: { row: number; item: object; externalId: string | null }[] = [];
   rows: for (const [i, cells] of body.entries()) {
     const row = i + 2;
-    if (cells.every((c) => c === null || c === undefined || String(c).trim() === '')) continue;
+    if (cells.every((c) => cellText(c).trim() === '')) continue;
     const externalIdAt = layout.columns.findIndex((c) => c?.name === 'externalId');
-    const externalId = externalIdAt >= 0 ? String(cells[externalIdAt] ?? '').trim() || null : null;
+    const externalId = externalIdAt >= 0 ? cellText(cells[externalIdAt]).trim() || null : null;
     const fail = (field: string, message: string) =>
       results.push({ row, externalId, status: ImportItemStatus.INVALID, id: null, field, message });
     if (layout.unknown) {
@@ -249,4 +245,12 @@ function cellValue(value: unknown): unknown {
     return null;
   }
   return value;
+}
+
+/** A cell as text: numbers and dates as they print, anything else empty. */
+function cellText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  return '';
 }

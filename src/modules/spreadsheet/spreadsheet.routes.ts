@@ -1,5 +1,5 @@
 import express, { type Request, Router } from 'express';
-import { badUserInput } from '../../common/errors';
+import { badUserInput, forbidden } from '../../common/errors';
 import {
   authenticatedRoute,
   type ContextDeps,
@@ -27,8 +27,10 @@ export function spreadsheetRouter(deps: ContextDeps): Router {
     (req, _res, next) => next(sheetOf(req.params.file) ? undefined : 'route'),
     ...withRequestContext(context),
     authenticatedRoute(async (ctx, req) => {
-      const { kind, format } = sheetOf(req.params.file as string)!;
-      const filter = await sheetFilter(kind, req.query as Record<string, unknown>);
+      const { kind, format } = sheetOf(req.params.file)!;
+      // Decided before the first byte: once streaming, an error can only cut the connection.
+      if (!ctx.access.readsRows) throw forbidden('You may not read rows');
+      const filter = await sheetFilter(kind, req.query);
       return {
         type: MEDIA_TYPES[format],
         filename: `${kind.name}.${format}`,
@@ -40,7 +42,7 @@ export function spreadsheetRouter(deps: ContextDeps): Router {
     '/import/:file',
     ...withRequestContext(context, [express.raw({ type: () => true, limit: UPLOAD_LIMIT })]),
     authenticatedRoute(async (ctx, req) => {
-      const sheet = sheetOf(req.params.file as string);
+      const sheet = sheetOf(req.params.file);
       if (!sheet) {
         throw badUserInput('file', 'Post to /import/{activities|measurements}.{csv|xlsx}');
       }
