@@ -48,6 +48,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 # dist/src (the server) and dist/migrations (loaded by the data source), plus seeds.
 # Owned by root and read-only for the `node` user: the app never writes to its own files.
 COPY --from=build /app/dist ./dist
+# The IATI schemas and codelists the export validates against (CC BY 4.0, see its README).
+COPY --from=build /app/vendor ./vendor
 
 # The operator CLI on PATH: `docker compose exec api dignity-graph apikey create …`.
 RUN chmod 755 dist/src/scripts/cli.js \

@@ -332,27 +332,65 @@ const TENANTS: readonly Row[] = [
   { id: T.UZ, code: 'UZ', name: 'Uzbekistan', default_locale: 'uz', timezone: 'Asia/Tashkent' },
 ];
 
-const ORGANISATION_ROWS: Readonly<Record<OrganisationKey, { name: string; kind: string }>> = {
-  internationalAlert: { name: 'International Alert', kind: 'IMPLEMENTER' },
-  ukGovernment: { name: 'UK Government — UK International Development', kind: 'DONOR' },
-  britishEmbassyUz: { name: 'British Embassy in Uzbekistan', kind: 'DONOR' },
-  unWomen: { name: 'UN Women', kind: 'UN_AGENCY' },
+/*
+ * IATI organisation identifiers: the real ones of International Alert (UK charity 327553), the
+ * UK government (GB-GOV-1, also its embassies) and UN Women (XM-DAC-41146); the invented
+ * partners get invented ones under IATI's own registration prefix (XI-IATI-EXAMPLE-…).
+ */
+const ORGANISATION_ROWS: Readonly<
+  Record<OrganisationKey, { name: string; kind: string; iati_identifier: string }>
+> = {
+  internationalAlert: {
+    name: 'International Alert',
+    kind: 'IMPLEMENTER',
+    iati_identifier: 'GB-CHC-327553',
+  },
+  ukGovernment: {
+    name: 'UK Government — UK International Development',
+    kind: 'DONOR',
+    iati_identifier: 'GB-GOV-1',
+  },
+  britishEmbassyUz: {
+    name: 'British Embassy in Uzbekistan',
+    kind: 'DONOR',
+    iati_identifier: 'GB-GOV-1',
+  },
+  unWomen: { name: 'UN Women', kind: 'UN_AGENCY', iati_identifier: 'XM-DAC-41146' },
   // Illustrative partners: the names are invented, in the scripts such partners use.
   tjWomenRights: {
     name: 'Ташкилоти ҷамъиятии «Занон барои ҳуқуқ ва баробарӣ»',
     kind: 'PARTNER_NGO',
+    iati_identifier: 'XI-IATI-EXAMPLE-TJ-1',
   },
-  tjFamilyCentre: { name: 'Маркази ҷамъиятии «Ҳамдилӣ дар оила»', kind: 'PARTNER_NGO' },
-  tjInitiativeGroup: { name: 'Гурӯҳи ташаббускори занони деҳаи Навобод', kind: 'COMMUNITY_GROUP' },
-  kgWomenVoice: { name: '«Аялдар үнү» коомдук бирикмеси', kind: 'PARTNER_NGO' },
+  tjFamilyCentre: {
+    name: 'Маркази ҷамъиятии «Ҳамдилӣ дар оила»',
+    kind: 'PARTNER_NGO',
+    iati_identifier: 'XI-IATI-EXAMPLE-TJ-2',
+  },
+  tjInitiativeGroup: {
+    name: 'Гурӯҳи ташаббускори занони деҳаи Навобод',
+    kind: 'COMMUNITY_GROUP',
+    iati_identifier: 'XI-IATI-EXAMPLE-TJ-3',
+  },
+  kgWomenVoice: {
+    name: '«Аялдар үнү» коомдук бирикмеси',
+    kind: 'PARTNER_NGO',
+    iati_identifier: 'XI-IATI-EXAMPLE-KG-1',
+  },
   kgReligiousCouncil: {
     name: 'Муфтияттын алдындагы Ош аймактык диний лидерлер кеңеши',
     kind: 'RELIGIOUS_INSTITUTION',
+    iati_identifier: 'XI-IATI-EXAMPLE-KG-2',
   },
-  kgVillageWomenCouncil: { name: 'Жаңы-Жол айылынын аялдар кеңеши', kind: 'COMMUNITY_GROUP' },
+  kgVillageWomenCouncil: {
+    name: 'Жаңы-Жол айылынын аялдар кеңеши',
+    kind: 'COMMUNITY_GROUP',
+    iati_identifier: 'XI-IATI-EXAMPLE-KG-3',
+  },
   uzWomenRights: {
     name: '«Ayollar huquqi va tengligi» nodavlat notijorat tashkiloti',
     kind: 'PARTNER_NGO',
+    iati_identifier: 'XI-IATI-EXAMPLE-UZ-1',
   },
 };
 

@@ -35,13 +35,18 @@ import { ActivityResolver } from './modules/activity/activity.resolver';
 import { ApiKeyResolver } from './modules/api-key/api-key.resolver';
 import { AuditResolver } from './modules/audit/audit.resolver';
 import { CommunityResolver } from './modules/community/community.resolver';
+import { IatiResolver } from './modules/iati/iati.resolver';
+import { iatiRouter } from './modules/iati/iati.routes';
 import { ImportResolver } from './modules/import/import.resolver';
 import { IndicatorResolver } from './modules/indicator/indicator.resolver';
 import { MembershipResolver, MeResolver } from './modules/me/me.resolver';
 import { MeasurementResolver } from './modules/measurement/measurement.resolver';
 import { TenantMembershipResolver } from './modules/membership/membership.resolver';
+import { OrganisationResolver } from './modules/organisation/organisation.resolver';
 import { OutcomeResolver } from './modules/outcome/outcome.resolver';
 import { ProjectResolver } from './modules/project/project.resolver';
+import { sdmxRouter } from './modules/sdmx/sdmx.routes';
+import { spreadsheetRouter } from './modules/spreadsheet/spreadsheet.routes';
 import { SharingAgreementResolver } from './modules/sharing-agreement/sharing-agreement.resolver';
 import { TenantResolver } from './modules/tenant/tenant.resolver';
 import { Metrics } from './observability/metrics';
@@ -70,6 +75,8 @@ export const RESOLVERS = [
   ImportResolver,
   OutcomeResolver,
   SharingAgreementResolver,
+  OrganisationResolver,
+  IatiResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission layer. */
@@ -159,20 +166,25 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   mountRoutes(app, { config, dataSource, metrics });
   app.use(schemaRouter({ schema: bare, authenticator, pool, log }));
+  const contextDeps = {
+    config,
+    pool,
+    log,
+    authenticator,
+    rateLimit,
+    keyUsage,
+    scopedSql: options.unsafeTestLayers?.scopedSql !== false,
+  };
+  // Files beside GraphQL (exports, uploads), through the same request context.
+  app.use(iatiRouter({ ...contextDeps, metrics }));
+  app.use(sdmxRouter({ ...contextDeps, metrics }));
+  app.use(spreadsheetRouter({ ...contextDeps, metrics }));
   app.use(
     '/graphql',
     requestLogging(log, metrics),
     express.json({ limit: '1mb' }),
     defaultBody,
-    requestContextMiddleware({
-      config,
-      pool,
-      log,
-      authenticator,
-      rateLimit,
-      keyUsage,
-      scopedSql: options.unsafeTestLayers?.scopedSql !== false,
-    }),
+    requestContextMiddleware(contextDeps),
     expressMiddleware(apollo, { context: ({ res }) => contextOf(res) }),
   );
   app.use(bodyErrorHandler(log));

@@ -25,6 +25,8 @@ export enum Capability {
   ADMIN = 'admin',
   /** Reading outcome summaries: of readable tenants, and of tenants shared under an agreement. */
   AGGREGATE = 'aggregate',
+  /** Publishing the tenant's IATI file: its admins; keys only with the `iati` scope. */
+  PUBLISH = 'publish',
 }
 
 const ROW_READER_ROLES = new Set([
@@ -39,13 +41,13 @@ const WRITER_ROLES = new Set([Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.PARTN
 
 /** What each role allows, as scopes (a user's scopes are those of its roles). */
 const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
-  [Role.PLATFORM_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN],
-  [Role.TENANT_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN],
+  [Role.PLATFORM_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN, Scope.IATI],
+  [Role.TENANT_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN, Scope.IATI],
   [Role.PARTNER_EDITOR]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE],
   [Role.PARTNER_VIEWER]: [Scope.READ, Scope.AGGREGATE],
   [Role.AGGREGATE_ANALYST]: [Scope.AGGREGATE],
 };
-const SCOPE_ORDER = [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN];
+const SCOPE_ORDER = [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN, Scope.IATI];
 
 /** A key may use a role only through a scope that covers the capability. */
 function scopeAllows(principal: Principal, ...scopes: Scope[]): boolean {
@@ -73,6 +75,8 @@ export class Access {
   /** Tenants and organisations through which it writes the rows of partner projects only. */
   readonly editorTenantIds: readonly string[];
   readonly editorOrganisationIds: readonly string[];
+  /** Tenants whose IATI file it may publish (admins; a key needs the `iati` scope). */
+  readonly publishTenantIds: readonly string[];
 
   /**
    * @param scopedSql test-only: false drops the tenant and project conditions from the SQL, so
@@ -112,6 +116,15 @@ export class Access {
     );
     this.editorTenantIds = editorPairs.map((g) => g.tenantId);
     this.editorOrganisationIds = editorPairs.map((g) => g.organisationId);
+    this.publishTenantIds =
+      principal && scopeAllows(principal, Scope.IATI)
+        ? unique(grants.filter((g) => ADMIN_ROLES.has(g.role)).map((g) => g.tenantId))
+        : [];
+  }
+
+  /** May publish some tenant's IATI file. */
+  get publishesIati(): boolean {
+    return this.publishTenantIds.length > 0;
   }
 
   /** May write something: programme rows at least. */
@@ -163,6 +176,8 @@ export class Access {
         return this.adminTenantIds;
       case Capability.AGGREGATE:
         return unique([...this.readableTenantIds, ...this.agreementGrants.map((g) => g.tenantId)]);
+      case Capability.PUBLISH:
+        return this.publishTenantIds;
     }
   }
 

@@ -12,6 +12,8 @@ export enum Scope {
   WRITE = 'write',
   AGGREGATE = 'aggregate',
   ADMIN = 'admin',
+  /** Publish a tenant's IATI activity file, with the admin role the organisation holds there. */
+  IATI = 'iati',
 }
 
 export enum PrincipalKind {

@@ -21,7 +21,7 @@ import { param } from './sql';
  * The conditions every list of a project's rows starts with: not deleted, in a project the
  * principal may read, and the common filters; then the kind's own.
  */
-function listConditions<T extends ProjectRow, F extends ProjectRowFilter>(
+export function listConditions<T extends ProjectRow, F extends ProjectRowFilter>(
   ctx: RequestContext,
   kind: AnyKind<T>,
   filter: F,

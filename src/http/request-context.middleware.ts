@@ -51,6 +51,8 @@ export function requestContextMiddleware(deps: {
   keyUsage: ApiKeyUsage;
   /** False only in tests that prove the database's own guards. */
   scopedSql: boolean;
+  /** How long the request's database work may take; REQUEST_TIMEOUT_MS unless a route says. */
+  timeoutMs?: number;
 }) {
   const { config, pool, log, authenticator, rateLimit, keyUsage, scopedSql } = deps;
   return async (req: Request, res: Response<unknown, ContextLocals>, next: NextFunction) => {
@@ -75,7 +77,7 @@ export function requestContextMiddleware(deps: {
       const [tx, results] = await RequestTransaction.open(
         pool,
         principalPreamble(credential, record),
-        Date.now() + config.requestTimeoutMs,
+        Date.now() + (deps.timeoutMs ?? config.requestTimeoutMs),
       );
       // Whatever happens to the request, its transaction never outlives it.
       res.on('close', () => void tx.rollback().catch(() => undefined));

@@ -15,6 +15,7 @@ import { ACTIVITY_RULES } from '../modules/activity/activity.rules';
 import { API_KEY_RULES } from '../modules/api-key/api-key.rules';
 import { AUDIT_RULES } from '../modules/audit/audit.rules';
 import { COMMUNITY_RULES } from '../modules/community/community.rules';
+import { IATI_RULES } from '../modules/iati/iati.rules';
 import { IMPORT_RULES } from '../modules/import/import.rules';
 import { INDICATOR_RULES } from '../modules/indicator/indicator.rules';
 import { ME_RULES } from '../modules/me/me.rules';
@@ -59,6 +60,7 @@ export const RULES: IRules = mergeRules([
   ME_RULES,
   TENANT_RULES,
   ORGANISATION_RULES,
+  IATI_RULES,
   INDICATOR_RULES,
   PROJECT_RULES,
   COMMUNITY_RULES,

@@ -58,6 +58,18 @@ export const writesTenantData = principalRule('writesTenantData', (a) => a.write
   writesRows,
 ]);
 
+/** May publish some tenant's IATI file: its admins; keys with the `iati` scope. */
+export const publishesIati = principalRule('publishesIati', (a) => a.publishesIati, [
+  isAuthenticated,
+]);
+
+/** A platform administrator (a user; keys never are): global reference data. */
+export const isPlatformAdmin = principalRule(
+  'isPlatformAdmin',
+  (a) => a.principal?.platformAdmin === true,
+  [isAuthenticated],
+);
+
 /** A module's part of the shield map: root fields by name, its types by name. */
 export type ModuleRules = Readonly<
   Record<string, ShieldRule | Readonly<Record<string, ShieldRule>>> & {

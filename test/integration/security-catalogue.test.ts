@@ -121,6 +121,8 @@ const TESTED_DEFINERS: Readonly<Record<string, string>> = {
   outcome_series_refresh: 'trigger only',
   // migrations/1796158337366-policies-without-subqueries.ts: the users policy's question.
   app_administers_user: 'test/integration/security-rls.test.ts (users: called with any id)',
+  set_organisation_iati_identifier:
+    'test/integration/iati-export.test.ts (as the application role, with every principal but a platform admin)',
 };
 
 /** Functions the request preamble runs as the owner: never callable by the application role. */

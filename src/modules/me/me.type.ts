@@ -16,13 +16,17 @@ registerEnumType(Role, {
 });
 registerEnumType(Scope, {
   name: 'Scope',
-  description: 'A capability: read rows, write rows, read aggregates, administer.',
+  description: 'A capability: read rows, write rows, read aggregates, administer, publish to IATI.',
   valuesConfig: {
     READ: { description: 'Read programme rows.' },
     WRITE: { description: 'Write programme rows.' },
     AGGREGATE: { description: 'Read aggregates (outcome summaries).' },
     ADMIN: {
       description: 'Administer memberships, API keys, sharing agreements and read the audit log.',
+    },
+    IATI: {
+      description:
+        'Publish the IATI activity file of tenants where the organisation is an admin (and nothing else).',
     },
   },
 });

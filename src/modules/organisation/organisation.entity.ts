@@ -18,6 +18,10 @@ export enum OrganisationKind {
   'organisations_kind_check',
   `kind IN ('IMPLEMENTER', 'PARTNER_NGO', 'UN_AGENCY', 'DONOR', 'GOVERNMENT', 'RELIGIOUS_INSTITUTION', 'COMMUNITY_GROUP')`,
 )
+@Check(
+  'organisations_iati_identifier_check',
+  `length(iati_identifier) <= 100 AND iati_identifier ~ '^[A-Z]{2}-[A-Za-z0-9]+-[A-Za-z0-9._-]+$'`,
+)
 export class OrganisationEntity {
   @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'organisations_pkey' })
   id!: string;
@@ -27,6 +31,10 @@ export class OrganisationEntity {
 
   @Column({ name: 'kind', type: 'text' })
   kind!: OrganisationKind;
+
+  /** Its IATI organisation identifier (registration agency prefix and number), if known. */
+  @Column({ name: 'iati_identifier', type: 'text', nullable: true })
+  iatiIdentifier!: string | null;
 
   @Column({ name: 'version', type: 'integer', default: 1 })
   version!: number;

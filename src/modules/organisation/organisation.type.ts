@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { OrganisationKind } from './organisation.entity';
 
 registerEnumType(OrganisationKind, {
@@ -28,4 +28,14 @@ export class Organisation {
 
   @Field(() => OrganisationKind, { description: 'What kind of body it is.' })
   kind!: OrganisationKind;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Its IATI organisation identifier (e.g. GB-CHC-327553), which the IATI export names it by; null when not known yet.',
+  })
+  iatiIdentifier!: string | null;
+
+  @Field(() => Int, { description: 'Version, for setOrganisationIatiIdentifier.' })
+  version!: number;
 }
