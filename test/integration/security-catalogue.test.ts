@@ -86,6 +86,9 @@ const UPDATABLE: Readonly<Record<string, readonly string[]>> = {
     'version',
   ],
   sharing_agreements: ['revoked_at', 'updated_at', 'version'],
+  webhook_deliveries: ['attempts', 'next_attempt_at', 'state', 'updated_at'],
+  webhook_endpoint_secrets: ['expires_at'],
+  webhook_endpoints: ['disabled_at', 'disabled_reason', 'updated_at', 'version'],
 };
 
 /** Columns no table lets dg_app change, whatever table is added later. */
@@ -121,6 +124,10 @@ const TESTED_DEFINERS: Readonly<Record<string, string>> = {
   outcome_series_refresh: 'trigger only',
   // migrations/1796158337366-policies-without-subqueries.ts: the users policy's question.
   app_administers_user: 'test/integration/security-rls.test.ts (users: called with any id)',
+  change_feed_key:
+    'test/integration/changes-feed.test.ts (takes no argument; a cursor signed with another key is refused)',
+  change_feed_rows:
+    'test/integration/changes-feed.test.ts (ids only; a forged cursor naming other projects is refused before it is called)',
 };
 
 /** Functions the request preamble runs as the owner: never callable by the application role. */
