@@ -154,7 +154,29 @@ export class ChangesFeedAndWebhooks1796168141601 implements MigrationInterface {
         UNION ALL
         SELECT 'Indicator', i.id FROM indicators i WHERE i.tenant_id = p_tenant
       $$`);
-    for (const fn of ['change_feed_key()', 'change_feed_rows(uuid, boolean, uuid[], uuid[])']) {
+    // The feed's horizon: the oldest transaction that was running when the caller's snapshot
+    // was taken, leaving out those seen running in another database (which cannot write this
+    // change log; a shared server would otherwise hold every feed back). A transaction that
+    // ended since, or whose database cannot be seen, is counted: late, never wrong.
+    await db.query(`
+      CREATE FUNCTION change_feed_horizon() RETURNS xid8
+      LANGUAGE sql STABLE SECURITY DEFINER
+      SET search_path = pg_catalog, public
+      AS $$
+        WITH s AS (SELECT pg_current_snapshot() AS snap),
+        elsewhere AS (
+          SELECT a.backend_xid::text AS xid FROM pg_stat_activity a
+           WHERE a.backend_xid IS NOT NULL AND a.datname IS DISTINCT FROM current_database())
+        SELECT coalesce(
+          (SELECT min(x) FROM s, pg_snapshot_xip(s.snap) AS x
+            WHERE (x::text::numeric % 4294967296)::text NOT IN (SELECT xid FROM elsewhere)),
+          (SELECT pg_snapshot_xmax(snap) FROM s))
+      $$`);
+    for (const fn of [
+      'change_feed_key()',
+      'change_feed_horizon()',
+      'change_feed_rows(uuid, boolean, uuid[], uuid[])',
+    ]) {
       await db.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
       await db.query(`GRANT EXECUTE ON FUNCTION ${fn} TO dg_app`);
     }
@@ -180,6 +202,7 @@ export class ChangesFeedAndWebhooks1796168141601 implements MigrationInterface {
   public async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP FUNCTION change_feed_rows(uuid, boolean, uuid[], uuid[])`);
     await db.query(`DROP FUNCTION change_feed_key()`);
+    await db.query(`DROP FUNCTION change_feed_horizon()`);
     for (const table of [
       'webhook_dispatch_positions',
       'webhook_attempts',

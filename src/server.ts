@@ -34,6 +34,8 @@ import { requestLimitsPlugin } from './limits/request-limits.plugin';
 import { ActivityResolver } from './modules/activity/activity.resolver';
 import { ApiKeyResolver } from './modules/api-key/api-key.resolver';
 import { AuditResolver } from './modules/audit/audit.resolver';
+import { ChangesResolver } from './modules/changes/changes.resolver';
+import { configureChangesFeed } from './modules/changes/changes.service';
 import { CommunityResolver } from './modules/community/community.resolver';
 import { ImportResolver } from './modules/import/import.resolver';
 import { IndicatorResolver } from './modules/indicator/indicator.resolver';
@@ -70,6 +72,7 @@ export const RESOLVERS = [
   ImportResolver,
   OutcomeResolver,
   SharingAgreementResolver,
+  ChangesResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission layer. */
@@ -113,6 +116,7 @@ const REDIS_READY_TIMEOUT_MS = 2000;
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, dataSource, log } = options;
   const pool = poolOf(dataSource);
+  configureChangesFeed({ retentionDays: config.changes.retentionDays });
   const bare = enforceListMaximums(await buildBareSchema());
   const schema = options.unsafeTestLayers?.shield === false ? bare : applyPermissions(bare);
   const authenticator = new Authenticator(config.jwt);
