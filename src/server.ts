@@ -46,6 +46,9 @@ import { OutcomeResolver } from './modules/outcome/outcome.resolver';
 import { ProjectResolver } from './modules/project/project.resolver';
 import { SharingAgreementResolver } from './modules/sharing-agreement/sharing-agreement.resolver';
 import { TenantResolver } from './modules/tenant/tenant.resolver';
+import { WebhookResolver } from './modules/webhook/webhook.resolver';
+import { configureWebhooks } from './modules/webhook/webhook.settings';
+import { WebhookWorker } from './modules/webhook/webhook.worker';
 import { Metrics } from './observability/metrics';
 import { requestLogging } from './observability/request-log';
 import { applyPermissions } from './permissions/permissions';
@@ -73,6 +76,7 @@ export const RESOLVERS = [
   OutcomeResolver,
   SharingAgreementResolver,
   ChangesResolver,
+  WebhookResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission layer. */
@@ -117,6 +121,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, dataSource, log } = options;
   const pool = poolOf(dataSource);
   configureChangesFeed({ retentionDays: config.changes.retentionDays });
+  configureWebhooks(config.webhooks);
   const bare = enforceListMaximums(await buildBareSchema());
   const schema = options.unsafeTestLayers?.shield === false ? bare : applyPermissions(bare);
   const authenticator = new Authenticator(config.jwt);
@@ -161,6 +166,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   await apollo.start();
 
+  // Webhook delivery runs in the API process unless WEBHOOK_WORKER=off (then `npm run worker`).
+  const worker = config.webhooks.inProcess
+    ? new WebhookWorker(pool, config.webhooks, config.changes.retentionDays, log, metrics.registry)
+    : null;
+  worker?.start();
+
   mountRoutes(app, { config, dataSource, metrics });
   app.use(schemaRouter({ schema: bare, authenticator, pool, log }));
   app.use(
@@ -187,6 +198,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     schema,
     metrics,
     stop: async () => {
+      await worker?.stop();
       await apollo.stop();
       await rateLimit.close();
     },

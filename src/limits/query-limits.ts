@@ -71,6 +71,7 @@ export const LIST_MAXIMUMS: Readonly<Record<string, number>> = {
   'Project.partners': 100,
   'SharingAgreement.indicators': 100,
   'ImportResult.items': 1000,
+  'WebhookDelivery.attemptLog': 20,
 };
 
 /** What a list missing from LIST_MAXIMUMS counts as. */
