@@ -165,12 +165,12 @@ describe('the changes feed', () => {
       await client.query('BEGIN');
       await client.query('SET LOCAL ROLE dg_app');
       await client.query(setLocal('app.tenant_ids', IDS.tenants.TJ));
-      const { rows } = await client.query(
+      const { rows } = await client.query<{ entity_type: string; id: string }>(
         `SELECT * FROM change_feed_rows($1, false, '{}', '{}') LIMIT 1`,
         [IDS.tenants.TJ],
       );
       // With no projects or communities named, only the tenant's indicators: no content.
-      expect(rows.every((r: { entity_type: string }) => r.entity_type === 'Indicator')).toBe(true);
+      expect(rows.every((r) => r.entity_type === 'Indicator')).toBe(true);
       expect(Object.keys(rows[0] ?? { entity_type: 1, id: 1 }).sort()).toEqual([
         'entity_type',
         'id',

@@ -118,9 +118,7 @@ describe('webhooks', () => {
     );
     expect(kgList.body.data!.webhookEndpoints.nodes).toEqual([]);
     const kgDeliveries = await server.graphql(DELIVERIES, { id: created.endpoint.id }, t.kgAdmin);
-    expect(kgDeliveries.body.data).toEqual({
-      webhookDeliveries: expect.objectContaining({ nodes: [] }),
-    });
+    expect(kgDeliveries.body.data).toEqual({ webhookDeliveries: { nodes: [] } });
   });
 
   it('delivers every event of a scripted sequence exactly once, signed per Standard Webhooks, and nothing for a rolled-back mutation', async () => {

@@ -52,6 +52,11 @@ export function addressAllowed(address: string, allowLoopback: boolean): boolean
   // An IPv4-mapped IPv6 address is the IPv4 address it maps.
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return addressAllowed(mapped[1]!, allowLoopback);
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (hex) {
+    const [high, low] = [parseInt(hex[1]!, 16), parseInt(hex[2]!, 16)];
+    return addressAllowed(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`, allowLoopback);
+  }
   const type = family === 4 ? 'ipv4' : 'ipv6';
   if (allowLoopback && LOOPBACK.check(address, type)) return true;
   return !NOT_PUBLIC.check(address, type);
@@ -137,7 +142,7 @@ export function send(
       {
         method: 'POST',
         headers: { ...headers, 'content-length': Buffer.byteLength(body).toString() },
-        lookup: checkedLookup as never,
+        lookup: checkedLookup,
         timeout: options.timeoutMs,
         // No agent: a pooled socket would skip the lookup of a later request.
         agent: false,
