@@ -1,9 +1,11 @@
 import { Client } from 'pg';
+import { type Replica, syncChanges } from '../../examples/client/src/changes';
 import { setLocal } from '../helpers/database';
 import { startTestServer, type TestServer } from '../helpers/server';
 import {
   CREATE_ACTIVITY,
   DELETE_ACTIVITY,
+  UPDATE_ACTIVITY,
   IDS,
   errorOf,
   tjActivity,
@@ -79,6 +81,32 @@ describe('the changes feed', () => {
       expect.objectContaining({ entityId: id, operation: 'DELETE', activity: null }),
     ]);
     expect((await drain(t.tjAdmin, third.cursor)).all).toEqual([]);
+  });
+
+  it('examples/client keeps a copy in step with changes(since): edits and deletions included', async () => {
+    const replica: Replica = { cursor: null, rows: {} };
+    const options = { url: server.url, token: t.tjAdmin, tenantCode: 'TJ' };
+    const first = await syncChanges(options, replica);
+    expect(first.deletes).toBe(0);
+    const before = Object.keys(replica.rows).length;
+    const created = await server.graphql<{ createActivity: { id: string } }>(
+      CREATE_ACTIVITY,
+      { input: tjActivity({ title: 'Replicated' }) },
+      t.tjAdmin,
+    );
+    const id = created.body.data!.createActivity.id;
+    await server.graphql(
+      UPDATE_ACTIVITY,
+      { input: { id, expectedVersion: 1, title: 'Replicated 2' } },
+      t.tjAdmin,
+    );
+    await syncChanges(options, replica);
+    expect(replica.rows[`Activity:${id}`]).toMatchObject({ id, title: 'Replicated 2' });
+    await server.graphql(DELETE_ACTIVITY, { input: { id, expectedVersion: 2 } }, t.tjAdmin);
+    const last = await syncChanges(options, replica);
+    expect(last).toMatchObject({ deletes: 1 });
+    expect(replica.rows[`Activity:${id}`]).toBeUndefined();
+    expect(Object.keys(replica.rows).length).toBe(before);
   });
 
   it('a rolled-back mutation emits nothing', async () => {
