@@ -70,6 +70,17 @@ const schema = z
     REQUEST_TIMEOUT_MS: positiveInt.default(15_000),
     SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
     TEST_REQUEST_DELAY_MS: z.coerce.number().int().min(0).optional(),
+    // The changes feed and webhooks (docs/changes-and-webhooks.md).
+    CHANGES_RETENTION_DAYS: z.coerce.number().positive().default(90),
+    WEBHOOK_WORKER: z.enum(['in-process', 'off']).default('in-process'),
+    WEBHOOK_ALLOW_LOOPBACK: boolean.default(false),
+    WEBHOOK_TIMEOUT_MS: positiveInt.default(15_000),
+    WEBHOOK_POLL_MS: positiveInt.default(1000),
+    WEBHOOK_RETRY_SCHEDULE_S: z
+      .string()
+      .regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, 'must be seconds separated by commas')
+      .transform((value) => value.split(',').map(Number))
+      .default([5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400]),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -80,6 +91,13 @@ const schema = z
         code: 'custom',
         path: ['TEST_REQUEST_DELAY_MS'],
         message: 'is only allowed with NODE_ENV=test',
+      });
+    }
+    if (env.WEBHOOK_ALLOW_LOOPBACK && env.NODE_ENV === 'production') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBHOOK_ALLOW_LOOPBACK'],
+        message: 'is for tests and development only: production endpoints must be public https',
       });
     }
     if (env.DATABASE_URL && env.EMBEDDED_DATABASE === true) {
@@ -112,7 +130,16 @@ const schema = z
 const OTHER_KNOWN = ['DG_URL', 'DG_TOKEN', 'DG_TENANT', 'DG_PAGE_SIZE', 'DG_SCHEMA_URL'];
 
 /** Name prefixes of this API's variables: an unknown name starting with one is a mistake. */
-const OUR_PREFIXES = ['DB_', 'JWT_', 'MAX_QUERY_', 'RATE_LIMIT_', 'EMBEDDED_', 'DG_'];
+const OUR_PREFIXES = [
+  'DB_',
+  'JWT_',
+  'MAX_QUERY_',
+  'RATE_LIMIT_',
+  'EMBEDDED_',
+  'DG_',
+  'WEBHOOK_',
+  'CHANGES_',
+];
 
 const KNOWN = [...Object.keys(schema.shape), ...OTHER_KNOWN];
 
@@ -247,6 +274,17 @@ export type Config = Readonly<{
   shutdownGraceMs: number;
   /** Test only (refused outside NODE_ENV=test): delays every GraphQL response. */
   testRequestDelayMs: number;
+  changes: Readonly<{ retentionDays: number }>;
+  webhooks: Readonly<{
+    /** Whether the API process also runs the delivery worker (`npm run worker` runs it alone). */
+    inProcess: boolean;
+    /** Tests and development only: http and loopback addresses allowed. */
+    allowLoopback: boolean;
+    timeoutMs: number;
+    pollMs: number;
+    /** Seconds to wait before each retry; after the last, the delivery is dead. */
+    retryScheduleS: readonly number[];
+  }>;
   /** Variables that look like ours but are not (see unknownVariables), to warn about. */
   warnings: readonly string[];
 }>;
@@ -318,6 +356,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     testRequestDelayMs: e.TEST_REQUEST_DELAY_MS ?? 0,
+    changes: Object.freeze({ retentionDays: e.CHANGES_RETENTION_DAYS }),
+    webhooks: Object.freeze({
+      inProcess: e.WEBHOOK_WORKER === 'in-process',
+      allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      pollMs: e.WEBHOOK_POLL_MS,
+      retryScheduleS: Object.freeze([...e.WEBHOOK_RETRY_SCHEDULE_S]),
+    }),
     warnings: Object.freeze(unknown),
   });
 }

@@ -34,6 +34,8 @@ import { requestLimitsPlugin } from './limits/request-limits.plugin';
 import { ActivityResolver } from './modules/activity/activity.resolver';
 import { ApiKeyResolver } from './modules/api-key/api-key.resolver';
 import { AuditResolver } from './modules/audit/audit.resolver';
+import { ChangesResolver } from './modules/changes/changes.resolver';
+import { configureChangesFeed } from './modules/changes/changes.service';
 import { CommunityResolver } from './modules/community/community.resolver';
 import { IatiResolver } from './modules/iati/iati.resolver';
 import { iatiRouter } from './modules/iati/iati.routes';
@@ -49,6 +51,9 @@ import { sdmxRouter } from './modules/sdmx/sdmx.routes';
 import { spreadsheetRouter } from './modules/spreadsheet/spreadsheet.routes';
 import { SharingAgreementResolver } from './modules/sharing-agreement/sharing-agreement.resolver';
 import { TenantResolver } from './modules/tenant/tenant.resolver';
+import { WebhookResolver } from './modules/webhook/webhook.resolver';
+import { configureWebhooks } from './modules/webhook/webhook.settings';
+import { WebhookWorker } from './modules/webhook/webhook.worker';
 import { Metrics } from './observability/metrics';
 import { requestLogging } from './observability/request-log';
 import { applyPermissions } from './permissions/permissions';
@@ -77,6 +82,8 @@ export const RESOLVERS = [
   SharingAgreementResolver,
   OrganisationResolver,
   IatiResolver,
+  ChangesResolver,
+  WebhookResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission layer. */
@@ -120,6 +127,8 @@ const REDIS_READY_TIMEOUT_MS = 2000;
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, dataSource, log } = options;
   const pool = poolOf(dataSource);
+  configureChangesFeed({ retentionDays: config.changes.retentionDays });
+  configureWebhooks(config.webhooks);
   const bare = enforceListMaximums(await buildBareSchema());
   const schema = options.unsafeTestLayers?.shield === false ? bare : applyPermissions(bare);
   const authenticator = new Authenticator(config.jwt);
@@ -164,6 +173,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   await apollo.start();
 
+  // Webhook delivery runs in the API process unless WEBHOOK_WORKER=off (then `npm run worker`).
+  const worker = config.webhooks.inProcess
+    ? new WebhookWorker(pool, config.webhooks, config.changes.retentionDays, log, metrics.registry)
+    : null;
+  worker?.start();
+
   mountRoutes(app, { config, dataSource, metrics });
   app.use(schemaRouter({ schema: bare, authenticator, pool, log }));
   const contextDeps = {
@@ -195,6 +210,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     schema,
     metrics,
     stop: async () => {
+      await worker?.stop();
       await apollo.stop();
       await rateLimit.close();
     },

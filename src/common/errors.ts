@@ -13,6 +13,8 @@ export enum ErrorCode {
   /** The request ran past its statement timeout or its deadline; it changed nothing. */
   TIMEOUT = 'TIMEOUT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** A changes-feed cursor older than the feed's retention: resync without `since`. */
+  CURSOR_EXPIRED = 'CURSOR_EXPIRED',
   /** The HTTP request itself could not be read (malformed JSON, a body over 1 MiB). */
   BAD_REQUEST = 'BAD_REQUEST',
   // Apollo's and graphql-js's own codes for a request that is not a valid operation.

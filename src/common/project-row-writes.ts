@@ -48,6 +48,8 @@ export async function createRow<T extends ProjectRow, V extends ProjectRowValues
     action: 'CREATE',
     entityType: kind.entity,
     entityId: row!.id,
+    projectId: row!.projectId,
+    version: row!.version,
     ...auditDiff(null, row!),
   });
   return row!;
@@ -125,6 +127,8 @@ export async function updateRow<T extends ProjectRow, U extends VersionedRowInpu
     action: 'UPDATE',
     entityType: kind.entity,
     entityId: current.id,
+    projectId: current.projectId,
+    version: updated.version,
     ...auditDiff(current, updated),
   });
   return updated;
@@ -165,6 +169,8 @@ async function setRowDeleted<T extends ProjectRow>(
     action: deleted ? 'DELETE' : 'RESTORE',
     entityType: kind.entity,
     entityId: current.id,
+    projectId: current.projectId,
+    version: row.version,
     before: { deletedAt: deleted ? null : 'deleted' },
     after: { deletedAt },
   });

@@ -71,14 +71,16 @@ export const LIST_MAXIMUMS: Readonly<Record<string, number>> = {
   'Project.partners': 100,
   'SharingAgreement.indicators': 100,
   'ImportResult.items': 1000,
+  'WebhookDelivery.attemptLog': 20,
 };
 
 /** What a list missing from LIST_MAXIMUMS counts as. */
 const UNDECLARED_LIST_SIZE = 1000;
 
-/** A connection's `nodes` and `edges`: sized by the paged field above them. */
+/** A connection's (or the changes feed's page's) `nodes` and `edges`: sized by the paged field above them. */
 function isConnectionPage(parentType: string, fieldName: string): boolean {
-  return parentType.endsWith('Connection') && (fieldName === 'nodes' || fieldName === 'edges');
+  const paged = parentType.endsWith('Connection') || parentType === 'ChangePage';
+  return paged && (fieldName === 'nodes' || fieldName === 'edges');
 }
 
 /** Whether a field returns a list of objects (a list of scalars costs nothing). */

@@ -14,6 +14,8 @@ import { DomainError, ErrorCode } from '../common/errors';
 import { ACTIVITY_RULES } from '../modules/activity/activity.rules';
 import { API_KEY_RULES } from '../modules/api-key/api-key.rules';
 import { AUDIT_RULES } from '../modules/audit/audit.rules';
+import { CHANGES_RULES } from '../modules/changes/changes.rules';
+import { WEBHOOK_RULES } from '../modules/webhook/webhook.rules';
 import { COMMUNITY_RULES } from '../modules/community/community.rules';
 import { IATI_RULES } from '../modules/iati/iati.rules';
 import { IMPORT_RULES } from '../modules/import/import.rules';
@@ -72,6 +74,8 @@ export const RULES: IRules = mergeRules([
   IMPORT_RULES,
   OUTCOME_RULES,
   SHARING_AGREEMENT_RULES,
+  CHANGES_RULES,
+  WEBHOOK_RULES,
   // Where a page sits in its list says nothing about the rows.
   { PageInfo: allow },
 ]);

@@ -67,6 +67,8 @@ export async function startTestServer(
     // rate-limit tests lower again (through the same configuration production uses).
     RATE_LIMIT_POINTS: '100000000',
     RATE_LIMIT_ANONYMOUS_POINTS: '100000000',
+    // The webhook worker polls the database; only the webhook tests run it.
+    WEBHOOK_WORKER: 'off',
     ...options.env,
   };
   // Only the pool settings matter here; production refuses a configuration without a database.

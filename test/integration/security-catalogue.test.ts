@@ -86,6 +86,9 @@ const UPDATABLE: Readonly<Record<string, readonly string[]>> = {
     'version',
   ],
   sharing_agreements: ['revoked_at', 'updated_at', 'version'],
+  webhook_deliveries: ['attempts', 'next_attempt_at', 'state', 'updated_at'],
+  webhook_endpoint_secrets: ['expires_at'],
+  webhook_endpoints: ['disabled_at', 'disabled_reason', 'updated_at', 'version'],
 };
 
 /** Columns no table lets dg_app change, whatever table is added later. */
@@ -123,6 +126,11 @@ const TESTED_DEFINERS: Readonly<Record<string, string>> = {
   app_administers_user: 'test/integration/security-rls.test.ts (users: called with any id)',
   set_organisation_iati_identifier:
     'test/integration/iati-export.test.ts (as the application role, with every principal but a platform admin)',
+  change_feed_key:
+    'test/integration/changes-feed.test.ts (takes no argument; a cursor signed with another key is refused)',
+  change_feed_horizon: 'test/integration/changes-feed.test.ts (takes no argument; concurrent writers)',
+  change_feed_rows:
+    'test/integration/changes-feed.test.ts (ids only; a forged cursor naming other projects is refused before it is called)',
 };
 
 /** Functions the request preamble runs as the owner: never callable by the application role. */

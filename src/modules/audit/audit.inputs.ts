@@ -37,6 +37,8 @@ export enum AuditEntityType {
   TenantMembership = 'TenantMembership',
   ApiKey = 'ApiKey',
   SharingAgreement = 'SharingAgreement',
+  WebhookEndpoint = 'WebhookEndpoint',
+  WebhookDelivery = 'WebhookDelivery',
 }
 
 registerEnumType(AuditEntityType, {
@@ -51,6 +53,8 @@ registerEnumType(AuditEntityType, {
     TenantMembership: { description: "A user's role in a tenant." },
     ApiKey: { description: 'An API key (never its secret).' },
     SharingAgreement: { description: 'A sharing agreement, or an aggregate read under one.' },
+    WebhookEndpoint: { description: 'A webhook endpoint (never its secret).' },
+    WebhookDelivery: { description: 'A webhook delivery sent again by an admin.' },
   },
 });
 

@@ -2,6 +2,7 @@ import { Capability } from '../../auth/access';
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
 import { param } from '../../common/sql';
 import type { RequestContext } from '../../context';
+import { recordChanges } from '../changes/change-log';
 import type { AuditEventsArgs } from './audit.inputs';
 import type { AuditEvent } from './audit.type';
 
@@ -21,6 +22,9 @@ export type AuditEntry = Readonly<{
    */
   organisationId?: string | null;
   details?: Record<string, unknown> | null;
+  /** For the changes feed: the row's project (when the diff may not name it) and version. */
+  projectId?: string | null;
+  version?: number | null;
 }>;
 
 /**
@@ -65,6 +69,8 @@ export async function recordAudit(
      VALUES ${tuples.join(', ')}`,
     params,
   );
+  // The same writes, in the same transaction, for the changes feed and the webhooks.
+  await recordChanges(ctx, entries);
 }
 
 function jsonOrNull(value: unknown): string | null {

@@ -195,6 +195,7 @@ async function applyImport<I extends object, V extends Values, R>(
         action: 'CREATE',
         entityType: kind.entityType,
         entityId: row,
+        projectId: plan.values.projectId,
         ...auditDiff(null, plan.values),
         details,
       });
@@ -210,6 +211,7 @@ async function applyImport<I extends object, V extends Values, R>(
         action: 'UPDATE',
         entityType: kind.entityType,
         entityId: id,
+        projectId: plan.values.projectId,
         ...auditDiff(before, plan.values),
         details,
       });
