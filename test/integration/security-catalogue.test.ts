@@ -128,7 +128,8 @@ const TESTED_DEFINERS: Readonly<Record<string, string>> = {
     'test/integration/iati-export.test.ts (as the application role, with every principal but a platform admin)',
   change_feed_key:
     'test/integration/changes-feed.test.ts (takes no argument; a cursor signed with another key is refused)',
-  change_feed_horizon: 'test/integration/changes-feed.test.ts (takes no argument; concurrent writers)',
+  change_feed_horizon:
+    'test/integration/changes-feed.test.ts (takes no argument; concurrent writers)',
   change_feed_rows:
     'test/integration/changes-feed.test.ts (ids only; a forged cursor naming other projects is refused before it is called)',
 };
