@@ -2,7 +2,7 @@ import { UUIDResolver } from 'graphql-scalars';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { toConnection } from '../../common/connection';
-import { selectedNodeFields } from '../../common/selection';
+import { selectedFields, selectedNodeFields } from '../../common/selection';
 import type { RequestContext } from '../../context';
 import { communityById } from '../community/community.loaders';
 import { Community } from '../community/community.type';
@@ -14,7 +14,7 @@ import { tenantById } from '../tenant/tenant.loaders';
 import { Tenant } from '../tenant/tenant.type';
 import { DeleteRowInput, RestoreRowInput } from '../../common/write-inputs';
 import { ActivitiesArgs, CreateActivityInput, UpdateActivityInput } from './activity.inputs';
-import { activityById } from './activity.loaders';
+import { activityWithParents } from './activity.prefetch';
 import { ACTIVITIES, activityValues } from './activity.service';
 import { createRow, deleteRow, restoreRow, updateRow } from '../../common/project-row-writes';
 import { listRows } from '../../common/project-rows';
@@ -46,8 +46,9 @@ export class ActivityResolver {
   activity(
     @Arg('id', () => UUIDResolver, { description: 'Its id.' }) id: string,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return activityById(ctx).load(id);
+    return activityWithParents(ctx, id, selectedFields(info));
   }
 
   @Mutation(() => Activity, {
