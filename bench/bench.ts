@@ -285,7 +285,12 @@ async function check(targets: Target[], workload: Workload): Promise<Result> {
     }
   }
   if (first.length < 20) throw new Error(`${workload.name} answers almost nothing: ${first}`);
-  return { name: workload.name, description: workload.description, sqlStatementsPerRequest: statements, targets: {} };
+  return {
+    name: workload.name,
+    description: workload.description,
+    sqlStatementsPerRequest: statements,
+    targets: {},
+  };
 }
 
 function normalise(value: unknown): string {
@@ -565,9 +570,7 @@ function report(
   console.log(
     `Import of 1,000 activities: ${importSeconds === null ? 'not run or failed' : `${importSeconds.toFixed(2)} s`}`,
   );
-  console.log(
-    `Peak RSS: ${names.map((n) => `${n} ${peakRssMb[n] ?? 'n/a'} MB`).join(', ')}`,
-  );
+  console.log(`Peak RSS: ${names.map((n) => `${n} ${peakRssMb[n] ?? 'n/a'} MB`).join(', ')}`);
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(

@@ -67,7 +67,11 @@ describe('one activity with its parents in one statement', () => {
     const joined = await read(admin, id);
     const apart = await server.graphql<{
       activity: { community: { id: string } | null; project: { id: string } };
-    }>(`query ($id: UUID!) { activity(id: $id) { community { id } project { id } } }`, { id }, admin);
+    }>(
+      `query ($id: UUID!) { activity(id: $id) { community { id } project { id } } }`,
+      { id },
+      admin,
+    );
     expect(joined.activity!.project).toMatchObject({ id: SEED_IDS.projects.tjPilot });
     expect(joined.activity!.community?.id).toBe(apart.body.data!.activity.community?.id);
     expect(joined.activity!.community).not.toBeNull();
