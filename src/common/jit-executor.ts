@@ -5,6 +5,7 @@ import {
   type ExecutionResult,
   GraphQLError,
   type GraphQLSchema,
+  OperationTypeNode,
   printSchema,
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
@@ -51,20 +52,24 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
     load: () =>
       Promise.resolve({
         executor: async (request) => {
-          // No such operation (or several and no name): graphql-js answers it, as before.
-          if (!(request.operation as typeof request.operation | undefined)) {
+          // Mutations stay on graphql-js: they are not where the CPU goes, and their inputs'
+          // validation errors depend on graphql-js's argument objects. So does an unknown or
+          // missing operation name (the name the client sent: Apollo's is null then).
+          const operation = request.operation as typeof request.operation | undefined;
+          if (operation?.operation !== OperationTypeNode.QUERY) {
             return execute({
               schema,
               document: request.document,
-              // The name the client sent: Apollo's own is null when it resolved no operation.
               operationName: request.request.operationName,
+              contextValue: request.context,
+              variableValues: request.request.variables,
             });
           }
           // graphql-js's own coercion first, so a bad variable is answered exactly as before
           // (Apollo recognises its errors as BAD_USER_INPUT by their node and message).
           const coerced = getVariableValues(
             schema,
-            request.operation.variableDefinitions ?? [],
+            operation.variableDefinitions ?? [],
             request.request.variables ?? {},
             { maxErrors: 50 },
           );
