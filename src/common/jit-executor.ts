@@ -12,7 +12,17 @@ import { getVariableValues } from 'graphql/execution/values';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 
 /**
- * Executes every operation with graphql-jit instead of graphql-js (issue 17): a query
+ * What Apollo is given to execute `schema` with: the compiled executor, or with `DG_JIT=0` in
+ * the environment graphql-js itself (for the benchmark's before-and-after, not a setting).
+ */
+export function executionOf(
+  schema: GraphQLSchema,
+): { schema: GraphQLSchema } | { gateway: GatewayInterface } {
+  return process.env.DG_JIT === '0' ? { schema } : { gateway: jitGateway(schema) };
+}
+
+/**
+ * Executes every query with graphql-jit instead of graphql-js (issue 17): a query
  * document is compiled once into a function that walks its selection without building an
  * `info` and an arguments object per field, so a page of 1,000 objects costs far less CPU
  * and garbage. The schema executed is the same one — shield's wrapped resolvers, type-graphql's
