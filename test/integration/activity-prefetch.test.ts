@@ -31,7 +31,8 @@ describe('one activity with its parents in one statement', () => {
     pilotEditor = await server.tokenFor('demo|tj-pilot-editor');
     const [community] = await server.db.dataSource.query<{ id: string }[]>(
       `SELECT id FROM communities c WHERE tenant_id = $1 AND NOT EXISTS (
-         SELECT 1 FROM project_communities pc WHERE pc.community_id = c.id AND pc.project_id = $2)
+         SELECT 1 FROM project_communities pc WHERE pc.tenant_id = c.tenant_id
+           AND pc.community_id = c.id AND pc.project_id = $2)
        ORDER BY id LIMIT 1`,
       [SEED_IDS.tenants.TJ, SEED_IDS.projects.tjPilot],
     );
