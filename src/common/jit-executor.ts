@@ -12,13 +12,13 @@ import { getVariableValues } from 'graphql/execution/values';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 
 /**
- * What Apollo is given to execute `schema` with: the compiled executor, or with `DG_JIT=0` in
+ * What Apollo is given to execute `schema` with: the compiled executor, or with `BENCH_GRAPHQL_JS=1` in
  * the environment graphql-js itself (for the benchmark's before-and-after, not a setting).
  */
 export function executionOf(
   schema: GraphQLSchema,
 ): { schema: GraphQLSchema } | { gateway: GatewayInterface } {
-  return process.env.DG_JIT === '0' ? { schema } : { gateway: jitGateway(schema) };
+  return process.env.BENCH_GRAPHQL_JS === '1' ? { schema } : { gateway: jitGateway(schema) };
 }
 
 /**
