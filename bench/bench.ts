@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import type { ClientBase } from 'pg';
 import { ensureDevApiKey } from '../seeds/dev-api-key';
 import { SEED_IDS, seedProgramme } from '../seeds/programme';
-import { seedSynthetic } from '../seeds/synthetic';
+import { SYNTHETIC_UNIT, seedSynthetic } from '../seeds/synthetic';
 import { generateApiKey } from '../src/auth/api-key-secret';
 import { signToken } from '../src/auth/tokens';
 import { loadConfig } from '../src/config';
@@ -31,7 +31,15 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
+    rounds: { type: 'string', default: '2' },
     only: { type: 'string' },
+    // Also loads the hand-written baseline (bench/baseline.ts: the API's services, no GraphQL).
+    'hand-written': { type: 'boolean', default: false },
+    'skip-import': { type: 'boolean', default: false },
+    // A tenth of the activities and 2 % of the measurements (same projects and communities),
+    // in a database of its own: loads in a minute where scale 1 takes several, for a loaded
+    // machine. Q1 and Q3 keep their shape; Q2 reads fewer measurements.
+    small: { type: 'boolean', default: false },
     // Writes the server's CPU profile (.cpuprofile, for Chrome DevTools) under bench/results/.
     'cpu-prof': { type: 'boolean', default: false },
   },
@@ -40,35 +48,55 @@ const scale = Number(args.scale);
 const duration = Number(args.duration);
 const warmup = Number(args.warmup);
 const connections = Number(args.connections);
+const rounds = Number(args.rounds);
+
+/** What one target answers a workload at: its path and body. */
+type Call = { path: string; body: string };
 
 type Workload = Readonly<{
   name: string;
   description: string;
-  body: string;
   headers: Record<string, string>;
-  /** The same query on the hand-written baseline (bench/baseline.ts): its path and body. */
-  baseline: { path: string; body: string };
-  /** Checks one response, so a benchmark of errors cannot pass for a fast one. */
-  check: (json: unknown) => boolean;
+  /** The query on each target: the API's /graphql, the limit, the hand-written baseline. */
+  calls: Record<TargetName, Call>;
 }>;
+
+type TargetName = 'api' | 'limit' | 'hand-written';
+
+type Target = { name: TargetName; url: string; child: ChildProcess };
+
+/** One target's figures for one workload, summed over the rounds. */
+type Measure = {
+  requests: number;
+  seconds: number;
+  p99Ms: number[];
+  p50Ms: number[];
+  errors: number;
+  serverCpuMs: number;
+  postgresCpuMs: number;
+  bytes: number;
+};
 
 type Result = {
   name: string;
   description: string;
+  sqlStatementsPerRequest: Partial<Record<TargetName, number | null>>;
+  targets: Partial<Record<TargetName, Summary>>;
+};
+
+type Summary = {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
-  non2xx: number;
-  sqlStatementsPerRequest: number | null;
+  serverCpuMsPerRequest: number;
+  postgresCpuMsPerRequest: number;
   bytesPerResponse: number;
-  /** The hand-written baseline's throughput on the same machine and data. */
-  baselineRequestsPerSecond: number;
 };
 
 async function main(): Promise<void> {
   if (!Number.isInteger(scale) || scale < 1) throw new Error('--scale must be a whole number ≥ 1');
-  const dataDir = join(ROOT, '.data', `bench-postgres-scale-${scale}`);
+  const dataDir = join(ROOT, '.data', `bench-postgres-scale-${scale}${args.small ? '-small' : ''}`);
   const config = loadConfig({ ...process.env, DATABASE_URL: '', EMBEDDED_PG_DIR: dataDir });
   const say = (line: string) => console.log(line);
 
@@ -80,7 +108,12 @@ async function main(): Promise<void> {
   try {
     await seedProgramme(client);
     await ensureDevApiKey(client);
-    await seedSynthetic(client, scale, say);
+    await seedSynthetic(
+      client,
+      scale,
+      say,
+      args.small ? { unit: { ...SYNTHETIC_UNIT, activities: 30_000, measurements: 20_000 } } : {},
+    );
     await grantAnalystEverywhere(client);
     apiKey = await benchApiKey(client);
   } finally {
@@ -89,7 +122,6 @@ async function main(): Promise<void> {
   const databaseUrl = (database.dataSource.options as { url: string }).url;
 
   const secret = randomBytes(32).toString('hex');
-  const port = await freePort();
   const env = {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -103,30 +135,54 @@ async function main(): Promise<void> {
     // The benchmark measures throughput, not the limiter: raised through configuration only.
     RATE_LIMIT_POINTS: '100000000',
   };
-  const server = await startServer('src/main.js', { ...env, PORT: String(port) }, '/readyz');
-  const baselinePort = await freePort();
-  const baseline = await startServer(
-    'bench/baseline.js',
-    { ...env, PORT: String(baselinePort) },
-    '/',
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const baselineUrl = `http://127.0.0.1:${baselinePort}`;
+  const start = async (name: TargetName, script: string, readyPath: string): Promise<Target> => {
+    const port = await freePort();
+    const { child } = await startServer(script, { ...env, PORT: String(port) }, readyPath);
+    return { name, url: `http://127.0.0.1:${port}`, child };
+  };
+  const targets: Target[] = [
+    await start('api', 'src/main.js', '/readyz'),
+    await start('limit', 'bench/limit.js', '/'),
+  ];
+  if (args['hand-written']) targets.push(await start('hand-written', 'bench/baseline.js', '/'));
+  const postgres = postmasterPid(dataDir);
   try {
     const jwt = { ...config.jwt, secret };
     const admin = await signToken(jwt, 'demo|tj-admin');
     const analyst = await signToken(jwt, 'demo|un-analyst');
-    const workloads = buildWorkloads(admin, analyst, apiKey, await oneActivityId(pool));
+    const workloads = buildWorkloads(admin, analyst, apiKey, await oneActivityId(pool)).filter(
+      (w) => !args.only || w.name.startsWith(args.only),
+    );
     const results: Result[] = [];
     for (const workload of workloads) {
-      if (args.only && !workload.name.startsWith(args.only)) continue;
-      results.push(await run(url, baselineUrl, workload));
+      results.push(await check(targets, workload));
     }
-    const importSeconds = await timeImport(url, admin);
-    const peakRssMb = peakRss(server.child);
-    report(results, importSeconds, peakRssMb);
+    const measures = new Map<string, Measure>();
+    // Interleaved: every round loads each workload on every target, in the opposite order to
+    // the round before, so drift of a shared machine's load falls on all targets alike.
+    for (let round = 0; round < rounds; round++) {
+      for (const workload of workloads) {
+        const order = round % 2 === 0 ? targets : [...targets].reverse();
+        for (const target of order) {
+          const key = `${workload.name}|${target.name}`;
+          const measure = await load(target, workload, postgres);
+          say(
+            `round ${round + 1} ${workload.name} ${target.name}: ${Math.round(measure.requests / measure.seconds)} req/s`,
+          );
+          measures.set(key, add(measures.get(key), measure));
+        }
+      }
+    }
+    for (const result of results) {
+      for (const target of targets) {
+        result.targets[target.name] = summarise(measures.get(`${result.name}|${target.name}`)!);
+      }
+    }
+    const importSeconds = args['skip-import'] ? null : await timeImport(targets[0]!.url, admin);
+    const peakRssMb = Object.fromEntries(targets.map((t) => [t.name, peakRss(t.child)]));
+    report(results, targets, importSeconds, peakRssMb);
   } finally {
-    for (const { child } of [server, baseline]) {
+    for (const { child } of targets) {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     }
@@ -147,7 +203,7 @@ function buildWorkloads(
       description:
         "one tenant's first 20 projects → first 10 communities each → latest 5 activities each, as a TENANT_ADMIN",
       headers: { ...json, authorization: `Bearer ${admin}` },
-      body: JSON.stringify({
+      calls: calls('/Q1', '{}', {
         query: `query ProjectPage {
           projects(first: 20, filter: { tenantCodes: ["TJ"] }) {
             nodes { id name communities(first: 10) { nodes { id name
@@ -156,92 +212,201 @@ function buildWorkloads(
           }
         }`,
       }),
-      check: (body) => hasData(body, 'projects'),
-      baseline: { path: '/Q1', body: '{}' },
     },
     {
       name: 'Q2 cross-country summary',
       description:
         'outcomeSummaries baseline vs endline of DV_PREVALENCE grouped by TENANT, as an analyst with agreements',
       headers: { ...json, authorization: `Bearer ${analyst}` },
-      body: JSON.stringify({
+      calls: calls('/Q2', '{}', {
         query: `query Summary {
           outcomeSummaries(filter: { tenants: ["TJ", "KG", "UZ"], indicatorCodes: ["DV_PREVALENCE"] }, groupBy: [TENANT]) {
             baseline latest relativeChange sampleSize communities suppressed
           }
         }`,
       }),
-      check: (body) => hasData(body, 'outcomeSummaries'),
-      baseline: { path: '/Q2', body: '{}' },
     },
     {
       name: 'Q3 one activity',
       description: 'an activity by id with its community and project, as an API key',
       headers: { ...json, 'x-api-key': apiKey },
-      body: JSON.stringify({
+      calls: calls('/Q3', JSON.stringify({ id: activityId }), {
         query: `query OneActivity($id: UUID!) {
           activity(id: $id) { id title type startDate participants { total }
             community { name region } project { name code } }
         }`,
         variables: { id: activityId },
       }),
-      check: (body) => hasData(body, 'activity'),
-      baseline: { path: '/Q3', body: JSON.stringify({ id: activityId }) },
     },
   ];
 }
 
-function hasData(body: unknown, field: string): boolean {
-  const b = body as { data?: Record<string, unknown> | null; errors?: unknown[] };
-  return !b.errors && b.data?.[field] !== null && b.data?.[field] !== undefined;
-}
-
-async function run(url: string, baselineUrl: string, workload: Workload): Promise<Result> {
-  // One request first: it must succeed, and it says how many SQL statements a request takes.
-  const statements = await statementsPerRequest(url, workload);
-  const load = async (target: string, body: string) => {
-    const options = { url: target, method: 'POST' as const, headers: workload.headers, body };
-    await autocannon({ ...options, connections, duration: warmup });
-    return autocannon({ ...options, connections, duration });
-  };
-  const result = await load(`${url}/graphql`, workload.body);
-  const baseline = await load(`${baselineUrl}${workload.baseline.path}`, workload.baseline.body);
-  if (baseline.errors + baseline.timeouts + baseline.non2xx > 0) {
-    throw new Error(`The hand-written ${workload.name} failed: see the baseline's log above`);
-  }
+/** The same query on every target: GraphQL on the API, a path on the two bare servers. */
+function calls(path: string, body: string, graphql: object): Record<TargetName, Call> {
   return {
-    name: workload.name,
-    description: workload.description,
-    requestsPerSecond: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    sqlStatementsPerRequest: statements,
-    bytesPerResponse: Math.round(result.throughput.total / Math.max(result.requests.total, 1)),
-    baselineRequestsPerSecond: Math.round(baseline.requests.average),
+    api: { path: '/graphql', body: JSON.stringify(graphql) },
+    limit: { path, body },
+    'hand-written': { path, body },
   };
 }
 
 /**
- * Sends the workload's request once and reads how many SQL round trips it made from the
- * server's /metrics.
+ * Before any load: every target answers the workload once, without errors and with the same
+ * data as the API (numbers compared to 9 significant digits: the limit computes ratios in
+ * SQL), so a fast target cannot be fast by answering less. Also reads how many SQL round
+ * trips one API request makes, from the server's /metrics.
  */
-async function statementsPerRequest(url: string, workload: Workload): Promise<number | null> {
-  const before = await statementCounters(url);
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: workload.headers,
-    body: workload.body,
-  });
-  const json: unknown = await response.json();
-  if (!workload.check(json)) {
-    throw new Error(
-      `${workload.name} does not answer as expected: ${JSON.stringify(json).slice(0, 500)}`,
-    );
+async function check(targets: Target[], workload: Workload): Promise<Result> {
+  const answers: unknown[] = [];
+  const statements: Result['sqlStatementsPerRequest'] = {};
+  for (const target of targets) {
+    const before = target.name === 'api' ? await statementCounters(target.url) : null;
+    const call = workload.calls[target.name];
+    const response = await fetch(`${target.url}${call.path}`, {
+      method: 'POST',
+      headers: workload.headers,
+      body: call.body,
+    });
+    const json = (await response.json().catch(() => null)) as {
+      data?: unknown;
+      errors?: unknown;
+    } | null;
+    if (!response.ok || !json || json.errors || json.data === undefined) {
+      throw new Error(
+        `${target.name} does not answer ${workload.name}: ${response.status} ${JSON.stringify(json).slice(0, 500)}`,
+      );
+    }
+    answers.push(json.data);
+    if (target.name === 'api') {
+      const after = await statementCounters(target.url);
+      statements.api = before !== null && after !== null ? after - before : null;
+    }
   }
-  const after = await statementCounters(url);
-  return before !== null && after !== null ? after - before : null;
+  // The one-message limit makes one round trip by construction, the baseline as the API.
+  statements.limit = 1;
+  const first = normalise(answers[0]);
+  for (let i = 1; i < answers.length; i++) {
+    const other = normalise(answers[i]);
+    if (other !== first) {
+      throw new Error(
+        `${targets[i]!.name} answers ${workload.name} differently from ${targets[0]!.name}:\n${other.slice(0, 400)}\n${first.slice(0, 400)}`,
+      );
+    }
+  }
+  if (first.length < 20) throw new Error(`${workload.name} answers almost nothing: ${first}`);
+  return {
+    name: workload.name,
+    description: workload.description,
+    sqlStatementsPerRequest: statements,
+    targets: {},
+  };
+}
+
+function normalise(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(9)) : v,
+  );
+}
+
+/** Warms a target up on a workload, then loads it and reads the CPU it and PostgreSQL spent. */
+async function load(target: Target, workload: Workload, postgres: number | null): Promise<Measure> {
+  const call = workload.calls[target.name];
+  const options = {
+    url: `${target.url}${call.path}`,
+    method: 'POST' as const,
+    headers: workload.headers,
+    body: call.body,
+    connections,
+  };
+  await autocannon({ ...options, duration: warmup });
+  const server0 = cpuMs(target.child.pid ?? null, false);
+  const postgres0 = cpuMs(postgres, true);
+  const started = performance.now();
+  const result = await autocannon({ ...options, duration });
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    requests: result.requests.total,
+    seconds,
+    p50Ms: [result.latency.p50],
+    p99Ms: [result.latency.p99],
+    errors: result.errors + result.timeouts + result.non2xx,
+    serverCpuMs: cpuMs(target.child.pid ?? null, false) - server0,
+    postgresCpuMs: cpuMs(postgres, true) - postgres0,
+    bytes: result.throughput.total,
+  };
+}
+
+function add(sum: Measure | undefined, m: Measure): Measure {
+  if (!sum) return m;
+  return {
+    requests: sum.requests + m.requests,
+    seconds: sum.seconds + m.seconds,
+    p50Ms: [...sum.p50Ms, ...m.p50Ms],
+    p99Ms: [...sum.p99Ms, ...m.p99Ms],
+    errors: sum.errors + m.errors,
+    serverCpuMs: sum.serverCpuMs + m.serverCpuMs,
+    postgresCpuMs: sum.postgresCpuMs + m.postgresCpuMs,
+    bytes: sum.bytes + m.bytes,
+  };
+}
+
+function summarise(m: Measure): Summary {
+  const perRequest = (x: number) => x / Math.max(m.requests, 1);
+  return {
+    requestsPerSecond: m.requests / m.seconds,
+    // The worst round's: a p99 is not an average.
+    p50Ms: Math.max(...m.p50Ms),
+    p99Ms: Math.max(...m.p99Ms),
+    errors: m.errors,
+    serverCpuMsPerRequest: perRequest(m.serverCpuMs),
+    postgresCpuMsPerRequest: perRequest(m.postgresCpuMs),
+    bytesPerResponse: Math.round(perRequest(m.bytes)),
+  };
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/**
+ * CPU time (user + system) of a process, in ms; with `children`, also of every live child
+ * and of the children it has reaped (a postmaster's backends, ended ones included).
+ */
+function cpuMs(pid: number | null, children: boolean): number {
+  if (pid === null) return 0;
+  const fields = (p: number | string): string[] | null => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return null;
+    }
+  };
+  // After the command's closing parenthesis: state is field 3; utime 14, stime 15, cutime 16,
+  // cstime 17 (1-based, in proc(5)), so indexes 11–14 here; the parent pid is index 1.
+  const own = fields(pid);
+  if (!own) return 0;
+  let ticks = Number(own[11]) + Number(own[12]);
+  if (children) {
+    ticks += Number(own[13]) + Number(own[14]);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const f = fields(entry);
+      if (f && Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
+    }
+  }
+  return ticks * TICK_MS;
+}
+
+/** The embedded PostgreSQL's postmaster, from the postmaster.pid in its data directory. */
+function postmasterPid(dataDir: string): number | null {
+  for (const dir of [dataDir, ...readdirSync(dataDir).map((d) => join(dataDir, d))]) {
+    try {
+      const pid = Number(readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (Number.isInteger(pid) && pid > 0) return pid;
+    } catch {
+      // not this directory
+    }
+  }
+  return null;
 }
 
 async function statementCounters(url: string): Promise<number | null> {
@@ -365,37 +530,56 @@ function peakRss(child: ChildProcess): number | null {
   }
 }
 
-function report(results: Result[], importSeconds: number | null, peakRssMb: number | null): void {
-  const rows = results.map((r) => [
-    r.name,
-    String(r.requestsPerSecond),
-    `${r.p50Ms} ms`,
-    `${r.p99Ms} ms`,
-    String(r.errors + r.non2xx),
-    r.sqlStatementsPerRequest === null ? 'n/a' : String(r.sqlStatementsPerRequest),
-    String(r.bytesPerResponse),
-    `${r.baselineRequestsPerSecond} (${(r.requestsPerSecond / r.baselineRequestsPerSecond).toFixed(2)}×)`,
-  ]);
+function report(
+  results: Result[],
+  targets: Target[],
+  importSeconds: number | null,
+  peakRssMb: Record<string, number | null>,
+): void {
+  const names = targets.map((t) => t.name);
+  const both = (r: Result, f: (s: Summary) => string) =>
+    names.map((n) => f(r.targets[n]!)).join(' · ');
+  const rows = results.map((r) => {
+    const api = r.targets.api!;
+    const limit = r.targets.limit!;
+    return [
+      r.name,
+      both(r, (s) => String(Math.round(s.requestsPerSecond))),
+      (api.requestsPerSecond / limit.requestsPerSecond).toFixed(2),
+      both(r, (s) => s.serverCpuMsPerRequest.toFixed(2)),
+      both(r, (s) => s.postgresCpuMsPerRequest.toFixed(2)),
+      names.map((n) => String(r.sqlStatementsPerRequest[n] ?? 'n/a')).join(' · '),
+      both(r, (s) => `${s.p99Ms}`),
+      (api.p99Ms / Math.max(limit.p99Ms, 1)).toFixed(2),
+      both(r, (s) => String(s.errors)),
+      String(api.bytesPerResponse),
+    ];
+  });
   const header = [
     'query',
-    'req/s',
-    'p50',
-    'p99',
+    `req/s (${names.join(' · ')})`,
+    'api/limit',
+    'server CPU ms/req',
+    'PostgreSQL CPU ms/req',
+    'round trips',
+    'p99 ms',
+    'p99 api/limit',
     'errors',
-    'SQL/req',
     'bytes/resp',
-    'hand-written req/s (ratio)',
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log();
+  console.log(
+    `scale ${scale}, ${connections} connections, ${rounds} interleaved rounds of ${duration} s (+${warmup} s warm-up) per target`,
+  );
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   console.log();
   console.log(
-    `Import of 1,000 activities: ${importSeconds === null ? 'failed' : `${importSeconds.toFixed(2)} s`}`,
+    `Import of 1,000 activities: ${importSeconds === null ? 'not run or failed' : `${importSeconds.toFixed(2)} s`}`,
   );
-  console.log(`Server peak RSS: ${peakRssMb ?? 'n/a'} MB`);
+  console.log(`Peak RSS: ${names.map((n) => `${n} ${peakRssMb[n] ?? 'n/a'} MB`).join(', ')}`);
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(
@@ -410,6 +594,7 @@ function report(results: Result[], importSeconds: number | null, peakRssMb: numb
         duration,
         warmup,
         connections,
+        rounds,
         results,
         importSeconds,
         peakRssMb,

@@ -16,6 +16,7 @@ import { ApiKeyUsage } from './auth/api-key-usage';
 import { Authenticator } from './auth/authenticate';
 import { errorLoggingPlugin, formatError } from './common/error-format';
 import { validateArguments } from './common/validation';
+import { executionOf } from './common/jit-executor';
 import type { Config } from './config';
 import type { RequestContext } from './context';
 import { poolOf } from './db/data-source';
@@ -145,7 +146,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const server = createServer(app);
 
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    ...executionOf(schema),
     introspection: config.allowIntrospection,
     includeStacktraceInErrorResponses: false,
     // Also turns off "Did you mean …?" suggestions, which would let a probe map the schema.

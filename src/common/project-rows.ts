@@ -99,16 +99,21 @@ export function rowsOf<T extends ProjectRow, O extends string>(
   );
 }
 
-/** The visible live rows among `ids`. */
+/**
+ * The visible live rows among `ids`; `joined` adds columns of joined tables (their joins and
+ * parameters, `ids` being $1), so a row comes with the parents its query selects.
+ */
 export function rowsByIds<T extends ProjectRow>(
   ctx: RequestContext,
   kind: AnyKind<T>,
   ids: readonly string[],
+  joined?: { columns: readonly string[]; joins: readonly string[]; params: unknown[] },
 ): Promise<T[]> {
   const a = kind.alias;
-  const params: unknown[] = [ids];
+  const params: unknown[] = joined?.params ?? [ids];
+  const columns = [kind.columns, ...(joined?.columns ?? [])].join(', ');
   return ctx.tx.query<T>(
-    `SELECT ${kind.columns} FROM ${kind.table} ${a}
+    `SELECT ${columns} FROM ${kind.table} ${a} ${joined?.joins.join(' ') ?? ''}
      WHERE ${a}.id = ANY ($1::uuid[]) AND ${a}.deleted_at IS NULL
        AND ${ctx.access.projectVisibleSql(`${a}.tenant_id`, `${a}.project_id`, params)}`,
     params,

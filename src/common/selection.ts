@@ -59,3 +59,14 @@ function included(node: Parameters<typeof getDirectiveValues>[1], info: GraphQLR
   const include = getDirectiveValues(GraphQLIncludeDirective, node, info.variableValues);
   return skip?.if !== true && include?.if !== false;
 }
+
+/**
+ * The names of the fields a query selects directly on the object `info` resolves, through
+ * fragments and honouring `@skip` and `@include`: which relations a root field may fetch in
+ * its own statement.
+ */
+export function selectedFields(info: GraphQLResolveInfo): ReadonlySet<string> {
+  return new Set(
+    info.fieldNodes.flatMap((node) => fieldsOf(node.selectionSet, info).map((f) => f.name.value)),
+  );
+}

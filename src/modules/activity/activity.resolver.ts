@@ -2,12 +2,12 @@ import { UUIDResolver } from 'graphql-scalars';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { toConnection } from '../../common/connection';
-import { selectedNodeFields } from '../../common/selection';
+import { selectedFields, selectedNodeFields } from '../../common/selection';
 import type { RequestContext } from '../../context';
 import { organisationById } from '../organisation/organisation.loaders';
 import { Organisation } from '../organisation/organisation.type';
 import { ActivitiesArgs, CreateActivityInput, UpdateActivityInput } from './activity.inputs';
-import { activityById } from './activity.loaders';
+import { activityWithParents } from './activity.prefetch';
 import { ACTIVITIES, activityValues } from './activity.service';
 import { createRow } from '../../common/project-row-writes';
 import { ProjectRowResolver } from '../../common/project-row.resolver';
@@ -50,8 +50,9 @@ export class ActivityResolver extends ProjectRowResolver({
   activity(
     @Arg('id', () => UUIDResolver, { description: 'Its id.' }) id: string,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return activityById(ctx).load(id);
+    return activityWithParents(ctx, id, selectedFields(info));
   }
 
   @Mutation(() => Activity, {

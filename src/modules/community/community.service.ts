@@ -27,7 +27,7 @@ import {
 } from './community.inputs';
 import type { Community } from './community.type';
 
-const COMMUNITY_COLUMNS = `c.tenant_id AS "tenantId", c.id, c.name, c.region, c.district,
+export const COMMUNITY_COLUMNS = `c.tenant_id AS "tenantId", c.id, c.name, c.region, c.district,
   c.settlement, c.households, c.population, c.version,
   c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
 
