@@ -33,6 +33,11 @@ import { RateLimit } from './limits/rate-limit';
 import { requestLimitsPlugin } from './limits/request-limits.plugin';
 import { ActivityResolver } from './modules/activity/activity.resolver';
 import { ApiKeyResolver } from './modules/api-key/api-key.resolver';
+import {
+  ActivityHistoryResolver,
+  ApprovalResolver,
+  MeasurementHistoryResolver,
+} from './modules/approval/approval.resolver';
 import { AuditResolver } from './modules/audit/audit.resolver';
 import { CommunityResolver } from './modules/community/community.resolver';
 import { ImportResolver } from './modules/import/import.resolver';
@@ -70,6 +75,9 @@ export const RESOLVERS = [
   ImportResolver,
   OutcomeResolver,
   SharingAgreementResolver,
+  ApprovalResolver,
+  ActivityHistoryResolver,
+  MeasurementHistoryResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission layer. */

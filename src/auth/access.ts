@@ -39,13 +39,13 @@ const WRITER_ROLES = new Set([Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.PARTN
 
 /** What each role allows, as scopes (a user's scopes are those of its roles). */
 const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
-  [Role.PLATFORM_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN],
-  [Role.TENANT_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN],
+  [Role.PLATFORM_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN, Scope.APPROVE],
+  [Role.TENANT_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN, Scope.APPROVE],
   [Role.PARTNER_EDITOR]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE],
   [Role.PARTNER_VIEWER]: [Scope.READ, Scope.AGGREGATE],
   [Role.AGGREGATE_ANALYST]: [Scope.AGGREGATE],
 };
-const SCOPE_ORDER = [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN];
+const SCOPE_ORDER = [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN, Scope.APPROVE];
 
 /** A key may use a role only through a scope that covers the capability. */
 function scopeAllows(principal: Principal, ...scopes: Scope[]): boolean {
@@ -73,6 +73,11 @@ export class Access {
   /** Tenants and organisations through which it writes the rows of partner projects only. */
   readonly editorTenantIds: readonly string[];
   readonly editorOrganisationIds: readonly string[];
+  /**
+   * Tenants in which it approves, returns and unapproves reporting periods: admin roles, and a
+   * key only with the `approve` scope beside `write` (approving changes the rows' state).
+   */
+  readonly approverTenantIds: readonly string[];
 
   /**
    * @param scopedSql test-only: false drops the tenant and project conditions from the SQL, so
@@ -112,6 +117,8 @@ export class Access {
     );
     this.editorTenantIds = editorPairs.map((g) => g.tenantId);
     this.editorOrganisationIds = editorPairs.map((g) => g.organisationId);
+    this.approverTenantIds =
+      principal && scopeAllows(principal, Scope.APPROVE) ? this.adminWriterTenantIds : [];
   }
 
   /** May write something: programme rows at least. */

@@ -12,6 +12,8 @@ export enum Scope {
   WRITE = 'write',
   AGGREGATE = 'aggregate',
   ADMIN = 'admin',
+  /** Approve, return and unapprove reporting periods (beside `write`; admin roles only). */
+  APPROVE = 'approve',
 }
 
 export enum PrincipalKind {

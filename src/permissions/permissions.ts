@@ -13,6 +13,7 @@ import type { ShieldRule } from 'graphql-shield/typings/types';
 import { DomainError, ErrorCode } from '../common/errors';
 import { ACTIVITY_RULES } from '../modules/activity/activity.rules';
 import { API_KEY_RULES } from '../modules/api-key/api-key.rules';
+import { APPROVAL_RULES } from '../modules/approval/approval.rules';
 import { AUDIT_RULES } from '../modules/audit/audit.rules';
 import { COMMUNITY_RULES } from '../modules/community/community.rules';
 import { IMPORT_RULES } from '../modules/import/import.rules';
@@ -70,6 +71,7 @@ export const RULES: IRules = mergeRules([
   IMPORT_RULES,
   OUTCOME_RULES,
   SHARING_AGREEMENT_RULES,
+  APPROVAL_RULES,
   // Where a page sits in its list says nothing about the rows.
   { PageInfo: allow },
 ]);

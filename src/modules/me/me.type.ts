@@ -16,13 +16,17 @@ registerEnumType(Role, {
 });
 registerEnumType(Scope, {
   name: 'Scope',
-  description: 'A capability: read rows, write rows, read aggregates, administer.',
+  description: 'A capability: read rows, write rows, read aggregates, administer, approve periods.',
   valuesConfig: {
     READ: { description: 'Read programme rows.' },
     WRITE: { description: 'Write programme rows.' },
     AGGREGATE: { description: 'Read aggregates (outcome summaries).' },
     ADMIN: {
       description: 'Administer memberships, API keys, sharing agreements and read the audit log.',
+    },
+    APPROVE: {
+      description:
+        'Approve, return and unapprove reporting periods (admin roles only, and with WRITE: approving changes the rows’ state).',
     },
   },
 });

@@ -1,0 +1,32 @@
+import type { ClientBase } from 'pg';
+
+/**
+ * Approves every period of `projectIds` that holds rows (as the database owner): the seed's
+ * rows are the programme's published results, which count in summaries only once approved.
+ * Recorded in each period's history; safe to run again (approved periods are left alone).
+ */
+export async function approveSeededPeriods(
+  client: ClientBase,
+  projectIds: readonly string[],
+): Promise<void> {
+  await client.query(
+    `WITH approved AS (
+       UPDATE reporting_periods SET state = 'APPROVED', version = version + 1, updated_at = now()
+        WHERE project_id = ANY ($1::uuid[]) AND state <> 'APPROVED'
+        RETURNING tenant_id, project_id, period_start, state)
+     INSERT INTO period_transitions (tenant_id, project_id, period_start, action, from_state,
+            to_state, comment, actor)
+     SELECT tenant_id, project_id, period_start, 'MIGRATE', 'DRAFT', 'APPROVED',
+            'Seed data: the programme’s published results, approved as loaded', 'system:seed'
+       FROM approved`,
+    [projectIds],
+  );
+  // The period guard sets each row's state from its period's.
+  for (const table of ['activities', 'measurements']) {
+    await client.query(
+      `UPDATE ${table} SET approval_state = 'APPROVED'
+        WHERE project_id = ANY ($1::uuid[]) AND approval_state <> 'APPROVED'`,
+      [projectIds],
+    );
+  }
+}
