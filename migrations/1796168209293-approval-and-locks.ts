@@ -14,16 +14,19 @@ import { SummariesOnCitus1796158871569 } from './1796158871569-summaries-on-citu
  *   author column is ever rewritten. `lock_exceptions` reopen a closed input window for one
  *   project's period until a time; `approval_settings` hold a tenant's input window and its
  *   rule on approving one's own submission.
- * - `activities.approval_state`, `measurements.approval_state`: the state of the row's period,
- *   kept by the guard trigger below. Existing rows are APPROVED, and so are the periods they
+ * - `activities.approval_state`, `measurements.approval_state`: DRAFT when written, then the
+ *   state its period's transitions give it (a row added to a submitted period stays DRAFT until
+ *   the period is approved, which approves every row in it). Existing rows are APPROVED, and so are the periods they
  *   fall in, so that switching approval on hides nothing from the summaries.
- * - The guard (`period_lock_guard`, BEFORE each row's INSERT, UPDATE, DELETE): refuses a change
- *   of a row's data in an approved period, or outside its input window without a lock
- *   exception (SQLSTATE DGL01, with a message saying why and until when), whatever the caller;
- *   sets the row's approval_state to its period's state; and takes a FOR SHARE lock on the
- *   period's row (creating it when missing), so that an approval, which locks it FOR UPDATE,
- *   either waits for the writer's commit and then approves its rows, or goes first and the
- *   writer is refused. On Citus it fires on a shard, on the worker holding it, and reads the
+ * - The guard (`period_lock_guard`, AFTER each statement on activities and measurements, over
+ *   its transition tables): refuses a change of rows' data in an approved period, or outside
+ *   its input window without a lock exception (SQLSTATE DGL01, with a message saying why and
+ *   until when), whatever the caller, the owner included; refuses a new row that is not DRAFT
+ *   and a row state that does not follow its period's; and takes a FOR SHARE lock on the
+ *   periods' rows (created when missing), so that an approval, which locks its period FOR
+ *   UPDATE, either waits for the writer's commit and then approves its rows too, or goes first
+ *   and the writer is refused. Once per statement, not per row: a bulk write pays a few
+ *   statements. On Citus it fires on a shard, on the worker holding it, and reads the
  *   co-located shards found in Citus's metadata, as the summaries' trigger does
  *   (1796158871569-summaries-on-citus).
  * - The outcome functions count approved rows only, unless a reader of rows asks for ANY:
@@ -150,8 +153,13 @@ export class ApprovalAndLocks1796168209293 implements MigrationInterface {
       await db.query(`SET LOCAL citus.enable_unsafe_triggers = on`);
     }
     for (const table of ['activities', 'measurements']) {
-      await db.query(`CREATE TRIGGER ${table}_period_lock BEFORE INSERT OR UPDATE OR DELETE
-        ON ${table} FOR EACH ROW EXECUTE FUNCTION period_lock_guard()`);
+      await db.query(`CREATE TRIGGER ${table}_period_lock_insert AFTER INSERT ON ${table}
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION period_lock_guard()`);
+      await db.query(`CREATE TRIGGER ${table}_period_lock_update AFTER UPDATE ON ${table}
+        REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION period_lock_guard()`);
+      await db.query(`CREATE TRIGGER ${table}_period_lock_delete AFTER DELETE ON ${table}
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION period_lock_guard()`);
     }
 
     await db.query(`DROP FUNCTION ${SERIES_ROWS_OLD}`);
@@ -179,13 +187,14 @@ export class ApprovalAndLocks1796168209293 implements MigrationInterface {
     await db.query(previous.seriesRows.replace(/^CREATE OR REPLACE FUNCTION/, 'CREATE FUNCTION'));
     await db.query(`REVOKE ALL ON FUNCTION ${SERIES_ROWS_OLD} FROM PUBLIC`);
     for (const table of ['activities', 'measurements']) {
-      await db.query(`DROP TRIGGER ${table}_period_lock ON ${table}`);
+      for (const op of ['insert', 'update', 'delete']) {
+        await db.query(`DROP TRIGGER ${table}_period_lock_${op} ON ${table}`);
+      }
       await db.query(`ALTER TABLE ${table} DROP COLUMN approval_state`);
     }
     await db.query(`DROP TABLE lock_exceptions, period_transitions, reporting_periods, approval_settings`);
     await db.query(`DROP FUNCTION period_lock_guard()`);
     await db.query(`DROP FUNCTION record_history(text, uuid[])`);
-    await db.query(`DROP FUNCTION period_lock_check(uuid, uuid, date, boolean, text, text, text, text)`);
     await db.query(`DROP FUNCTION period_lock_reason(text, date, date, integer, timestamptz)`);
     await db.query(`DROP FUNCTION reporting_period_end(text, date)`);
     await db.query(`DROP FUNCTION reporting_period_start(text, date)`);
@@ -378,11 +387,9 @@ const FUNCTIONS = [
    END $$`,
   `CREATE FUNCTION reporting_period_start(p_length text, p_on date) RETURNS date
    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-   SET search_path = public
    AS $$ SELECT date_trunc(lower(p_length), p_on::timestamp)::date $$`,
   `CREATE FUNCTION reporting_period_end(p_length text, p_on date) RETURNS date
    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-   SET search_path = public
    AS $$ SELECT (date_trunc(lower(p_length), p_on::timestamp)
                  + CASE p_length WHEN 'MONTH' THEN interval '1 month'
                      WHEN 'QUARTER' THEN interval '3 months' ELSE interval '1 year' END
@@ -405,48 +412,8 @@ const FUNCTIONS = [
          p_start, p_end, p_end + p_window, p_window)
      END
    $$`,
-  // The state of the period holding p_on in a project, its row created when missing and locked
-  // FOR SHARE until the transaction ends; raises DGL01 when p_change and the period refuses
-  // changes. Reads the tables it is given (a worker's co-located shards, see the guard).
-  `CREATE FUNCTION period_lock_check(p_tenant uuid, p_project uuid, p_on date, p_change boolean,
-     p_projects text, p_periods text, p_settings text, p_exceptions text) RETURNS text
-   LANGUAGE plpgsql
-   SET search_path = public
-   AS $$
-   DECLARE
-     v_length text; v_start date; v_end date; v_state text; v_window integer;
-     v_until timestamptz; v_reason text;
-   BEGIN
-     EXECUTE format('SELECT reporting_period FROM %I WHERE tenant_id = $1 AND id = $2', p_projects)
-       INTO v_length USING p_tenant, p_project;
-     IF v_length IS NULL OR p_on IS NULL THEN RETURN 'DRAFT'; END IF;
-     v_start := reporting_period_start(v_length, p_on);
-     v_end := reporting_period_end(v_length, p_on);
-     EXECUTE format('SELECT state FROM %I WHERE tenant_id = $1 AND project_id = $2
-                       AND period_start = $3 FOR SHARE', p_periods)
-       INTO v_state USING p_tenant, p_project, v_start;
-     IF v_state IS NULL THEN
-       EXECUTE format('INSERT INTO %I (tenant_id, project_id, period_start, period_end)
-                       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', p_periods)
-         USING p_tenant, p_project, v_start, v_end;
-       EXECUTE format('SELECT state FROM %I WHERE tenant_id = $1 AND project_id = $2
-                         AND period_start = $3 FOR SHARE', p_periods)
-         INTO v_state USING p_tenant, p_project, v_start;
-     END IF;
-     IF NOT p_change THEN RETURN v_state; END IF;
-     EXECUTE format('SELECT input_window_days FROM %I WHERE tenant_id = $1', p_settings)
-       INTO v_window USING p_tenant;
-     IF v_state <> 'APPROVED' AND coalesce(v_window, 0) > 0 THEN
-       EXECUTE format('SELECT max(until) FROM %I WHERE tenant_id = $1 AND project_id = $2
-                         AND period_start = $3', p_exceptions)
-         INTO v_until USING p_tenant, p_project, v_start;
-     END IF;
-     v_reason := period_lock_reason(v_state, v_start, v_end, v_window, v_until);
-     IF v_reason IS NOT NULL THEN
-       RAISE EXCEPTION '%', v_reason USING ERRCODE = 'DGL01';
-     END IF;
-     RETURN v_state;
-   END $$`,
+  // The guard: once per statement, over the rows it changed (transition tables), as the
+  // summaries' trigger works. See the class comment.
   `CREATE FUNCTION period_lock_guard() RETURNS trigger
    LANGUAGE plpgsql SECURITY DEFINER
    SET search_path = public
@@ -458,8 +425,10 @@ const FUNCTIONS = [
      v_periods text := 'reporting_periods';
      v_settings text := 'approval_settings';
      v_exceptions text := 'lock_exceptions';
-     v_change boolean := true;
-     v_state text;
+     v_t uuid[]; v_p uuid[]; v_d date[];
+     v_st uuid[]; v_sp uuid[]; v_sd date[]; v_ss text[];
+     v_reason text;
+     v_wrong bigint;
    BEGIN
      IF TG_TABLE_NAME <> v_table THEN
        -- A shard on a Citus worker: the co-located shards (same hash range) of the others.
@@ -478,19 +447,84 @@ const FUNCTIONS = [
          RAISE EXCEPTION 'period_lock_guard: no co-located shards of %', TG_TABLE_NAME;
        END IF;
      END IF;
-     IF TG_OP = 'UPDATE' THEN
+
+     -- The (tenant, project, day) of every row whose data changes, before and after.
+     IF TG_OP = 'INSERT' THEN
+       IF EXISTS (SELECT 1 FROM new_rows n WHERE n.approval_state <> 'DRAFT') THEN
+         RAISE EXCEPTION 'period_lock_guard: a new row starts as DRAFT' USING ERRCODE = 'insufficient_privilege';
+       END IF;
+       -- Each table's own column, named statically (cheap for bulk inserts); the branch not
+       -- taken is never planned.
+       IF v_table = 'activities' THEN
+         SELECT array_agg(k.t), array_agg(k.p), array_agg(k.d) INTO v_t, v_p, v_d
+           FROM (SELECT DISTINCT n.tenant_id, n.project_id, n.start_date FROM new_rows n) AS k (t, p, d);
+       ELSE
+         SELECT array_agg(k.t), array_agg(k.p), array_agg(k.d) INTO v_t, v_p, v_d
+           FROM (SELECT DISTINCT n.tenant_id, n.project_id, n.measured_on FROM new_rows n) AS k (t, p, d);
+       END IF;
+     ELSIF TG_OP = 'DELETE' THEN
+       SELECT array_agg(k.t), array_agg(k.p), array_agg(k.d) INTO v_t, v_p, v_d
+         FROM (SELECT DISTINCT o.tenant_id, o.project_id, (to_jsonb(o) ->> v_column)::date
+                 FROM old_rows o) AS k (t, p, d);
+     ELSE
        -- Following the period's state is no change of the row's data.
-       v_change := (to_jsonb(NEW) - 'approval_state') IS DISTINCT FROM (to_jsonb(OLD) - 'approval_state');
+       SELECT array_agg(k.t), array_agg(k.p), array_agg(k.d) INTO v_t, v_p, v_d
+         FROM (SELECT DISTINCT x.t, x.p, x.d FROM new_rows n
+                 JOIN old_rows o ON o.tenant_id = n.tenant_id AND o.id = n.id
+                 CROSS JOIN LATERAL (VALUES (n.tenant_id, n.project_id, (to_jsonb(n) ->> v_column)::date),
+                                            (o.tenant_id, o.project_id, (to_jsonb(o) ->> v_column)::date)) AS x (t, p, d)
+                WHERE (to_jsonb(n) - 'approval_state') IS DISTINCT FROM (to_jsonb(o) - 'approval_state')) AS k;
+       SELECT array_agg(n.tenant_id), array_agg(n.project_id),
+              array_agg((to_jsonb(n) ->> v_column)::date), array_agg(n.approval_state)
+         INTO v_st, v_sp, v_sd, v_ss
+         FROM new_rows n JOIN old_rows o ON o.tenant_id = n.tenant_id AND o.id = n.id
+        WHERE n.approval_state IS DISTINCT FROM o.approval_state;
      END IF;
-     IF TG_OP IN ('UPDATE', 'DELETE') AND v_change THEN
-       PERFORM period_lock_check(OLD.tenant_id, OLD.project_id, (to_jsonb(OLD) ->> v_column)::date,
-                                 true, v_projects, v_periods, v_settings, v_exceptions);
+
+     IF v_t IS NOT NULL THEN
+       EXECUTE format('INSERT INTO %1$I (tenant_id, project_id, period_start, period_end)
+         SELECT DISTINCT k.t, k.p, reporting_period_start(pr.reporting_period, k.d),
+                reporting_period_end(pr.reporting_period, k.d)
+           FROM unnest($1, $2, $3) AS k (t, p, d)
+           JOIN %2$I pr ON pr.tenant_id = k.t AND pr.id = k.p
+          WHERE k.d IS NOT NULL
+         ON CONFLICT DO NOTHING', v_periods, v_projects) USING v_t, v_p, v_d;
+       -- Locked FOR SHARE until the transaction ends: an approval (FOR UPDATE) waits for this
+       -- writer, or went first and this writer sees its state now.
+       EXECUTE format('SELECT min(x.reason) FROM (
+           SELECT period_lock_reason(rp.state, rp.period_start, rp.period_end,
+                                     s.input_window_days, e.until) AS reason
+             FROM (SELECT DISTINCT * FROM unnest($1, $2, $3)) AS k (t, p, d)
+             JOIN %2$I pr ON pr.tenant_id = k.t AND pr.id = k.p
+             JOIN %1$I rp ON rp.tenant_id = k.t AND rp.project_id = k.p
+              AND rp.period_start = reporting_period_start(pr.reporting_period, k.d)
+             LEFT JOIN %3$I s ON s.tenant_id = k.t
+             LEFT JOIN (SELECT x.tenant_id, x.project_id, x.period_start, max(x.until) AS until
+                          FROM %4$I x GROUP BY 1, 2, 3) e
+               ON e.tenant_id = rp.tenant_id AND e.project_id = rp.project_id
+              AND e.period_start = rp.period_start
+            ORDER BY rp.tenant_id, rp.project_id, rp.period_start
+            FOR SHARE OF rp) x',
+         v_periods, v_projects, v_settings, v_exceptions) INTO v_reason USING v_t, v_p, v_d;
+       IF v_reason IS NOT NULL THEN
+         RAISE EXCEPTION '%', v_reason USING ERRCODE = 'DGL01';
+       END IF;
      END IF;
-     IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
-     v_state := period_lock_check(NEW.tenant_id, NEW.project_id, (to_jsonb(NEW) ->> v_column)::date,
-                                  v_change, v_projects, v_periods, v_settings, v_exceptions);
-     NEW.approval_state := v_state;
-     RETURN NEW;
+
+     IF v_st IS NOT NULL THEN
+       -- A row's state only ever follows its period's (submit, approve, return, unapprove).
+       EXECUTE format('SELECT count(*) FROM unnest($1, $2, $3, $4) AS k (t, p, d, s)
+           JOIN %2$I pr ON pr.tenant_id = k.t AND pr.id = k.p
+           LEFT JOIN %1$I rp ON rp.tenant_id = k.t AND rp.project_id = k.p
+            AND rp.period_start = reporting_period_start(pr.reporting_period, k.d)
+          WHERE k.s IS DISTINCT FROM coalesce(rp.state, ''DRAFT'')', v_periods, v_projects)
+         INTO v_wrong USING v_st, v_sp, v_sd, v_ss;
+       IF v_wrong > 0 THEN
+         RAISE EXCEPTION 'period_lock_guard: a row''s approval_state follows its period''s'
+           USING ERRCODE = 'insufficient_privilege';
+       END IF;
+     END IF;
+     RETURN NULL;
    END $$`,
 ];
 
@@ -536,7 +570,6 @@ const SECURITY = [
   `REVOKE ALL ON FUNCTION period_lock_guard() FROM PUBLIC`,
   `REVOKE ALL ON FUNCTION record_history(text, uuid[]) FROM PUBLIC`,
   `GRANT EXECUTE ON FUNCTION record_history(text, uuid[]) TO dg_app`,
-  `REVOKE ALL ON FUNCTION period_lock_check(uuid, uuid, date, boolean, text, text, text, text) FROM PUBLIC`,
   `REVOKE ALL ON FUNCTION period_lock_reason(text, date, date, integer, timestamptz) FROM PUBLIC`,
   `GRANT EXECUTE ON FUNCTION period_lock_reason(text, date, date, integer, timestamptz) TO dg_app`,
   `REVOKE ALL ON FUNCTION reporting_period_start(text, date) FROM PUBLIC`,

@@ -21,7 +21,7 @@ export async function approveSeededPeriods(
        FROM approved`,
     [projectIds],
   );
-  // The period guard sets each row's state from its period's.
+  // Each row follows its period (the period guard allows no other state).
   for (const table of ['activities', 'measurements']) {
     await client.query(
       `UPDATE ${table} SET approval_state = 'APPROVED'

@@ -168,7 +168,7 @@ async function transitionOne(
       WHERE tenant_id = $1 AND project_id = $2 AND period_start = reporting_period_start($3, $4::date)`,
     [...k, rule.to],
   );
-  // The guard sets each row's state from its period's; this only touches them.
+  // Every row of the period follows it (the guard refuses a state its period does not have).
   const counts: number[] = [];
   for (const [table, column] of [
     ['activities', 'start_date'],
