@@ -40,8 +40,7 @@ export class ApprovalAndLocks1796168209293 implements MigrationInterface {
 
   public async up(db: QueryRunner): Promise<void> {
     const previous = await previousStatements();
-    const citus =
-      (await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)).length > 0;
+    const citus = (await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)).length > 0;
     // Distributing the new tables and creating the guard take longer than a pool's timeout.
     await db.query(`SET LOCAL statement_timeout = 0`);
 
@@ -192,7 +191,9 @@ export class ApprovalAndLocks1796168209293 implements MigrationInterface {
       }
       await db.query(`ALTER TABLE ${table} DROP COLUMN approval_state`);
     }
-    await db.query(`DROP TABLE lock_exceptions, period_transitions, reporting_periods, approval_settings`);
+    await db.query(
+      `DROP TABLE lock_exceptions, period_transitions, reporting_periods, approval_settings`,
+    );
     await db.query(`DROP FUNCTION period_lock_guard()`);
     await db.query(`DROP FUNCTION record_history(text, uuid[])`);
     await db.query(`DROP FUNCTION period_lock_reason(text, date, date, integer, timestamptz)`);
@@ -278,7 +279,11 @@ function withAnyState(sql: string): string {
          AND ($8 OR m.approval_state = 'APPROVED')`,
     2,
   );
-  out = replaceAll(out, '          p_series_indicator;', '          p_series_indicator, p_any_state;');
+  out = replaceAll(
+    out,
+    '          p_series_indicator;',
+    '          p_series_indicator, p_any_state;',
+  );
   return out.replace(/^CREATE OR REPLACE FUNCTION/, 'CREATE FUNCTION');
 }
 

@@ -3,7 +3,7 @@ import { DEMO_USERS, SEED_IDS } from '../../seeds/programme';
 import { poolOf } from '../../src/db/data-source';
 import { APPLICATION_ROLE } from '../../src/db/request-transaction';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { errorOf, IDS, tjMeasurement, tokens } from '../helpers/writes';
+import { errorOf, tjMeasurement, tokens } from '../helpers/writes';
 
 /*
  * The period locks in SQL, with shield and the scoped SQL switched off (layers 1 and 2): the
@@ -32,7 +32,10 @@ describe('period locks in the database, and approval racing imports', () => {
     server.db.dataSource.query<R[]>(text, params);
 
   /** Runs `work` as dg_app under a seeded user's settings, in a transaction rolled back. */
-  async function asUser<R>(subject: string | null, work: (c: PoolClient) => Promise<R>): Promise<R> {
+  async function asUser<R>(
+    subject: string | null,
+    work: (c: PoolClient) => Promise<R>,
+  ): Promise<R> {
     const client = await poolOf(server.db.dataSource).connect();
     try {
       await client.query('BEGIN');
@@ -69,7 +72,7 @@ describe('period locks in the database, and approval racing imports', () => {
       for (const statement of attempts) {
         await expect(asUser(subject, (c) => c.query(statement))).rejects.toMatchObject({
           code: 'DGL01',
-          message: expect.stringMatching(/is approved: it is read-only/),
+          message: expect.stringMatching(/is approved: it is read-only/) as unknown,
         });
       }
       // Even the owner (subject null: the migration role, superuser in tests) cannot delete.
@@ -126,11 +129,15 @@ describe('period locks in the database, and approval racing imports', () => {
         asUser(DEMO_USERS.tjEditor.subject, (c) => c.query(insertMeasurement('2024-08-15'))),
       ).rejects.toMatchObject({
         code: 'DGL01',
-        message: expect.stringMatching(/2024-07-01 to 2024-09-30 .* closed for input on 2024-10-30 \(30 days/),
+        message: expect.stringMatching(
+          /2024-07-01 to 2024-09-30 .* closed for input on 2024-10-30 \(30 days/,
+        ) as unknown,
       });
       await expect(
         asUser(DEMO_USERS.tjEditor.subject, (c) => c.query(insertMeasurement('2027-02-15'))),
-      ).rejects.toMatchObject({ message: expect.stringMatching(/opens for input on 2027-01-01/) });
+      ).rejects.toMatchObject({
+        message: expect.stringMatching(/opens for input on 2027-01-01/) as unknown,
+      });
       // Over HTTP: the partner is refused, the admin grants an exception, the partner writes.
       const refused = await server.graphql(
         `mutation ($input: CreateMeasurementInput!) { createMeasurement(input: $input) { id } }`,
@@ -140,11 +147,20 @@ describe('period locks in the database, and approval racing imports', () => {
       expect(errorOf(refused)).toEqual({ code: 'PERIOD_LOCKED', field: 'period' });
       const byPartner = await server.graphql(
         `mutation ($input: GrantLockExceptionInput!) { grantLockException(input: $input) { id } }`,
-        { input: { projectId: P.TJ, date: '2024-08-15', until: '2099-01-01T00:00:00Z', reason: 'x' } },
+        {
+          input: {
+            projectId: P.TJ,
+            date: '2024-08-15',
+            until: '2099-01-01T00:00:00Z',
+            reason: 'x',
+          },
+        },
         t.tjEditor,
       );
       expect(errorOf(byPartner)?.code).toBe('FORBIDDEN');
-      const granted = await server.graphql<{ grantLockException: { period: { lockExceptionUntil: string } } }>(
+      const granted = await server.graphql<{
+        grantLockException: { period: { lockExceptionUntil: string } };
+      }>(
         `mutation ($input: GrantLockExceptionInput!) { grantLockException(input: $input) {
            period { lockExceptionUntil } } }`,
         {
@@ -180,8 +196,15 @@ describe('period locks in the database, and approval racing imports', () => {
       [T.TJ, row!.id],
     );
     const history = (subject: string) =>
-      asUser(subject, async (c) =>
-        (await c.query(`SELECT * FROM record_history('Activity', ARRAY[$1]::uuid[])`, [row!.id])).rows,
+      asUser(
+        subject,
+        async (c) =>
+          (
+            await c.query<{ action: string }>(
+              `SELECT * FROM record_history('Activity', ARRAY[$1]::uuid[])`,
+              [row!.id],
+            )
+          ).rows,
       );
     expect(await history(DEMO_USERS.tjAdmin.subject)).not.toHaveLength(0);
     expect(await history(DEMO_USERS.tjEditor.subject)).toEqual([]); // a partner of the main project
@@ -210,7 +233,12 @@ describe('period locks in the database, and approval racing imports', () => {
     const APPROVE = `mutation ($input: PeriodTransitionInput!) { approvePeriod(input: $input) {
       status code message measurements } }`;
     const outcomes = { landedFirst: 0, refused: 0 };
-    for (const [round, quarter] of ['2024-10-01', '2025-01-01', '2025-07-01', '2025-10-01'].entries()) {
+    for (const [round, quarter] of [
+      '2024-10-01',
+      '2025-01-01',
+      '2025-07-01',
+      '2025-10-01',
+    ].entries()) {
       const day = quarter.replace(/01$/, '15');
       const seed = await server.graphql(
         `mutation ($input: CreateMeasurementInput!) { createMeasurement(input: $input) { id } }`,
@@ -229,7 +257,12 @@ describe('period locks in the database, and approval racing imports', () => {
       );
       // The two requests in flight at once; which goes first is the race's to decide.
       const [imported, approved] = await Promise.all([
-        server.graphql<{ importMeasurements: { applied: boolean; items: { status: string; field: string | null }[] } }>(
+        server.graphql<{
+          importMeasurements: {
+            applied: boolean;
+            items: { status: string; field: string | null }[];
+          };
+        }>(
           IMPORT,
           { input: { tenantCode: 'TJ', idempotencyKey: `race-${round}`, items } },
           t.tjEditor,

@@ -85,10 +85,7 @@ export class ApprovalSettingsEntity {
 }
 
 @Entity({ name: 'reporting_periods' })
-@Check(
-  'reporting_periods_state_check',
-  `state IN ('DRAFT', 'SUBMITTED', 'APPROVED', 'RETURNED')`,
-)
+@Check('reporting_periods_state_check', `state IN ('DRAFT', 'SUBMITTED', 'APPROVED', 'RETURNED')`)
 @Check('reporting_periods_check', 'period_end >= period_start')
 export class ReportingPeriodEntity {
   @PrimaryColumn({
@@ -152,7 +149,10 @@ export class PeriodTransitionEntity {
   })
   tenantId!: string;
 
-  @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'period_transitions_pkey' })
+  @PrimaryGeneratedColumn('uuid', {
+    name: 'id',
+    primaryKeyConstraintName: 'period_transitions_pkey',
+  })
   id!: string;
 
   @Column({ name: 'project_id', type: 'uuid' })
@@ -207,7 +207,11 @@ export class PeriodTransitionEntity {
 @Check('lock_exceptions_reason_check', 'length(reason) BETWEEN 1 AND 2000')
 @Index('lock_exceptions_period_idx', ['tenantId', 'projectId', 'periodStart', 'until'])
 export class LockExceptionEntity {
-  @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'lock_exceptions_pkey' })
+  @PrimaryColumn({
+    name: 'tenant_id',
+    type: 'uuid',
+    primaryKeyConstraintName: 'lock_exceptions_pkey',
+  })
   tenantId!: string;
 
   @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'lock_exceptions_pkey' })

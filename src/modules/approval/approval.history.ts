@@ -45,7 +45,10 @@ export const recordHistory = (
                  FROM record_history($1, $2::uuid[])`,
               [entityType, records.map((r) => r.id)],
             ),
-            periodsOf(ctx, records.map((r) => ({ projectId: r.projectId, date: r.date }))),
+            periodsOf(
+              ctx,
+              records.map((r) => ({ projectId: r.projectId, date: r.date })),
+            ),
           ]);
           return records.map((record, i) => {
             const own: HistoryEntry[] = audit

@@ -37,7 +37,9 @@ export class PeriodTransitionInput extends PeriodRefInput {
   comment?: string | null;
 }
 
-@InputType({ description: 'Several periods (of one or several projects) to move in one transaction.' })
+@InputType({
+  description: 'Several periods (of one or several projects) to move in one transaction.',
+})
 export class PeriodsTransitionInput {
   @Field(() => [PeriodRefInput], { description: 'The periods, 1 to 100.' })
   @ArrayNotEmpty()

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../context';
-import type { ApprovalState, PeriodAction } from './approval.entity';
+import { ApprovalState, PeriodAction } from './approval.entity';
 import type { PeriodTransition, ReportingPeriod } from './approval.type';
 
 /*
@@ -71,7 +71,11 @@ export async function listPeriods(
 /** Completes period rows with their history, who moved them, and their lock exception. */
 async function withHistory(ctx: RequestContext, rows: PeriodRow[]): Promise<ReportingPeriod[]> {
   if (rows.length === 0) return [];
-  const keys = [rows.map((r) => r.tenantId), rows.map((r) => r.projectId), rows.map((r) => r.start)];
+  const keys = [
+    rows.map((r) => r.tenantId),
+    rows.map((r) => r.projectId),
+    rows.map((r) => r.start),
+  ];
   const [transitions, exceptions] = await Promise.all([
     ctx.tx.query<TransitionRow>(
       `SELECT t.tenant_id AS "tenantId", t.project_id AS "projectId",
@@ -105,11 +109,17 @@ async function withHistory(ctx: RequestContext, rows: PeriodRow[]): Promise<Repo
   const until = new Map(exceptions.map((e) => [key(e.tenantId, e.projectId, e.start), e.until]));
   return rows.map((row) => {
     const entries = history.get(key(row.tenantId, row.projectId, row.start)) ?? [];
-    const last = (...actions: string[]) =>
-      [...entries].reverse().find((t) => actions.includes(t.action as PeriodAction));
-    const submitted = last('SUBMIT');
-    const approved = row.state === 'APPROVED' ? last('APPROVE', 'MIGRATE') : undefined;
-    const returned = row.state === 'RETURNED' ? last('RETURN', 'UNAPPROVE') : undefined;
+    const last = (...actions: PeriodAction[]) =>
+      [...entries].reverse().find((t) => actions.includes(t.action));
+    const submitted = last(PeriodAction.SUBMIT);
+    const approved =
+      row.state === ApprovalState.APPROVED
+        ? last(PeriodAction.APPROVE, PeriodAction.MIGRATE)
+        : undefined;
+    const returned =
+      row.state === ApprovalState.RETURNED
+        ? last(PeriodAction.RETURN, PeriodAction.UNAPPROVE)
+        : undefined;
     return {
       ...row,
       version: Number(row.version),

@@ -65,9 +65,15 @@ export class ApprovalResolver {
   reportingPeriods(
     @Arg('projectIds', () => [UUIDResolver], { description: 'The projects (1 to 100).' })
     projectIds: string[],
-    @Arg('from', () => LocalDateScalar, { nullable: true, description: 'Periods ending on or after.' })
+    @Arg('from', () => LocalDateScalar, {
+      nullable: true,
+      description: 'Periods ending on or after.',
+    })
     from: string | null,
-    @Arg('to', () => LocalDateScalar, { nullable: true, description: 'Periods starting on or before.' })
+    @Arg('to', () => LocalDateScalar, {
+      nullable: true,
+      description: 'Periods starting on or before.',
+    })
     to: string | null,
     @Ctx() ctx: RequestContext,
   ) {
@@ -94,7 +100,10 @@ export class ApprovalResolver {
     description:
       'Submits a period of a project for approval (DRAFT or RETURNED → SUBMITTED): writers of its rows.',
   })
-  submitPeriod(@Arg('input', { description: 'The period.' }) input: PeriodTransitionInput, @Ctx() ctx: RequestContext) {
+  submitPeriod(
+    @Arg('input', { description: 'The period.' }) input: PeriodTransitionInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return one(ctx, PeriodAction.SUBMIT, input);
   }
 
@@ -102,14 +111,20 @@ export class ApprovalResolver {
     description:
       'Approves a submitted period (SUBMITTED → APPROVED): tenant admins; keys need the approve and write scopes. Its rows then count in summaries and are read-only.',
   })
-  approvePeriod(@Arg('input', { description: 'The period.' }) input: PeriodTransitionInput, @Ctx() ctx: RequestContext) {
+  approvePeriod(
+    @Arg('input', { description: 'The period.' }) input: PeriodTransitionInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return one(ctx, PeriodAction.APPROVE, input);
   }
 
   @Mutation(() => PeriodTransitionResult, {
     description: 'Returns a submitted period to its partner with a comment (SUBMITTED → RETURNED).',
   })
-  returnPeriod(@Arg('input', { description: 'The period and the comment.' }) input: PeriodTransitionInput, @Ctx() ctx: RequestContext) {
+  returnPeriod(
+    @Arg('input', { description: 'The period and the comment.' }) input: PeriodTransitionInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return one(ctx, PeriodAction.RETURN, input);
   }
 
@@ -117,35 +132,50 @@ export class ApprovalResolver {
     description:
       'Unapproves an approved period with a reason (APPROVED → RETURNED): it is writable again and no longer counted as approved.',
   })
-  unapprovePeriod(@Arg('input', { description: 'The period and the reason.' }) input: PeriodTransitionInput, @Ctx() ctx: RequestContext) {
+  unapprovePeriod(
+    @Arg('input', { description: 'The period and the reason.' }) input: PeriodTransitionInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return one(ctx, PeriodAction.UNAPPROVE, input);
   }
 
   @Mutation(() => [PeriodTransitionResult], {
     description: 'Submits several periods in one transaction; says per period what happened.',
   })
-  submitPeriods(@Arg('input', { description: 'The periods.' }) input: PeriodsTransitionInput, @Ctx() ctx: RequestContext) {
+  submitPeriods(
+    @Arg('input', { description: 'The periods.' }) input: PeriodsTransitionInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return many(ctx, PeriodAction.SUBMIT, input);
   }
 
   @Mutation(() => [PeriodTransitionResult], {
     description: 'Approves several periods in one transaction; says per period what happened.',
   })
-  approvePeriods(@Arg('input', { description: 'The periods.' }) input: PeriodsTransitionInput, @Ctx() ctx: RequestContext) {
+  approvePeriods(
+    @Arg('input', { description: 'The periods.' }) input: PeriodsTransitionInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return many(ctx, PeriodAction.APPROVE, input);
   }
 
   @Mutation(() => [PeriodTransitionResult], {
     description: 'Returns several periods with one comment; says per period what happened.',
   })
-  returnPeriods(@Arg('input', { description: 'The periods and the comment.' }) input: PeriodsTransitionInput, @Ctx() ctx: RequestContext) {
+  returnPeriods(
+    @Arg('input', { description: 'The periods and the comment.' }) input: PeriodsTransitionInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return many(ctx, PeriodAction.RETURN, input);
   }
 
   @Mutation(() => [PeriodTransitionResult], {
     description: 'Unapproves several periods with one reason; says per period what happened.',
   })
-  unapprovePeriods(@Arg('input', { description: 'The periods and the reason.' }) input: PeriodsTransitionInput, @Ctx() ctx: RequestContext) {
+  unapprovePeriods(
+    @Arg('input', { description: 'The periods and the reason.' }) input: PeriodsTransitionInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return many(ctx, PeriodAction.UNAPPROVE, input);
   }
 
@@ -164,7 +194,8 @@ export class ApprovalResolver {
       'Reopens a period closed by the input window for one project until a time: the tenant’s admins. Approved periods are unapproved instead.',
   })
   grantLockException(
-    @Arg('input', { description: 'The period, until when and why.' }) input: GrantLockExceptionInput,
+    @Arg('input', { description: 'The period, until when and why.' })
+    input: GrantLockExceptionInput,
     @Ctx() ctx: RequestContext,
   ) {
     return grantLockException(ctx, input);
@@ -175,7 +206,8 @@ export class ApprovalResolver {
       'Sets the length of a project’s reporting periods (default QUARTER), while none of them has been submitted or approved.',
   })
   setReportingPeriodLength(
-    @Arg('input', { description: 'The project and the length.' }) input: SetReportingPeriodLengthInput,
+    @Arg('input', { description: 'The project and the length.' })
+    input: SetReportingPeriodLengthInput,
     @Ctx() ctx: RequestContext,
   ) {
     return setReportingPeriodLength(ctx, input);

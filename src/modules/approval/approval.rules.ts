@@ -1,4 +1,10 @@
-import { administers, approves, readsRows, writesRows, writesTenantData } from '../../permissions/rules';
+import {
+  administers,
+  approves,
+  readsRows,
+  writesRows,
+  writesTenantData,
+} from '../../permissions/rules';
 import type { ModuleRules } from '../../permissions/rules';
 
 /**

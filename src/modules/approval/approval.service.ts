@@ -222,7 +222,11 @@ async function selfApprovalRefusal(
 ): Promise<string | null> {
   const approver = ctx.access.organisationIn(project.tenantId);
   if (!approver) return null; // platform admins act for no organisation
-  const [row] = await ctx.tx.query<{ submitter: string | null; rule: SelfApproval | null; orgs: string }>(
+  const [row] = await ctx.tx.query<{
+    submitter: string | null;
+    rule: SelfApproval | null;
+    orgs: string;
+  }>(
     `SELECT (SELECT t.organisation_id FROM period_transitions t
               WHERE t.tenant_id = $1 AND t.project_id = $2
                 AND t.period_start = reporting_period_start($3, $4::date) AND t.action = 'SUBMIT'

@@ -2,7 +2,7 @@ import { Capability } from '../../auth/access';
 import { badUserInput, conflict, forbidden, notFound } from '../../common/errors';
 import type { RequestContext } from '../../context';
 import { recordAudit } from '../audit/audit.service';
-import { SelfApproval } from './approval.entity';
+import { ApprovalState, type ReportingPeriodLength, SelfApproval } from './approval.entity';
 import type {
   GrantLockExceptionInput,
   SetReportingPeriodLengthInput,
@@ -75,7 +75,7 @@ export async function grantLockException(
   if (!ctx.access.tenantIdsFor(Capability.ADMIN).includes(period.tenantId)) {
     throw forbidden('Only the tenant’s admins grant lock exceptions');
   }
-  if (period.state === 'APPROVED') {
+  if (period.state === ApprovalState.APPROVED) {
     throw conflict('The period is approved: unapprove it instead of granting an exception', {
       field: 'period',
     });
@@ -88,7 +88,14 @@ export async function grantLockException(
   const [row] = await ctx.tx.query<{ id: string }>(
     `INSERT INTO lock_exceptions (tenant_id, project_id, period_start, until, reason, granted_by)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [period.tenantId, period.projectId, period.start, input.until, input.reason.trim(), ctx.access.actor],
+    [
+      period.tenantId,
+      period.projectId,
+      period.start,
+      input.until,
+      input.reason.trim(),
+      ctx.access.actor,
+    ],
   );
   await recordAudit(ctx, {
     tenantId: period.tenantId,
@@ -109,7 +116,11 @@ export async function setReportingPeriodLength(
 ): Promise<boolean> {
   const params: unknown[] = [input.projectId];
   const writer = ctx.access.tenantScopeSql(Capability.TENANT_WRITE, 'p.tenant_id', params);
-  const [project] = await ctx.tx.query<{ tenantId: string; length: string; used: boolean }>(
+  const [project] = await ctx.tx.query<{
+    tenantId: string;
+    length: ReportingPeriodLength;
+    used: boolean;
+  }>(
     `SELECT p.tenant_id AS "tenantId", p.reporting_period AS length,
             EXISTS (SELECT 1 FROM reporting_periods rp WHERE rp.tenant_id = p.tenant_id
                      AND rp.project_id = p.id AND rp.state <> 'DRAFT') AS used
@@ -120,15 +131,19 @@ export async function setReportingPeriodLength(
   if (!project) throw forbidden('You may not change this project');
   if (project.length === input.length) return true;
   if (project.used) {
-    throw conflict('Periods of this project were submitted or approved; its period length is fixed', {
-      field: 'length',
-    });
+    throw conflict(
+      'Periods of this project were submitted or approved; its period length is fixed',
+      {
+        field: 'length',
+      },
+    );
   }
   // Rows fall into the new periods from their next write or transition on (all are DRAFT).
-  await ctx.tx.query(
-    `UPDATE projects SET reporting_period = $3 WHERE tenant_id = $1 AND id = $2`,
-    [project.tenantId, input.projectId, input.length],
-  );
+  await ctx.tx.query(`UPDATE projects SET reporting_period = $3 WHERE tenant_id = $1 AND id = $2`, [
+    project.tenantId,
+    input.projectId,
+    input.length,
+  ]);
   await recordAudit(ctx, {
     tenantId: project.tenantId,
     action: 'UPDATE',

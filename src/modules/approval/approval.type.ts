@@ -2,7 +2,12 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { LocalDateScalar } from '../../common/scalars';
 import { Project } from '../project/project.type';
-import { ApprovalState, PeriodAction, ReportingPeriodLength, SelfApproval } from './approval.entity';
+import {
+  ApprovalState,
+  PeriodAction,
+  ReportingPeriodLength,
+  SelfApproval,
+} from './approval.entity';
 
 registerEnumType(ApprovalState, {
   name: 'ApprovalState',
@@ -31,7 +36,8 @@ registerEnumType(SelfApproval, {
   valuesConfig: {
     NEVER: { description: 'Never: another organisation must approve.' },
     WHEN_ONLY_ORGANISATION: {
-      description: 'Only when it is the only organisation taking part in the tenant’s projects (the default).',
+      description:
+        'Only when it is the only organisation taking part in the tenant’s projects (the default).',
     },
     ALWAYS: { description: 'Always.' },
   },
@@ -168,7 +174,8 @@ export class PeriodTransitionResult {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Why it was refused, as an error code (FORBIDDEN, NOT_FOUND, CONFLICT, BAD_USER_INPUT).',
+    description:
+      'Why it was refused, as an error code (FORBIDDEN, NOT_FOUND, CONFLICT, BAD_USER_INPUT).',
   })
   code!: string | null;
 
@@ -187,11 +194,15 @@ export class ApprovalSettings {
   })
   inputWindowDays!: number;
 
-  @Field(() => SelfApproval, { description: 'Whether an organisation may approve its own submission.' })
+  @Field(() => SelfApproval, {
+    description: 'Whether an organisation may approve its own submission.',
+  })
   selfApproval!: SelfApproval;
 }
 
-@ObjectType({ description: 'A lock exception: a closed input window reopened for one project’s period.' })
+@ObjectType({
+  description: 'A lock exception: a closed input window reopened for one project’s period.',
+})
 export class LockException {
   @Field(() => ID, { description: 'Stable identifier (UUID).' })
   id!: string;
@@ -211,7 +222,9 @@ export class HistoryEntry {
   @Field({ description: 'When.' })
   at!: Date;
 
-  @Field({ description: 'What was done: CREATE, UPDATE, DELETE, RESTORE, or PERIOD_* for transitions.' })
+  @Field({
+    description: 'What was done: CREATE, UPDATE, DELETE, RESTORE, or PERIOD_* for transitions.',
+  })
   action!: string;
 
   @Field({ description: 'Who did it: `user:<id>` or `apikey:<id>`.' })

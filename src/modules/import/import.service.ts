@@ -148,7 +148,7 @@ async function applyImport<I extends object, V extends Values, R>(
     tenantId,
     open.map((plan) => {
       const row = byKey.get(`${plan.organisationId}:${plan.values.externalId}`);
-      return { ...plan, values: row && !row.deleted ? (row as unknown as V) : plan.values };
+      return { ...plan, values: row && !row.deleted ? row : plan.values };
     }),
     invalid,
   );
