@@ -21,14 +21,15 @@ import { SummariesOnCitus1796158871569 } from './1796158871569-summaries-on-citu
  * - The guard (`period_lock_guard`, AFTER each statement on activities and measurements, over
  *   its transition tables): refuses a change of rows' data in an approved period, or outside
  *   its input window without a lock exception (SQLSTATE DGL01, with a message saying why and
- *   until when), whatever the caller, the owner included; refuses a new row that is not DRAFT
+ *   until when), for every request (dg_app); refuses a new row that is not DRAFT
  *   and a row state that does not follow its period's; and takes a FOR SHARE lock on the
  *   periods' rows (created when missing), so that an approval, which locks its period FOR
  *   UPDATE, either waits for the writer's commit and then approves its rows too, or goes first
  *   and the writer is refused. Once per statement, not per row: a bulk write pays a few
  *   statements. On Citus it fires on a shard, on the worker holding it, and reads the
  *   co-located shards found in Citus's metadata, as the summaries' trigger does
- *   (1796158871569-summaries-on-citus).
+ *   (1796158871569-summaries-on-citus). The owner connected as itself (migrations, seeds,
+ *   test fixtures) is not held, and the rows it inserts are approved.
  * - The outcome functions count approved rows only, unless a reader of rows asks for ANY:
  *   outcome_series_rows gains `p_any_state` (the maintained series and totals hold approved
  *   rows only), outcome_raw_cells reads rows directly for ANY, and outcome_cells gains
@@ -46,12 +47,20 @@ export class ApprovalAndLocks1796168209293 implements MigrationInterface {
 
     await db.query(`ALTER TABLE projects ADD COLUMN reporting_period text NOT NULL DEFAULT 'QUARTER'
       CONSTRAINT projects_reporting_period_check CHECK (reporting_period IN ('MONTH', 'QUARTER', 'YEAR'))`);
+    await db.query(`CREATE FUNCTION new_row_approval_state() RETURNS text
+      LANGUAGE sql STABLE
+      AS $$ SELECT CASE WHEN current_user = 'dg_app' THEN 'DRAFT' ELSE 'APPROVED' END $$`);
+    await db.query(`REVOKE ALL ON FUNCTION new_row_approval_state() FROM PUBLIC`);
+    await db.query(`GRANT EXECUTE ON FUNCTION new_row_approval_state() TO dg_app`);
     for (const table of ['activities', 'measurements']) {
       // Existing rows approved (the default fills them), new rows drafts.
       await db.query(`ALTER TABLE ${table} ADD COLUMN approval_state text NOT NULL DEFAULT 'APPROVED'
         CONSTRAINT ${table}_approval_state_check
           CHECK (approval_state IN ('DRAFT', 'SUBMITTED', 'APPROVED', 'RETURNED'))`);
-      await db.query(`ALTER TABLE ${table} ALTER COLUMN approval_state SET DEFAULT 'DRAFT'`);
+      // Requests (dg_app) write drafts; the owner itself (seeds, fixtures) writes approved rows.
+      await db.query(
+        `ALTER TABLE ${table} ALTER COLUMN approval_state SET DEFAULT new_row_approval_state()`,
+      );
     }
     for (const statement of FUNCTIONS) await db.query(statement);
     await db.query(`ALTER TABLE api_keys DROP CONSTRAINT api_keys_scopes_check`);
@@ -199,6 +208,7 @@ export class ApprovalAndLocks1796168209293 implements MigrationInterface {
     await db.query(`DROP FUNCTION period_lock_reason(text, date, date, integer, timestamptz)`);
     await db.query(`DROP FUNCTION reporting_period_end(text, date)`);
     await db.query(`DROP FUNCTION reporting_period_start(text, date)`);
+    await db.query(`DROP FUNCTION new_row_approval_state()`);
     await db.query(`ALTER TABLE projects DROP COLUMN reporting_period`);
     await db.query(`UPDATE api_keys SET scopes = array_remove(scopes, 'approve')`);
     await db.query(`ALTER TABLE api_keys DROP CONSTRAINT api_keys_scopes_check`);
@@ -451,6 +461,14 @@ const FUNCTIONS = [
        IF v_projects IS NULL OR v_periods IS NULL OR v_settings IS NULL OR v_exceptions IS NULL THEN
          RAISE EXCEPTION 'period_lock_guard: no co-located shards of %', TG_TABLE_NAME;
        END IF;
+     END IF;
+
+     -- The owner itself (migrations, seeds, fixtures: connected as the owner, no role
+     -- switched to), which could drop this trigger anyway, is not held by it (what it inserts
+     -- is approved by the column's default). Requests run as dg_app and are always held.
+     IF current_setting('role') = 'none'
+        AND pg_has_role(session_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'USAGE') THEN
+       RETURN NULL;
      END IF;
 
      -- The (tenant, project, day) of every row whose data changes, before and after.

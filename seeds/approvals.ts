@@ -9,6 +9,20 @@ export async function approveSeededPeriods(
   client: ClientBase,
   projectIds: readonly string[],
 ): Promise<void> {
+  // The owner's inserts create no period rows (the period guard does not hold the owner).
+  await client.query(
+    `INSERT INTO reporting_periods (tenant_id, project_id, period_start, period_end)
+     SELECT DISTINCT r.tenant_id, r.project_id, reporting_period_start(p.reporting_period, r.d),
+            reporting_period_end(p.reporting_period, r.d)
+       FROM (SELECT tenant_id, project_id, start_date AS d FROM activities
+              WHERE project_id = ANY ($1::uuid[])
+             UNION
+             SELECT tenant_id, project_id, measured_on FROM measurements
+              WHERE project_id = ANY ($1::uuid[])) r
+       JOIN projects p ON p.tenant_id = r.tenant_id AND p.id = r.project_id
+     ON CONFLICT DO NOTHING`,
+    [projectIds],
+  );
   await client.query(
     `WITH approved AS (
        UPDATE reporting_periods SET state = 'APPROVED', version = version + 1, updated_at = now()

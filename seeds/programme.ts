@@ -1128,20 +1128,6 @@ async function assertFixedIdentities(client: ClientBase): Promise<void> {
   }
 }
 
-/** The rows of `rows` whose id is not yet in `table`. */
-async function rowsNotYetIn(
-  client: ClientBase,
-  table: 'activities' | 'measurements',
-  rows: readonly Row[],
-): Promise<Row[]> {
-  const found = await client.query<{ id: string }>(
-    `SELECT id::text AS id FROM ${table} WHERE id = ANY ($1::uuid[])`,
-    [rows.map((row) => String(row.id))],
-  );
-  const existing = new Set(found.rows.map((row) => row.id));
-  return rows.filter((row) => !existing.has(String(row.id)));
-}
-
 // Serialises concurrent seeds (e.g. several replicas starting at once); any fixed number.
 const SEED_LOCK_KEY = 7_264_001;
 
@@ -1182,18 +1168,8 @@ export async function seedProgramme(client: ClientBase): Promise<SeedReport> {
       'project_communities',
       projectCommunityRows(),
     );
-    // Rows already there are left out rather than left to ON CONFLICT: the period guard
-    // (migrations/*approval-and-locks*) fires before the conflict and refuses approved periods.
-    inserted.activities = await insertRows(
-      client,
-      'activities',
-      await rowsNotYetIn(client, 'activities', activityRows()),
-    );
-    inserted.measurements = await insertRows(
-      client,
-      'measurements',
-      await rowsNotYetIn(client, 'measurements', measurementRows()),
-    );
+    inserted.activities = await insertRows(client, 'activities', activityRows());
+    inserted.measurements = await insertRows(client, 'measurements', measurementRows());
     await approveSeededPeriods(
       client,
       PROJECTS.map((project) => String(project.id)),

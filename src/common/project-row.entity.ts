@@ -49,8 +49,15 @@ export function ProjectRowEntity(table: string, externalIdKey: string) {
     @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
     deletedAt!: Date | null;
 
-    /** The state of the row's reporting period, kept by the database's period guard. */
-    @Column({ name: 'approval_state', type: 'text', default: 'DRAFT' })
+    /**
+     * Its period's approval state as of the last transition: DRAFT when a request writes it
+     * (approved when the owner does: seeds, fixtures). See the approval module.
+     */
+    @Column({
+      name: 'approval_state',
+      type: 'text',
+      default: () => 'new_row_approval_state()',
+    })
     approvalState!: string;
 
     @ManyToOne(() => ProjectEntity, { nullable: false, onDelete: 'RESTRICT' })

@@ -130,7 +130,8 @@ const TESTED_DEFINERS: Readonly<Record<string, string>> = {
   app_administers_user: 'test/integration/security-rls.test.ts (users: called with any id)',
   // migrations/*approval-and-locks*: the period guard (a trigger) and a record's history.
   period_lock_guard: 'trigger only',
-  record_history: 'test/integration/approval-locks.test.ts (hostile calls, as the application role)',
+  record_history:
+    'test/integration/approval-locks.test.ts (hostile calls, as the application role)',
 };
 
 /** Functions the request preamble runs as the owner: never callable by the application role. */

@@ -24,18 +24,8 @@ async function addKgAndAuditRows(server: TestServer): Promise<void> {
   await q(
     `INSERT INTO measurements (tenant_id, indicator_id, project_id, community_id, period,
        measured_on, value, sample_size, recorded_by_organisation_id)
-     VALUES ($1, $2, $3, $4, 'BASELINE', '2024-10-15', 41.5, 80, $5)`,
+     VALUES ($1, $2, $3, $4, 'BASELINE', '2023-01-15', 41.5, 80, $5)`,
     [T.KG, SEED_IDS.indicators.DV_PREVALENCE, P.KG, SEED_IDS.communities.kgJanyJol, O.kgWomenVoice],
-  );
-  // Approved, so that the outcome tables hold KG rows too (they count approved rows only); in
-  // a quarter the seed holds no rows in (its periods are approved, hence read-only).
-  await q(
-    `UPDATE reporting_periods SET state = 'APPROVED' WHERE project_id = $1 AND period_start = '2024-10-01'`,
-    [P.KG],
-  );
-  await q(
-    `UPDATE measurements SET approval_state = 'APPROVED' WHERE project_id = $1 AND measured_on = '2024-10-15'`,
-    [P.KG],
   );
   await q(
     `INSERT INTO sharing_agreements (tenant_id, recipient_organisation_id, indicator_ids,

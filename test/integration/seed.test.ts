@@ -224,13 +224,11 @@ describe('the programme seed', () => {
   });
 
   it('refuses a KG activity that points at a TJ community (foreign key, 23503)', async () => {
-    // In a period the seed holds no rows in: its periods are approved, and the period guard
-    // (a BEFORE trigger) would refuse the row before the foreign key is checked.
     await expect(
       client.query(
         `INSERT INTO activities (tenant_id, project_id, community_id, type, title, start_date,
                                  recorded_by_organisation_id)
-         VALUES ($1, $2, $3, 'TRAINING', 'Cross-tenant reference', date '2031-05-01', $4)`,
+         VALUES ($1, $2, $3, 'TRAINING', 'Cross-tenant reference', date '2024-05-01', $4)`,
         [
           SEED_IDS.tenants.KG,
           SEED_IDS.projects.KG,

@@ -34,7 +34,6 @@ registerEnumType(OutcomeDimension, {
   },
 });
 
-
 /** Which rows an outcome summary counts (see the approval module). */
 export enum SummaryApproval {
   APPROVED = 'APPROVED',
