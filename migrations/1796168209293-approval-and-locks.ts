@@ -41,7 +41,10 @@ export class ApprovalAndLocks1796168209293 implements MigrationInterface {
 
   public async up(db: QueryRunner): Promise<void> {
     const previous = await previousStatements();
-    const citus = (await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)).length > 0;
+    const extensions = (await db.query(
+      `SELECT 1 FROM pg_extension WHERE extname = 'citus'`,
+    )) as unknown[];
+    const citus = extensions.length > 0;
     // Distributing the new tables and creating the guard take longer than a pool's timeout.
     await db.query(`SET LOCAL statement_timeout = 0`);
 
