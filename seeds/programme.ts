@@ -1,3 +1,4 @@
+import { approveSeededPeriods } from './approvals';
 import type { ClientBase } from 'pg';
 
 /**
@@ -1207,6 +1208,10 @@ export async function seedProgramme(client: ClientBase): Promise<SeedReport> {
     );
     inserted.activities = await insertRows(client, 'activities', activityRows());
     inserted.measurements = await insertRows(client, 'measurements', measurementRows());
+    await approveSeededPeriods(
+      client,
+      PROJECTS.map((project) => String(project.id)),
+    );
     inserted.sharing_agreements = await insertRows(
       client,
       'sharing_agreements',

@@ -34,6 +34,11 @@ import { RateLimit } from './limits/rate-limit';
 import { requestLimitsPlugin } from './limits/request-limits.plugin';
 import { ActivityResolver } from './modules/activity/activity.resolver';
 import { ApiKeyResolver } from './modules/api-key/api-key.resolver';
+import {
+  ActivityHistoryResolver,
+  ApprovalResolver,
+  MeasurementHistoryResolver,
+} from './modules/approval/approval.resolver';
 import { AuditResolver } from './modules/audit/audit.resolver';
 import { ChangesResolver } from './modules/changes/changes.resolver';
 import { configureChangesFeed } from './modules/changes/changes.service';
@@ -85,6 +90,9 @@ export const RESOLVERS = [
   IatiResolver,
   ChangesResolver,
   WebhookResolver,
+  ApprovalResolver,
+  ActivityHistoryResolver,
+  MeasurementHistoryResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission layer. */

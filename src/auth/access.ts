@@ -41,13 +41,34 @@ const WRITER_ROLES = new Set([Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.PARTN
 
 /** What each role allows, as scopes (a user's scopes are those of its roles). */
 const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
-  [Role.PLATFORM_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN, Scope.IATI],
-  [Role.TENANT_ADMIN]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN, Scope.IATI],
+  [Role.PLATFORM_ADMIN]: [
+    Scope.READ,
+    Scope.WRITE,
+    Scope.AGGREGATE,
+    Scope.ADMIN,
+    Scope.IATI,
+    Scope.APPROVE,
+  ],
+  [Role.TENANT_ADMIN]: [
+    Scope.READ,
+    Scope.WRITE,
+    Scope.AGGREGATE,
+    Scope.ADMIN,
+    Scope.IATI,
+    Scope.APPROVE,
+  ],
   [Role.PARTNER_EDITOR]: [Scope.READ, Scope.WRITE, Scope.AGGREGATE],
   [Role.PARTNER_VIEWER]: [Scope.READ, Scope.AGGREGATE],
   [Role.AGGREGATE_ANALYST]: [Scope.AGGREGATE],
 };
-const SCOPE_ORDER = [Scope.READ, Scope.WRITE, Scope.AGGREGATE, Scope.ADMIN, Scope.IATI];
+const SCOPE_ORDER = [
+  Scope.READ,
+  Scope.WRITE,
+  Scope.AGGREGATE,
+  Scope.ADMIN,
+  Scope.IATI,
+  Scope.APPROVE,
+];
 
 /** A key may use a role only through a scope that covers the capability. */
 function scopeAllows(principal: Principal, ...scopes: Scope[]): boolean {
@@ -77,6 +98,11 @@ export class Access {
   readonly editorOrganisationIds: readonly string[];
   /** Tenants whose IATI file it may publish (admins; a key needs the `iati` scope). */
   readonly publishTenantIds: readonly string[];
+  /**
+   * Tenants in which it approves, returns and unapproves reporting periods: admin roles, and a
+   * key only with the `approve` scope beside `write` (approving changes the rows' state).
+   */
+  readonly approverTenantIds: readonly string[];
 
   /**
    * @param scopedSql test-only: false drops the tenant and project conditions from the SQL, so
@@ -120,6 +146,8 @@ export class Access {
       principal && scopeAllows(principal, Scope.IATI)
         ? unique(grants.filter((g) => ADMIN_ROLES.has(g.role)).map((g) => g.tenantId))
         : [];
+    this.approverTenantIds =
+      principal && scopeAllows(principal, Scope.APPROVE) ? this.adminWriterTenantIds : [];
   }
 
   /** May publish some tenant's IATI file. */

@@ -14,6 +14,8 @@ export enum Scope {
   ADMIN = 'admin',
   /** Publish a tenant's IATI activity file, with the admin role the organisation holds there. */
   IATI = 'iati',
+  /** Approve, return and unapprove reporting periods (beside `write`; admin roles only). */
+  APPROVE = 'approve',
 }
 
 export enum PrincipalKind {

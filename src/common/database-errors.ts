@@ -62,6 +62,9 @@ export function domainErrorOf(error: unknown): DomainError | null {
       return conflict('A concurrent write got in the way; nothing was written, retry', {
         field: 'input',
       });
+    case 'DGL01':
+      // The period guard's own message (migrations/*approval-and-locks*): why, and until when.
+      return new DomainError(ErrorCode.PERIOD_LOCKED, error.message, { field: 'period' });
     case '23514':
     case '23502':
       return badUserInput(fieldOf(error), 'violates a rule of the data');

@@ -22,6 +22,10 @@ import { VersionedRow } from './versioned-row';
 export function ProjectRowEntity(table: string, externalIdKey: string) {
   @Unique(externalIdKey, ['tenantId', 'recordedByOrganisationId', 'externalId'])
   @Check(`${table}_external_id_check`, 'length(external_id) BETWEEN 1 AND 200')
+  @Check(
+    `${table}_approval_state_check`,
+    `approval_state IN ('DRAFT', 'SUBMITTED', 'APPROVED', 'RETURNED')`,
+  )
   abstract class ProjectRow extends VersionedRow {
     @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: `${table}_pkey` })
     tenantId!: string;
@@ -44,6 +48,17 @@ export function ProjectRowEntity(table: string, externalIdKey: string) {
 
     @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
     deletedAt!: Date | null;
+
+    /**
+     * Its period's approval state as of the last transition: DRAFT when a request writes it
+     * (approved when the owner does: seeds, fixtures). See the approval module.
+     */
+    @Column({
+      name: 'approval_state',
+      type: 'text',
+      default: () => 'new_row_approval_state()',
+    })
+    approvalState!: string;
 
     @ManyToOne(() => ProjectEntity, { nullable: false, onDelete: 'RESTRICT' })
     @JoinColumn([

@@ -1,4 +1,10 @@
 import { ActivityEntity } from '../modules/activity/activity.entity';
+import {
+  ApprovalSettingsEntity,
+  LockExceptionEntity,
+  PeriodTransitionEntity,
+  ReportingPeriodEntity,
+} from '../modules/approval/approval.entity';
 import { ApiKeyEntity } from '../modules/api-key/api-key.entity';
 import { AuditEventEntity } from '../modules/audit/audit-event.entity';
 import { CommunityEntity, ProjectCommunityEntity } from '../modules/community/community.entity';
@@ -36,4 +42,8 @@ export const ENTITIES: Function[] = [
   OutcomeSeriesEntity,
   OutcomeTotalsEntity,
   OutcomeRecordKeyEntity,
+  ApprovalSettingsEntity,
+  ReportingPeriodEntity,
+  PeriodTransitionEntity,
+  LockExceptionEntity,
 ];

@@ -154,9 +154,53 @@ const IMPORT_VARIABLES = JSON.stringify(
   2,
 );
 
+/**
+ * The approval workflow: a period's state and history (any reader of the project), and the
+ * transitions (submit: tj-editor; return, approve, unapprove: tj-admin).
+ */
+export const APPROVAL_EXAMPLE = `# Approval and locks. A project's quarter, its
+# state and its whole history. Token: tj-admin or
+# tj-editor. The seed's quarters are APPROVED (read-
+# only); try 2026-07-01: the editor submits, the admin
+# returns (with a comment) or approves it.
+query QuarterState {
+  reportingPeriod(projectId: "${SEED_IDS.projects.TJ}", date: "2025-04-01") {
+    start
+    end
+    state
+    submittedBy
+    approvedBy
+    approvedAt
+    returnedReason
+    history {
+      action
+      fromState
+      toState
+      comment
+      actor
+    }
+  }
+}
+
+mutation SubmitQuarter {
+  submitPeriod(input: { projectId: "${SEED_IDS.projects.TJ}", date: "2026-07-01" }) {
+    status
+    code
+    message
+    activities
+    measurements
+    period {
+      state
+      submittedBy
+    }
+  }
+}
+`;
+
 /** The explorer's tabs, in order; the first one runs against the seed data. */
 export const EXAMPLE_TABS: readonly ExampleTab[] = [
   { query: PROJECT_EXAMPLE },
   { query: OUTCOME_EXAMPLE },
   { query: IMPORT_EXAMPLE, variables: IMPORT_VARIABLES },
+  { query: APPROVAL_EXAMPLE },
 ];

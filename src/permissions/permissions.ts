@@ -13,6 +13,7 @@ import type { ShieldRule } from 'graphql-shield/typings/types';
 import { DomainError, ErrorCode } from '../common/errors';
 import { ACTIVITY_RULES } from '../modules/activity/activity.rules';
 import { API_KEY_RULES } from '../modules/api-key/api-key.rules';
+import { APPROVAL_RULES } from '../modules/approval/approval.rules';
 import { AUDIT_RULES } from '../modules/audit/audit.rules';
 import { CHANGES_RULES } from '../modules/changes/changes.rules';
 import { WEBHOOK_RULES } from '../modules/webhook/webhook.rules';
@@ -76,6 +77,7 @@ export const RULES: IRules = mergeRules([
   SHARING_AGREEMENT_RULES,
   CHANGES_RULES,
   WEBHOOK_RULES,
+  APPROVAL_RULES,
   // Where a page sits in its list says nothing about the rows.
   { PageInfo: allow },
 ]);

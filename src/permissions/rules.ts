@@ -53,6 +53,11 @@ export const administers = principalRule('administers', (a) => a.administers, [r
 /** May write programme rows (activities, measurements) somewhere; which rows is the SQL's job. */
 export const writesRows = principalRule('writesRows', (a) => a.writesRows, [readsRows]);
 
+/** Approves reporting periods somewhere: admin roles (keys: with `approve` and `write`). */
+export const approves = principalRule('approves', (a) => a.approverTenantIds.length > 0, [
+  writesRows,
+]);
+
 /** May write projects, communities and indicators in some tenant. */
 export const writesTenantData = principalRule('writesTenantData', (a) => a.writesTenantData, [
   writesRows,

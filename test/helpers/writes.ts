@@ -35,8 +35,9 @@ export function tjActivity(overrides: Record<string, unknown> = {}): Record<stri
     communityId: IDS.communities.tjNavobod,
     type: 'TRAINING',
     title: 'Family training',
-    startDate: '2024-05-01',
-    endDate: '2024-05-03',
+    // In a quarter the seed holds no rows in: the seed's periods are approved, hence read-only.
+    startDate: '2024-08-01',
+    endDate: '2024-08-03',
     participants: { female: 12, male: 8, other: 0 },
     ...overrides,
   };
@@ -49,7 +50,7 @@ export function tjMeasurement(overrides: Record<string, unknown> = {}): Record<s
     projectId: IDS.projects.TJ,
     communityId: IDS.communities.tjNavobod,
     period: 'ROUTINE',
-    measuredOn: '2024-06-01',
+    measuredOn: '2024-09-01',
     value: 42.5,
     sampleSize: 120,
     ...overrides,

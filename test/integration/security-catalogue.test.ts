@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 const UPDATABLE: Readonly<Record<string, readonly string[]>> = {
   activities: [
     'age_band',
+    'approval_state',
     'community_id',
     'deleted_at',
     'end_date',
@@ -34,6 +35,9 @@ const UPDATABLE: Readonly<Record<string, readonly string[]>> = {
     'version',
   ],
   api_keys: ['revoked_at'],
+  // The approval module's (migrations/*approval-and-locks*): who moved a period lives in its
+  // append-only history, so no author column is ever updated.
+  approval_settings: ['input_window_days', 'self_approval', 'updated_at', 'updated_by', 'version'],
   communities: [
     'district',
     'households',
@@ -58,6 +62,7 @@ const UPDATABLE: Readonly<Record<string, readonly string[]>> = {
   ],
   measurements: [
     'age_band',
+    'approval_state',
     'community_id',
     'deleted_at',
     'external_id',
@@ -79,12 +84,14 @@ const UPDATABLE: Readonly<Record<string, readonly string[]>> = {
     'description',
     'end_date',
     'name',
+    'reporting_period',
     'start_date',
     'status',
     'updated_at',
     'updated_by',
     'version',
   ],
+  reporting_periods: ['state', 'updated_at', 'version'],
   sharing_agreements: ['revoked_at', 'updated_at', 'version'],
   webhook_deliveries: ['attempts', 'next_attempt_at', 'state', 'updated_at'],
   webhook_endpoint_secrets: ['expires_at'],
@@ -132,6 +139,10 @@ const TESTED_DEFINERS: Readonly<Record<string, string>> = {
     'test/integration/changes-feed.test.ts (takes no argument; concurrent writers)',
   change_feed_rows:
     'test/integration/changes-feed.test.ts (ids only; a forged cursor naming other projects is refused before it is called)',
+  // migrations/*approval-and-locks*: the period guard (a trigger) and a record's history.
+  period_lock_guard: 'trigger only',
+  record_history:
+    'test/integration/approval-locks.test.ts (hostile calls, as the application role)',
 };
 
 /** Functions the request preamble runs as the owner: never callable by the application role. */

@@ -42,7 +42,7 @@ function item(n: number, overrides: Record<string, unknown> = {}): Record<string
     communityId: IDS.communities.tjDusti,
     type: 'COMMUNITY_DIALOGUE',
     title: `Диалог ${n}`,
-    startDate: '2024-03-01',
+    startDate: '2024-08-01',
     participants: { female: n % 50, male: 3, other: 0 },
     ...overrides,
   };
@@ -317,7 +317,7 @@ describe('bulk import', () => {
       projectId: IDS.projects.TJ,
       communityId: IDS.communities.tjDusti,
       period: 'ROUTINE',
-      measuredOn: '2024-06-01',
+      measuredOn: '2024-09-01',
       value: 12.5,
       source,
     });
@@ -359,7 +359,7 @@ describe('bulk import', () => {
               projectId: IDS.projects.TJ,
               communityId: IDS.communities.tjDusti,
               period: 'ROUTINE',
-              measuredOn: '2024-06-01',
+              measuredOn: '2024-09-01',
               value: 31.25,
             },
             {
@@ -367,7 +367,7 @@ describe('bulk import', () => {
               indicatorId: IDS.indicators.DV_PREVALENCE,
               projectId: IDS.projects.TJ,
               period: 'ROUTINE',
-              measuredOn: '2024-06-01',
+              measuredOn: '2024-09-01',
               value: 140,
             },
           ],

@@ -16,7 +16,10 @@ import { OrganisationEntity } from '../organisation/organisation.entity';
 @Unique('api_keys_prefix_key', ['prefix'])
 @Check('api_keys_name_check', 'length(name) BETWEEN 1 AND 200')
 @Check('api_keys_prefix_check', `prefix ~ '^[a-z0-9]{8,16}$'`)
-@Check('api_keys_scopes_check', `scopes <@ ARRAY['read', 'write', 'aggregate', 'admin', 'iati']`)
+@Check(
+  'api_keys_scopes_check',
+  `scopes <@ ARRAY['read', 'write', 'aggregate', 'admin', 'iati', 'approve']`,
+)
 @Index('api_keys_organisation_idx', ['organisationId'])
 export class ApiKeyEntity {
   @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'api_keys_pkey' })

@@ -17,6 +17,7 @@ import type {
   ImportOptionsInput,
 } from './import.inputs';
 import { ACTIVITY_IMPORT, type ImportKind, MEASUREMENT_IMPORT, type Values } from './import.kinds';
+import { refuseLockedPeriods } from './import.locks';
 import { insertRows, type Planned, updateRows } from './import.rows';
 import { ImportItemStatus, type ImportItemResult, type ImportResult } from './import.type';
 
@@ -120,6 +121,10 @@ async function applyImport<I extends object, V extends Values, R>(
     [`import:${tenantId}`, [...new Set(planned.map((p) => p.organisationId))]],
   );
 
+  // Period locks (approval module): an item for a locked period is INVALID; the periods stay
+  //    locked FOR SHARE until commit, so an approval waits for this import or goes first.
+  const open = await refuseLockedPeriods(ctx, kind.entityType, tenantId, planned, invalid);
+
   // 3. The rows the items already have, locked until the transaction ends (in id order, so
   //    two imports touching the same rows queue instead of deadlocking).
   const existing = await ctx.tx.query<V & { id: string; deleted: boolean; organisationId: string }>(
@@ -131,12 +136,24 @@ async function applyImport<I extends object, V extends Values, R>(
      WHERE t.tenant_id = $1
      ORDER BY t.id
      FOR UPDATE OF t`,
-    [tenantId, planned.map((p) => p.organisationId), planned.map((p) => p.values.externalId)],
+    [tenantId, open.map((p) => p.organisationId), open.map((p) => p.values.externalId)],
   );
   const byKey = new Map(existing.map((row) => [`${row.organisationId}:${row.externalId}`, row]));
   const toCreate: Planned<V>[] = [];
   const toUpdate: Planned<V>[] = [];
-  for (const plan of planned) {
+  // A row moved out of a locked period is refused as well (its current period is checked).
+  const moving = await refuseLockedPeriods(
+    ctx,
+    kind.entityType,
+    tenantId,
+    open.map((plan) => {
+      const row = byKey.get(`${plan.organisationId}:${plan.values.externalId}`);
+      return { ...plan, values: row && !row.deleted ? row : plan.values };
+    }),
+    invalid,
+  );
+  const stillOpen = new Set(moving.map((plan) => plan.index));
+  for (const plan of open.filter((p) => stillOpen.has(p.index))) {
     const row = byKey.get(`${plan.organisationId}:${plan.values.externalId}`);
     const result = results[plan.index]!;
     if (!row) {

@@ -16,7 +16,8 @@ registerEnumType(Role, {
 });
 registerEnumType(Scope, {
   name: 'Scope',
-  description: 'A capability: read rows, write rows, read aggregates, administer, publish to IATI.',
+  description:
+    'A capability: read rows, write rows, read aggregates, administer, publish to IATI, approve periods.',
   valuesConfig: {
     READ: { description: 'Read programme rows.' },
     WRITE: { description: 'Write programme rows.' },
@@ -27,6 +28,10 @@ registerEnumType(Scope, {
     IATI: {
       description:
         'Publish the IATI activity file of tenants where the organisation is an admin (and nothing else).',
+    },
+    APPROVE: {
+      description:
+        'Approve, return and unapprove reporting periods (admin roles only, and with WRITE: approving changes the rows’ state).',
     },
   },
 });

@@ -34,6 +34,21 @@ registerEnumType(OutcomeDimension, {
   },
 });
 
+/** Which rows an outcome summary counts (see the approval module). */
+export enum SummaryApproval {
+  APPROVED = 'APPROVED',
+  ANY = 'ANY',
+}
+
+registerEnumType(SummaryApproval, {
+  name: 'SummaryApproval',
+  description: 'Which rows outcome summaries count, by the approval state of their period.',
+  valuesConfig: {
+    APPROVED: { description: 'Only rows of approved periods (the default).' },
+    ANY: { description: 'Rows in any state (drafts included): readers of rows only.' },
+  },
+});
+
 @InputType({ description: 'Which measurements outcome summaries are built from.' })
 export class OutcomeFilter {
   @Field(() => [String], {
@@ -115,4 +130,11 @@ export class OutcomeSummariesArgs {
   })
   @IsOptional()
   agreementId?: string | null;
+
+  @Field(() => SummaryApproval, {
+    defaultValue: SummaryApproval.APPROVED,
+    description:
+      'Which rows count: APPROVED periods only (the default), or ANY state (readers of rows only; analysts and recipients of agreements only ever get approved data).',
+  })
+  approval!: SummaryApproval;
 }

@@ -1,8 +1,9 @@
+import { forbidden } from '../../common/errors';
 import type { RequestContext } from '../../context';
 import type { Settlement } from '../community/community.entity';
 import { IndicatorDirection, type IndicatorUnit } from '../indicator/indicator.entity';
 import type { Sex } from '../measurement/measurement.entity';
-import { OutcomeDimension, type OutcomeSummariesArgs } from './outcome.inputs';
+import { OutcomeDimension, type OutcomeSummariesArgs, SummaryApproval } from './outcome.inputs';
 import { checkGovernedRequest, planRequest } from './outcome.plan';
 import { MIN_COMMUNITIES, type OutcomeSummary } from './outcome.type';
 
@@ -67,6 +68,9 @@ export async function outcomeSummaries(
   const plan = await planRequest(ctx, args, dimensions);
   if (plan.pairs.length === 0) return [];
   if (plan.governed) checkGovernedRequest(filter, dimensions);
+  if (plan.governed && args.approval !== SummaryApproval.APPROVED) {
+    throw forbidden('Aggregates shared under an agreement count approved data only');
+  }
 
   const { scopedTenants, scopedProjects } = await partnerScope(ctx);
   // One statement reads the cells and, for a governed read, records it in the audit log: the
@@ -75,7 +79,7 @@ export async function outcomeSummaries(
     `SELECT coalesce(json_agg(c ORDER BY indicator_code, tenant_id, region, project_code,
                               community_id, settlement, sex, year), '[]') AS cells
        FROM outcome_cells($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[],
-                          $6::uuid[], $7, $8::date, $9::date, $10::text[], $11, $12) c`,
+                          $6::uuid[], $7, $8::date, $9::date, $10::text[], $11, $12, $13) c`,
     [
       plan.pairs.map((p) => p.tenantId),
       plan.pairs.map((p) => p.indicatorId),
@@ -89,6 +93,7 @@ export async function outcomeSummaries(
       [OutcomeDimension.INDICATOR, ...dimensions],
       plan.governed && plan.preview,
       plan.governed ? plan.agreementId : null,
+      args.approval ?? SummaryApproval.APPROVED,
     ],
   )) as [{ cells: CellRow[] }];
   return rows.map(toSummary);

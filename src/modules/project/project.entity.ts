@@ -32,6 +32,7 @@ export enum ProjectOrganisationRole {
 @Check('projects_name_check', 'length(name) BETWEEN 1 AND 300')
 @Check('projects_status_check', `status IN ('PLANNED', 'ACTIVE', 'CLOSED')`)
 @Check('projects_check', 'end_date IS NULL OR end_date >= start_date')
+@Check('projects_reporting_period_check', `reporting_period IN ('MONTH', 'QUARTER', 'YEAR')`)
 @Index('projects_tenant_name_idx', ['tenantId', 'name', 'id'])
 @Index('projects_tenant_start_idx', ['tenantId', 'startDate', 'id'])
 // The migration builds it with the gin_trgm_ops operator class, which TypeORM cannot express;
@@ -63,6 +64,10 @@ export class ProjectEntity extends VersionedRow {
   /** `YYYY-MM-DD`. */
   @Column({ name: 'end_date', type: 'date', nullable: true })
   endDate!: string | null;
+
+  /** The length of the periods its rows are approved in (see the approval module). */
+  @Column({ name: 'reporting_period', type: 'text', default: 'QUARTER' })
+  reportingPeriod!: string;
 
   @ManyToOne(() => TenantEntity, { nullable: false, onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'projects_tenant_id_fkey' })
