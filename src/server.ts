@@ -7,7 +7,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { type GraphQLSchema, specifiedDirectives } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { Logger } from 'pino';
 import { buildSchema } from 'type-graphql';
@@ -44,6 +44,12 @@ import { OutcomeResolver } from './modules/outcome/outcome.resolver';
 import { ProjectResolver } from './modules/project/project.resolver';
 import { SharingAgreementResolver } from './modules/sharing-agreement/sharing-agreement.resolver';
 import { TenantResolver } from './modules/tenant/tenant.resolver';
+import {
+  LOCALE_DIRECTIVE,
+  localePlugin,
+  varyByLanguage,
+} from './modules/translation/translation.locale';
+import { TranslationResolver } from './modules/translation/translation.resolver';
 import { Metrics } from './observability/metrics';
 import { requestLogging } from './observability/request-log';
 import { applyPermissions } from './permissions/permissions';
@@ -70,6 +76,7 @@ export const RESOLVERS = [
   ImportResolver,
   OutcomeResolver,
   SharingAgreementResolver,
+  TranslationResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission layer. */
@@ -78,6 +85,7 @@ export function buildBareSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validateFn: validateArguments,
+    directives: [...specifiedDirectives, LOCALE_DIRECTIVE],
   });
 }
 
@@ -152,6 +160,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       ApolloServerPluginCacheControlDisabled(),
       requestLimitsPlugin({ config, rateLimit }),
       errorLoggingPlugin(),
+      localePlugin(),
       transactionPlugin(options.onRequestEnd),
     ],
   });
@@ -162,6 +171,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use(
     '/graphql',
     requestLogging(log, metrics),
+    varyByLanguage,
     express.json({ limit: '1mb' }),
     defaultBody,
     requestContextMiddleware({

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { SOURCE_LANGUAGE_CHECK } from '../translation/translation.languages';
 
 export enum OrganisationKind {
   IMPLEMENTER = 'IMPLEMENTER',
@@ -18,6 +19,7 @@ export enum OrganisationKind {
   'organisations_kind_check',
   `kind IN ('IMPLEMENTER', 'PARTNER_NGO', 'UN_AGENCY', 'DONOR', 'GOVERNMENT', 'RELIGIOUS_INSTITUTION', 'COMMUNITY_GROUP')`,
 )
+@Check('organisations_source_language_check', SOURCE_LANGUAGE_CHECK)
 export class OrganisationEntity {
   @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'organisations_pkey' })
   id!: string;
@@ -27,6 +29,10 @@ export class OrganisationEntity {
 
   @Column({ name: 'kind', type: 'text' })
   kind!: OrganisationKind;
+
+  /** The language the row's own text is in (BCP 47); other languages in translations. */
+  @Column({ name: 'source_language', type: 'text', default: 'en' })
+  sourceLanguage!: string;
 
   @Column({ name: 'version', type: 'integer', default: 1 })
   version!: number;
