@@ -1,4 +1,5 @@
 import type { ClientBase } from 'pg';
+import { seedTranslations } from './translations';
 
 /**
  * The programme data of DESIGN §8, drawn from the programme article: three country tenants,
@@ -1174,6 +1175,7 @@ export async function seedProgramme(client: ClientBase): Promise<SeedReport> {
       'sharing_agreements',
       sharingAgreementRows(),
     );
+    await seedTranslations(client);
     await client.query('COMMIT');
     const totalInserted = Object.values(inserted).reduce((sum, n) => sum + n, 0);
     return Object.freeze({ inserted: Object.freeze(inserted), totalInserted });

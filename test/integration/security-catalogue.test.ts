@@ -86,6 +86,8 @@ const UPDATABLE: Readonly<Record<string, readonly string[]>> = {
     'version',
   ],
   sharing_agreements: ['revoked_at', 'updated_at', 'version'],
+  // Issue 21: a translation's text changes; what it translates never does.
+  translations: ['updated_at', 'updated_by', 'value'],
 };
 
 /** Columns no table lets dg_app change, whatever table is added later. */

@@ -8,8 +8,8 @@ import { requestLanguage } from './translation.locale';
 /**
  * The text one field of one row answers in this request: the request's languages tried in
  * order (see `chooseText`), the row's own text as the last resort. A row without source text
- * has no translation either. When the first language tried is the source's, nothing is
- * loaded: the common case (an English request for English names) costs no statement.
+ * has no translation either. When the request asks for no language (texts as written, each
+ * saying its language) or the first one it tries is the source's, nothing is loaded.
  */
 export async function chosenText(
   ctx: RequestContext,
@@ -21,7 +21,8 @@ export async function chosenText(
   if (source === null || source === undefined) return null;
   const own: Chosen = { value: source, language: row.sourceLanguage ?? DEFAULT_LANGUAGE };
   const { order } = requestLanguage(ctx);
-  if ((order[0] ?? DEFAULT_LANGUAGE) === own.language) return own;
+  // A request that asks for no language gets the texts as written, each saying its language.
+  if (order.length === 0 || order[0] === own.language) return own;
   const stored = await storedTexts(ctx, kind).load(row);
   return chooseText(order, null, own, stored.get(field) ?? new Map());
 }

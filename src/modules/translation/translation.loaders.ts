@@ -8,7 +8,13 @@ export type StoredTexts = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 const NONE: StoredTexts = new Map();
 
-type Found = { tenantId: string | null; id: string; field: string; language: string; value: string };
+type Found = {
+  tenantId: string | null;
+  id: string;
+  field: string;
+  language: string;
+  value: string;
+};
 
 const keyOf = (row: TranslatableRow): string => `${row.tenantId ?? ''}:${row.id}`;
 
@@ -38,7 +44,12 @@ export function storedTexts(
                JOIN tenants tn ON tn.id = t.tenant_id
                WHERE t.entity_type = $3 AND t.language = ANY ($4::text[])
                  AND t.language = ANY (tn.enabled_languages)`,
-              [tenantRows.map((r) => r.tenantId), tenantRows.map((r) => r.id), kind.entity, languages],
+              [
+                tenantRows.map((r) => r.tenantId),
+                tenantRows.map((r) => r.id),
+                kind.entity,
+                languages,
+              ],
             )),
           );
         }

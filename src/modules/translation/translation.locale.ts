@@ -11,7 +11,6 @@ import {
 import { DomainError, ErrorCode, httpStatus } from '../../common/errors';
 import type { RequestContext } from '../../context';
 import {
-  DEFAULT_LANGUAGE,
   parseAcceptLanguage,
   preferenceOrder,
   supportedLanguageOf,
@@ -44,8 +43,8 @@ export type RequestLanguage = Readonly<{
   requested: readonly string[];
   /** The languages tried for each text, in order (empty: nothing asked was supported). */
   order: readonly string[];
-  /** The language the answer is in where a text has it. */
-  resolved: string;
+  /** The language the answer is in where a text has it; null: none asked, texts as written. */
+  resolved: string | null;
   /** Where the choice came from. */
   source: 'directive' | 'accept-language' | 'default';
 }>;
@@ -54,7 +53,7 @@ const CHOSEN = new WeakMap<RequestContext, RequestLanguage>();
 
 function choice(requested: readonly string[], source: RequestLanguage['source']): RequestLanguage {
   const order = preferenceOrder(requested);
-  return { requested, order, resolved: order[0] ?? DEFAULT_LANGUAGE, source };
+  return { requested, order, resolved: order[0] ?? null, source };
 }
 
 /** The request's language (the default one before the operation is known, and for tests). */
@@ -80,7 +79,10 @@ export function localePlugin(): ApolloServerPlugin<RequestContext> {
     requestDidStart({ request, contextValue }) {
       const header = request.http?.headers.get('accept-language') ?? undefined;
       const fromHeader = parseAcceptLanguage(header);
-      CHOSEN.set(contextValue, choice(fromHeader, fromHeader.length ? 'accept-language' : 'default'));
+      CHOSEN.set(
+        contextValue,
+        choice(fromHeader, fromHeader.length ? 'accept-language' : 'default'),
+      );
       return Promise.resolve({
         didResolveOperation({ operation }) {
           const asked = directiveLanguage(operation);
@@ -103,7 +105,11 @@ export function localePlugin(): ApolloServerPlugin<RequestContext> {
           const language = requestLanguage(contextValue);
           result.extensions = {
             ...result.extensions,
-            locale: { resolved: language.resolved, requested: language.requested, source: language.source },
+            locale: {
+              resolved: language.resolved,
+              requested: language.requested,
+              source: language.source,
+            },
           };
           if (result.errors) {
             result.errors = result.errors.map((error) => ({

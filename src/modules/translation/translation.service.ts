@@ -4,11 +4,7 @@ import { param } from '../../common/sql';
 import type { RequestContext } from '../../context';
 import { recordAudit } from '../audit/audit.service';
 import { isSupportedLanguage } from './translation.languages';
-import {
-  TRANSLATABLE,
-  type TranslatableKind,
-  TranslatedField,
-} from './translation.kinds';
+import { TRANSLATABLE, type TranslatableKind, TranslatedField } from './translation.kinds';
 import type { SetTranslationsInput, Translation, TranslationInput } from './translation.type';
 
 /*
@@ -125,7 +121,13 @@ async function applyChanges(
       `DELETE FROM translations
        WHERE tenant_id = $1 AND entity_type = $2 AND entity_id = $3 AND field = $4
          AND language = ANY ($5::text[])`,
-      [row.tenantId, kind.entity, row.id, field, removed.filter((c) => c.field === field).map((c) => c.language)],
+      [
+        row.tenantId,
+        kind.entity,
+        row.id,
+        field,
+        removed.filter((c) => c.field === field).map((c) => c.language),
+      ],
     );
   }
 }
@@ -223,7 +225,9 @@ export async function setTranslations(
 ): Promise<{ id: string; version: number; sourceLanguage: string; translations: Translation[] }> {
   const kind = TRANSLATABLE[input.entity];
   if (kind.global) {
-    throw forbidden(`${kind.typeName} names are global; they are translated by the platform's operators`);
+    throw forbidden(
+      `${kind.typeName} names are global; they are translated by the platform's operators`,
+    );
   }
   const { sql, params } = bumpVersion(ctx, kind, input.id, input.expectedVersion ?? null);
   const [written] = await ctx.tx.query<
@@ -232,11 +236,18 @@ export async function setTranslations(
   if (!written) {
     const version = await visibleVersion(ctx, kind, input.id);
     if (version === null) throw notFound(kind.typeName);
-    if (input.expectedVersion !== undefined && input.expectedVersion !== null && version !== input.expectedVersion) {
-      throw conflict(`The ${kind.typeName} has changed since the version you read; reload it and retry`, {
-        field: 'expectedVersion',
-        currentVersion: version,
-      });
+    if (
+      input.expectedVersion !== undefined &&
+      input.expectedVersion !== null &&
+      version !== input.expectedVersion
+    ) {
+      throw conflict(
+        `The ${kind.typeName} has changed since the version you read; reload it and retry`,
+        {
+          field: 'expectedVersion',
+          currentVersion: version,
+        },
+      );
     }
     throw forbidden(`You may not translate this ${kind.typeName}`);
   }
@@ -266,13 +277,23 @@ export async function setTranslations(
     before: { version: written.version - 1, translations: asObject(before) },
     after: { version: written.version, translations: asObject(after) },
   });
-  return { id: row.id, version: written.version, sourceLanguage: row.sourceLanguage, translations: after };
+  return {
+    id: row.id,
+    version: written.version,
+    sourceLanguage: row.sourceLanguage,
+    translations: after,
+  };
 }
 
 /** A row as a create or update returned it, as `saveTranslations` takes it. */
 export function writtenRow(
   kind: TranslatableKind,
-  row: Readonly<{ tenantId: string | null; id: string; projectId?: string; sourceLanguage?: string }>,
+  row: Readonly<{
+    tenantId: string | null;
+    id: string;
+    projectId?: string;
+    sourceLanguage?: string;
+  }>,
 ): TranslatedRow {
   const values = row as unknown as Record<string, string | null | undefined>;
   return {

@@ -3,8 +3,7 @@ import { UUIDResolver } from 'graphql-scalars';
 import { TranslatableEntity, TranslatedField } from './translation.kinds';
 
 @InputType({
-  description:
-    'A text in one more language, beside the source text written in the row itself.',
+  description: 'A text in one more language, beside the source text written in the row itself.',
 })
 export class TranslationInput {
   @Field(() => TranslatedField, {
@@ -70,7 +69,9 @@ export class Translation {
   value!: string;
 }
 
-@ObjectType({ description: 'What setTranslations left: the row’s version and the text’s translations.' })
+@ObjectType({
+  description: 'What setTranslations left: the row’s version and the text’s translations.',
+})
 export class SetTranslationsPayload {
   @Field(() => UUIDResolver, { description: 'The row translated.' })
   id!: string;
