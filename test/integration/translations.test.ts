@@ -226,7 +226,7 @@ describe('translations', () => {
     it('finds a Cyrillic Uzbek name from its Latin spelling, in PostgreSQL, whatever the case or apostrophes', async () => {
       const created = await server.graphql<{ createCommunity: { id: string } }>(
         `mutation { createCommunity(input: { tenantCode: "UZ", name: "Қўшработ", region: "Samarkand",
-          district: "Qushrabot", settlement: "RURAL" }) { id } }`,
+          district: "Qushrabot", settlement: RURAL }) { id } }`,
         {},
         uzAdmin,
       );
