@@ -52,8 +52,6 @@ export enum AgeBand {
 @Index('activities_title_trgm_idx', ['title'], { type: 'gin' })
 @Check('activities_source_language_check', SOURCE_LANGUAGE_CHECK)
 @Unique('activities_tenant_project_id_key', ['tenantId', 'projectId', 'id'])
-// search_fold(title) with gin_trgm_ops (issue 21): an expression index, declared by name only.
-@Index('activities_title_fold_trgm_idx', { synchronize: false })
 export class ActivityEntity extends ProjectRowEntity(
   'activities',
   'activities_tenant_id_recorded_by_organisation_id_external_i_key',

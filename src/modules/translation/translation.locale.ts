@@ -103,6 +103,8 @@ export function localePlugin(): ApolloServerPlugin<RequestContext> {
           if (response.body.kind !== 'single') return Promise.resolve();
           const result = response.body.singleResult;
           const language = requestLanguage(contextValue);
+          // A request that asked for no language is answered as before, texts as written.
+          if (language.source === 'default') return Promise.resolve();
           result.extensions = {
             ...result.extensions,
             locale: {
