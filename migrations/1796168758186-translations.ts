@@ -81,7 +81,9 @@ export class Translations1796168758186 implements MigrationInterface {
     await db.query(`CREATE INDEX translations_project_idx ON translations (tenant_id, project_id)`);
     await db.query(`CREATE INDEX translations_activity_idx ON translations
       (tenant_id, project_id, activity_id)`);
-    await db.query(`CREATE INDEX translations_community_idx ON translations (tenant_id, community_id)`);
+    await db.query(
+      `CREATE INDEX translations_community_idx ON translations (tenant_id, community_id)`,
+    );
     await db.query(`CREATE INDEX translations_indicator_idx ON translations (indicator_id)`);
     await db.query(`CREATE INDEX translations_search_trgm_idx ON translations
       USING gin (search_fold(value) gin_trgm_ops)`);

@@ -137,7 +137,8 @@ export class ActivityValuesInput {
 export class CreateActivityInput extends WithExternalId(ActivityValuesInput) {
   @Field(() => [TranslationInput], {
     nullable: true,
-    description: 'Its texts in other languages than the source (en by default); the title is translated.',
+    description:
+      'Its texts in other languages than the source (en by default); the title is translated.',
   })
   @IsOptional()
   translations?: TranslationInput[];

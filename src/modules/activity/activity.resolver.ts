@@ -64,7 +64,12 @@ export class ActivityResolver extends ProjectRowResolver({
     @Ctx() ctx: RequestContext,
   ) {
     const written = await createRow(ctx, ACTIVITIES, activityValues(input));
-    await saveTranslations(ctx, ACTIVITY_TEXTS, writtenRow(ACTIVITY_TEXTS, written), input.translations);
+    await saveTranslations(
+      ctx,
+      ACTIVITY_TEXTS,
+      writtenRow(ACTIVITY_TEXTS, written),
+      input.translations,
+    );
     return written;
   }
 

@@ -72,7 +72,7 @@ export class Activity extends ProjectRowType {
 
   @Field(() => String, {
     description:
-      'The language `title` answered in (BCP 47): the request\'s, a fallback, or the source text\'s own.',
+      "The language `title` answered in (BCP 47): the request's, a fallback, or the source text's own.",
   })
   @UseMiddleware(AnsweredIn(ACTIVITY_TEXTS, TranslatedField.TITLE))
   titleLanguage?: string;

@@ -53,7 +53,12 @@ export class CommunityResolver {
     @Ctx() ctx: RequestContext,
   ) {
     const written = await createCommunity(ctx, input);
-    await saveTranslations(ctx, COMMUNITY_TEXTS, writtenRow(COMMUNITY_TEXTS, written), input.translations);
+    await saveTranslations(
+      ctx,
+      COMMUNITY_TEXTS,
+      writtenRow(COMMUNITY_TEXTS, written),
+      input.translations,
+    );
     return written;
   }
 
@@ -66,7 +71,12 @@ export class CommunityResolver {
     @Ctx() ctx: RequestContext,
   ) {
     const written = await updateCommunity(ctx, input);
-    await saveTranslations(ctx, COMMUNITY_TEXTS, writtenRow(COMMUNITY_TEXTS, written), input.translations);
+    await saveTranslations(
+      ctx,
+      COMMUNITY_TEXTS,
+      writtenRow(COMMUNITY_TEXTS, written),
+      input.translations,
+    );
     return written;
   }
 

@@ -27,7 +27,7 @@ export class Community {
 
   @Field(() => String, {
     description:
-      'The language `name` answered in (BCP 47): the request\'s, a fallback, or the source text\'s own.',
+      "The language `name` answered in (BCP 47): the request's, a fallback, or the source text's own.",
   })
   @UseMiddleware(AnsweredIn(COMMUNITY_TEXTS, TranslatedField.NAME))
   nameLanguage?: string;

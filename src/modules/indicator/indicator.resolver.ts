@@ -32,7 +32,12 @@ export class IndicatorResolver {
     @Ctx() ctx: RequestContext,
   ) {
     const written = await createIndicator(ctx, input);
-    await saveTranslations(ctx, INDICATOR_TEXTS, writtenRow(INDICATOR_TEXTS, written), input.translations);
+    await saveTranslations(
+      ctx,
+      INDICATOR_TEXTS,
+      writtenRow(INDICATOR_TEXTS, written),
+      input.translations,
+    );
     return written;
   }
 
@@ -46,7 +51,12 @@ export class IndicatorResolver {
     @Ctx() ctx: RequestContext,
   ) {
     const written = await updateIndicator(ctx, input);
-    await saveTranslations(ctx, INDICATOR_TEXTS, writtenRow(INDICATOR_TEXTS, written), input.translations);
+    await saveTranslations(
+      ctx,
+      INDICATOR_TEXTS,
+      writtenRow(INDICATOR_TEXTS, written),
+      input.translations,
+    );
     return written;
   }
 

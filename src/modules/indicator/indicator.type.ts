@@ -42,7 +42,7 @@ export class Indicator {
 
   @Field(() => String, {
     description:
-      'The language `name` answered in (BCP 47): the request\'s, a fallback, or the source text\'s own.',
+      "The language `name` answered in (BCP 47): the request's, a fallback, or the source text's own.",
   })
   @UseMiddleware(AnsweredIn(INDICATOR_TEXTS, TranslatedField.NAME))
   nameLanguage?: string;
@@ -57,7 +57,7 @@ export class Indicator {
   @Field(() => String, {
     nullable: true,
     description:
-      'The language `description` answered in (BCP 47): the request\'s, a fallback, or the source text\'s own.',
+      "The language `description` answered in (BCP 47): the request's, a fallback, or the source text's own.",
   })
   @UseMiddleware(AnsweredIn(INDICATOR_TEXTS, TranslatedField.DESCRIPTION))
   descriptionLanguage?: string | null;

@@ -25,13 +25,15 @@ export class Organisation {
   @Field(() => ID, { description: 'Stable identifier (UUID).' })
   id!: string;
 
-  @Field({ description: "Name, in the request's language where it has one (else as it writes it)." })
+  @Field({
+    description: "Name, in the request's language where it has one (else as it writes it).",
+  })
   @UseMiddleware(Translated(ORGANISATION_TEXTS, TranslatedField.NAME))
   name!: string;
 
   @Field(() => String, {
     description:
-      'The language `name` answered in (BCP 47): the request\'s, a fallback, or the source text\'s own.',
+      "The language `name` answered in (BCP 47): the request's, a fallback, or the source text's own.",
   })
   @UseMiddleware(AnsweredIn(ORGANISATION_TEXTS, TranslatedField.NAME))
   nameLanguage?: string;

@@ -53,7 +53,12 @@ export class ProjectResolver {
     @Ctx() ctx: RequestContext,
   ) {
     const written = await createProject(ctx, input);
-    await saveTranslations(ctx, PROJECT_TEXTS, writtenRow(PROJECT_TEXTS, written), input.translations);
+    await saveTranslations(
+      ctx,
+      PROJECT_TEXTS,
+      writtenRow(PROJECT_TEXTS, written),
+      input.translations,
+    );
     return written;
   }
 
@@ -66,7 +71,12 @@ export class ProjectResolver {
     @Ctx() ctx: RequestContext,
   ) {
     const written = await updateProject(ctx, input);
-    await saveTranslations(ctx, PROJECT_TEXTS, writtenRow(PROJECT_TEXTS, written), input.translations);
+    await saveTranslations(
+      ctx,
+      PROJECT_TEXTS,
+      writtenRow(PROJECT_TEXTS, written),
+      input.translations,
+    );
     return written;
   }
 

@@ -34,7 +34,7 @@ export class Project {
 
   @Field(() => String, {
     description:
-      'The language `name` answered in (BCP 47): the request\'s, a fallback, or the source text\'s own.',
+      "The language `name` answered in (BCP 47): the request's, a fallback, or the source text's own.",
   })
   @UseMiddleware(AnsweredIn(PROJECT_TEXTS, TranslatedField.NAME))
   nameLanguage?: string;
@@ -49,7 +49,7 @@ export class Project {
   @Field(() => String, {
     nullable: true,
     description:
-      'The language `description` answered in (BCP 47): the request\'s, a fallback, or the source text\'s own.',
+      "The language `description` answered in (BCP 47): the request's, a fallback, or the source text's own.",
   })
   @UseMiddleware(AnsweredIn(PROJECT_TEXTS, TranslatedField.DESCRIPTION))
   descriptionLanguage?: string | null;

@@ -19,7 +19,7 @@ export class Tenant {
 
   @Field(() => String, {
     description:
-      'The language `name` answered in (BCP 47): the request\'s, a fallback, or the source text\'s own.',
+      "The language `name` answered in (BCP 47): the request's, a fallback, or the source text's own.",
   })
   @UseMiddleware(AnsweredIn(TENANT_TEXTS, TranslatedField.NAME))
   nameLanguage?: string;

@@ -10,11 +10,7 @@ import {
 } from 'graphql';
 import { DomainError, ErrorCode, httpStatus } from '../../common/errors';
 import type { RequestContext } from '../../context';
-import {
-  parseAcceptLanguage,
-  preferenceOrder,
-  supportedLanguageOf,
-} from './translation.languages';
+import { parseAcceptLanguage, preferenceOrder, supportedLanguageOf } from './translation.languages';
 import { translateMessage } from './translation.messages';
 
 /**

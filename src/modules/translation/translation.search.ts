@@ -1,5 +1,9 @@
 import { containsPattern, param } from '../../common/sql';
-import type { TranslatableKind, TranslatedField } from './translation.kinds';
+import {
+  TranslatableEntity,
+  type TranslatableKind,
+  type TranslatedField,
+} from './translation.kinds';
 
 /**
  * SQL true for a row (alias `alias`) whose text `field` contains `search` in any language:
@@ -23,7 +27,7 @@ export function textMatchesSql(
   const globalTranslations = `${alias}.id IN (SELECT g.entity_id FROM global_translations g
       WHERE g.entity_type = '${kind.entity}' AND g.field = '${field}' AND search_fold(g.value) LIKE ${folded})`;
   const translated =
-    kind.entity === 'indicator'
+    kind.entity === TranslatableEntity.INDICATOR
       ? `${tenantTranslations} OR ${globalTranslations}`
       : kind.global
         ? globalTranslations

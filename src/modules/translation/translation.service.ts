@@ -4,7 +4,12 @@ import { param } from '../../common/sql';
 import type { RequestContext } from '../../context';
 import { recordAudit } from '../audit/audit.service';
 import { isSupportedLanguage } from './translation.languages';
-import { TRANSLATABLE, type TranslatableKind, TranslatedField } from './translation.kinds';
+import {
+  TRANSLATABLE,
+  TranslatableEntity,
+  type TranslatableKind,
+  TranslatedField,
+} from './translation.kinds';
 import type { SetTranslationsInput, Translation, TranslationInput } from './translation.type';
 
 /*
@@ -25,8 +30,8 @@ export type TranslatedRow = Readonly<{
 
 type Change = Readonly<{ field: TranslatedField; language: string; value: string | null }>;
 
-const DEFAULT_FIELD: Readonly<Partial<Record<string, TranslatedField>>> = {
-  activity: TranslatedField.TITLE,
+const DEFAULT_FIELD: Readonly<Partial<Record<TranslatableEntity, TranslatedField>>> = {
+  [TranslatableEntity.ACTIVITY]: TranslatedField.TITLE,
 };
 
 /** Refuses what may not be stored: unknown languages or fields, the source's own language, no source text. */
@@ -95,10 +100,12 @@ async function applyChanges(
       row.tenantId,
       kind.entity,
       row.id,
-      kind.entity === 'project' || kind.entity === 'activity' ? (row.projectId ?? row.id) : null,
-      kind.entity === 'community' ? row.id : null,
-      kind.entity === 'activity' ? row.id : null,
-      kind.entity === 'indicator' ? row.id : null,
+      kind.entity === TranslatableEntity.PROJECT || kind.entity === TranslatableEntity.ACTIVITY
+        ? (row.projectId ?? row.id)
+        : null,
+      kind.entity === TranslatableEntity.COMMUNITY ? row.id : null,
+      kind.entity === TranslatableEntity.ACTIVITY ? row.id : null,
+      kind.entity === TranslatableEntity.INDICATOR ? row.id : null,
       ctx.access.actor,
     ];
     // VALUES, not INSERT … SELECT: Citus would make the latter a COPY, which RLS refuses.
@@ -184,14 +191,14 @@ function bumpVersion(
   const params: unknown[] = [id, expectedVersion, ctx.access.actor];
   const texts = Object.values(kind.fields).map((column) => `e.${column} AS "${column}"`);
   const write =
-    kind.entity === 'activity'
+    kind.entity === TranslatableEntity.ACTIVITY
       ? ctx.access.rowWriteSql('e', params, false)
       : ctx.access.tenantScopeSql(Capability.TENANT_WRITE, 'e.tenant_id', params);
   return {
     sql: `UPDATE ${kind.table} e SET version = e.version + 1, updated_at = now(), updated_by = $3
       WHERE e.id = $1 AND ($2::int IS NULL OR e.version = $2::int) AND ${write}
       RETURNING e.tenant_id AS "tenantId", e.id, e.version, e.source_language AS "sourceLanguage",
-        ${kind.entity === 'activity' ? 'e.project_id AS "projectId",' : ''} ${texts.join(', ')}`,
+        ${kind.entity === TranslatableEntity.ACTIVITY ? 'e.project_id AS "projectId",' : ''} ${texts.join(', ')}`,
     params,
   };
 }
@@ -204,11 +211,11 @@ async function visibleVersion(
 ): Promise<number | null> {
   const params: unknown[] = [id];
   const visible =
-    kind.entity === 'project'
+    kind.entity === TranslatableEntity.PROJECT
       ? ctx.access.projectVisibleSql('e.tenant_id', 'e.id', params)
-      : kind.entity === 'activity'
+      : kind.entity === TranslatableEntity.ACTIVITY
         ? `e.deleted_at IS NULL AND ${ctx.access.projectVisibleSql('e.tenant_id', 'e.project_id', params)}`
-        : kind.entity === 'community'
+        : kind.entity === TranslatableEntity.COMMUNITY
           ? ctx.access.communityVisibleSql('e.tenant_id', 'e.id', params)
           : ctx.access.indicatorVisibleSql('e.tenant_id', params);
   const [row] = await ctx.tx.query<{ version: number }>(
