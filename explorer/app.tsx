@@ -38,16 +38,21 @@ function credentialHeaders(field: HTMLInputElement | null): Record<string, strin
 }
 
 /**
- * POSTs to the API with the Token field's credential (a header of the tab's own, typed in the
+ * POSTs to the API with the Token field's credential and the language switch's choice as
+ * Accept-Language (a header of the tab's own, typed in the
  * Headers editor, wins). With no credential at all, an operation is answered here with how to
  * get a token; introspection, which needs none, still loads the schema.
  */
 function createFetcher(settings: ExplorerSettings): GraphiQLProps['fetcher'] {
   const tokenField = document.getElementById('explorer-token') as HTMLInputElement | null;
+  // The language switch: names, labels and messages come back in it (with fallback).
+  const languageField = document.getElementById('explorer-language') as HTMLSelectElement | null;
   return async (params, options): Promise<ExecutionResult> => {
+    const language = languageField?.value ?? '';
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
+      ...(language ? { 'accept-language': language } : {}),
       ...credentialHeaders(tokenField),
     };
     for (const [name, value] of Object.entries(options?.headers ?? {})) {

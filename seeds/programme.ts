@@ -1,5 +1,6 @@
 import { approveSeededPeriods } from './approvals';
 import type { ClientBase } from 'pg';
+import { seedTranslations } from './translations';
 
 /**
  * The programme data of DESIGN §8, drawn from the programme article: three country tenants,
@@ -1217,6 +1218,7 @@ export async function seedProgramme(client: ClientBase): Promise<SeedReport> {
       'sharing_agreements',
       sharingAgreementRows(),
     );
+    await seedTranslations(client);
     await client.query('COMMIT');
     const totalInserted = Object.values(inserted).reduce((sum, n) => sum + n, 0);
     return Object.freeze({ inserted: Object.freeze(inserted), totalInserted });

@@ -7,7 +7,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { type GraphQLSchema, specifiedDirectives } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { Logger } from 'pino';
 import { buildSchema } from 'type-graphql';
@@ -60,6 +60,12 @@ import { TenantResolver } from './modules/tenant/tenant.resolver';
 import { WebhookResolver } from './modules/webhook/webhook.resolver';
 import { configureWebhooks } from './modules/webhook/webhook.settings';
 import { WebhookWorker } from './modules/webhook/webhook.worker';
+import {
+  LOCALE_DIRECTIVE,
+  localePlugin,
+  varyByLanguage,
+} from './modules/translation/translation.locale';
+import { TranslationResolver } from './modules/translation/translation.resolver';
 import { Metrics } from './observability/metrics';
 import { requestLogging } from './observability/request-log';
 import { applyPermissions } from './permissions/permissions';
@@ -93,6 +99,7 @@ export const RESOLVERS = [
   ApprovalResolver,
   ActivityHistoryResolver,
   MeasurementHistoryResolver,
+  TranslationResolver,
 ] as const;
 
 /** The schema as type-graphql builds it, before the permission layer. */
@@ -101,6 +108,7 @@ export function buildBareSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validateFn: validateArguments,
+    directives: [...specifiedDirectives, LOCALE_DIRECTIVE],
   });
 }
 
@@ -177,6 +185,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       ApolloServerPluginCacheControlDisabled(),
       requestLimitsPlugin({ config, rateLimit }),
       errorLoggingPlugin(),
+      localePlugin(),
       transactionPlugin(options.onRequestEnd),
     ],
   });
@@ -206,6 +215,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use(
     '/graphql',
     requestLogging(log, metrics),
+    varyByLanguage,
     express.json({ limit: '1mb' }),
     defaultBody,
     requestContextMiddleware(contextDeps),

@@ -19,6 +19,10 @@ import { OutcomeTotalsEntity } from '../modules/outcome/outcome-totals.entity';
 import { ProjectEntity, ProjectOrganisationEntity } from '../modules/project/project.entity';
 import { SharingAgreementEntity } from '../modules/sharing-agreement/sharing-agreement.entity';
 import { TenantEntity } from '../modules/tenant/tenant.entity';
+import {
+  GlobalTranslationEntity,
+  TranslationEntity,
+} from '../modules/translation/translation.entity';
 import { UserEntity } from '../modules/user/user.entity';
 
 /** Every TypeORM entity, for the data source. */
@@ -46,4 +50,6 @@ export const ENTITIES: Function[] = [
   ReportingPeriodEntity,
   PeriodTransitionEntity,
   LockExceptionEntity,
+  TranslationEntity,
+  GlobalTranslationEntity,
 ];

@@ -66,6 +66,17 @@ export function explorerPage(config: Config): string {
         <input id="explorer-token" type="password" autocomplete="off" spellcheck="false"
           placeholder="a bearer token, or an API key (dg_…)" />
       </label>
+      <label class="explorer-language">Language
+        <select id="explorer-language" title="Sent as Accept-Language (an operation's @locale wins)">
+          <option value="">as written</option>
+          <option value="en">English</option>
+          <option value="ru">Русский</option>
+          <option value="tg">Тоҷикӣ</option>
+          <option value="ky">Кыргызча</option>
+          <option value="uz-Latn">Oʻzbekcha</option>
+          <option value="uz-Cyrl">Ўзбекча</option>
+        </select>
+      </label>
       <span class="explorer-advice">${advice.html} Kept in this page only: a reload forgets it.</span>
     </header>
     <main id="graphiql"><noscript>The explorer needs JavaScript.</noscript></main>

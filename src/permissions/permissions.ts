@@ -29,6 +29,7 @@ import { ORGANISATION_RULES } from '../modules/organisation/organisation.rules';
 import { PROJECT_RULES } from '../modules/project/project.rules';
 import { SHARING_AGREEMENT_RULES } from '../modules/sharing-agreement/sharing-agreement.rules';
 import { TENANT_RULES } from '../modules/tenant/tenant.rules';
+import { TRANSLATION_RULES } from '../modules/translation/translation.rules';
 import { isPrincipalRule, type ModuleRules, ruleImplies } from './rules';
 
 /** Every module's rules merged into one map; a type or root field named twice is a bug. */
@@ -78,6 +79,7 @@ export const RULES: IRules = mergeRules([
   CHANGES_RULES,
   WEBHOOK_RULES,
   APPROVAL_RULES,
+  TRANSLATION_RULES,
   // Where a page sits in its list says nothing about the rows.
   { PageInfo: allow },
 ]);

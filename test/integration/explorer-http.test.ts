@@ -40,6 +40,8 @@ describe('the explorer over HTTP, outside production', () => {
     expect(JSON.parse(config![1]!)).toMatchObject({ endpoint: '/graphql' });
     // One Token field for every tab, which the browser is not asked to remember.
     expect(html).toMatch(/<input id="explorer-token" type="password" autocomplete="off"/);
+    // The language switch (sent as Accept-Language), offering all six languages.
+    expect(html.match(/<option value="(en|ru|tg|ky|uz-Latn|uz-Cyrl)">/g)).toHaveLength(6);
     expect(config![1]).not.toMatch(/headers|Bearer/i);
   });
 

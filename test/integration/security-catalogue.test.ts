@@ -96,6 +96,8 @@ const UPDATABLE: Readonly<Record<string, readonly string[]>> = {
   webhook_deliveries: ['attempts', 'next_attempt_at', 'state', 'updated_at'],
   webhook_endpoint_secrets: ['expires_at'],
   webhook_endpoints: ['disabled_at', 'disabled_reason', 'updated_at', 'version'],
+  // Issue 21: a translation's text changes; what it translates never does.
+  translations: ['updated_at', 'updated_by', 'value'],
 };
 
 /** Columns no table lets dg_app change, whatever table is added later. */

@@ -1,6 +1,7 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, Unique } from 'typeorm';
 import { ProjectRowEntity } from '../../common/project-row.entity';
 import { OrganisationEntity } from '../organisation/organisation.entity';
+import { SOURCE_LANGUAGE_CHECK } from '../translation/translation.languages';
 
 export enum ActivityType {
   TRAINING = 'TRAINING',
@@ -49,6 +50,8 @@ export enum AgeBand {
 // The migration builds it with the gin_trgm_ops operator class, which TypeORM cannot express;
 // name, column and method are still compared.
 @Index('activities_title_trgm_idx', ['title'], { type: 'gin' })
+@Check('activities_source_language_check', SOURCE_LANGUAGE_CHECK)
+@Unique('activities_tenant_project_id_key', ['tenantId', 'projectId', 'id'])
 export class ActivityEntity extends ProjectRowEntity(
   'activities',
   'activities_tenant_id_recorded_by_organisation_id_external_i_key',
@@ -58,6 +61,10 @@ export class ActivityEntity extends ProjectRowEntity(
 
   @Column({ name: 'title', type: 'text' })
   title!: string;
+
+  /** The language the row's own text is in (BCP 47); other languages in translations. */
+  @Column({ name: 'source_language', type: 'text', default: 'en' })
+  sourceLanguage!: string;
 
   /** `YYYY-MM-DD`. */
   @Column({ name: 'start_date', type: 'date' })

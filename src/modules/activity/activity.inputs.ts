@@ -11,6 +11,7 @@ import {
   WithExternalId,
 } from '../../common/project-row-inputs';
 import { ActivityType, AgeBand } from './activity.entity';
+import { TranslationInput } from '../translation/translation.type';
 
 export enum ActivityOrderField {
   START_DATE = 'START_DATE',
@@ -133,7 +134,15 @@ export class ActivityValuesInput {
 }
 
 @InputType({ description: 'A new activity of a project you may record for.' })
-export class CreateActivityInput extends WithExternalId(ActivityValuesInput) {}
+export class CreateActivityInput extends WithExternalId(ActivityValuesInput) {
+  @Field(() => [TranslationInput], {
+    nullable: true,
+    description:
+      'Its texts in other languages than the source (en by default); the title is translated.',
+  })
+  @IsOptional()
+  translations?: TranslationInput[];
+}
 
 @InputType({ description: 'Changes to an activity; omitted fields stay as they are.' })
 export class UpdateActivityInput extends ProjectRowUpdateInput {

@@ -13,6 +13,8 @@ import { createRow } from '../../common/project-row-writes';
 import { ProjectRowResolver } from '../../common/project-row.resolver';
 import { listRows } from '../../common/project-rows';
 import { Activity, ActivityConnection } from './activity.type';
+import { ACTIVITY_TEXTS } from '../translation/translation.kinds';
+import { saveTranslations, writtenRow } from '../translation/translation.service';
 
 @Resolver(() => Activity)
 export class ActivityResolver extends ProjectRowResolver({
@@ -58,11 +60,18 @@ export class ActivityResolver extends ProjectRowResolver({
   @Mutation(() => Activity, {
     description: 'Records an activity (tenant admins, or editors of a partner of the project).',
   })
-  createActivity(
+  async createActivity(
     @Arg('input', { description: 'The new activity.' }) input: CreateActivityInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return createRow(ctx, ACTIVITIES, activityValues(input));
+    const written = await createRow(ctx, ACTIVITIES, activityValues(input));
+    await saveTranslations(
+      ctx,
+      ACTIVITY_TEXTS,
+      writtenRow(ACTIVITY_TEXTS, written),
+      input.translations,
+    );
+    return written;
   }
 
   @FieldResolver(() => Organisation, {

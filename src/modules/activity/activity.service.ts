@@ -2,7 +2,7 @@ import { OrderDirection } from '../../common/connection';
 import { badUserInput } from '../../common/errors';
 import { entityColumns } from '../../common/entity-columns';
 import type { ProjectRowKind } from '../../common/project-row-kind';
-import { containsPattern, param } from '../../common/sql';
+import { param } from '../../common/sql';
 import { checkDateOrder, checkWithinSpan, notNull, trimmed } from '../../common/validation';
 import {
   existingOrganisations,
@@ -20,6 +20,8 @@ import {
   type UpdateActivityInput,
 } from './activity.inputs';
 import type { Activity } from './activity.type';
+import { ACTIVITY_TEXTS, TranslatedField } from '../translation/translation.kinds';
+import { textMatchesSql } from '../translation/translation.search';
 
 /**
  * The columns behind each field of Activity: a list loads only those its query selects (the
@@ -32,7 +34,8 @@ const FIELD_COLUMNS: Record<string, readonly string[]> = {
   project: ['a.project_id AS "projectId"'],
   community: ['a.community_id AS "communityId"'],
   type: ['a.type'],
-  title: ['a.title'],
+  title: ['a.title', 'a.source_language AS "sourceLanguage"'],
+  titleLanguage: ['a.title', 'a.source_language AS "sourceLanguage"'],
   startDate: ['a.start_date AS "startDate"'],
   endDate: ['a.end_date AS "endDate"'],
   facilitator: ['a.facilitator_organisation_id AS "facilitatorOrganisationId"'],
@@ -105,7 +108,7 @@ function activityFilters(filter: ActivityFilter, params: unknown[]): string[] {
   if (filter.from) where.push(`a.start_date >= ${param(params, filter.from)}::date`);
   if (filter.to) where.push(`a.start_date <= ${param(params, filter.to)}::date`);
   if (filter.search)
-    where.push(`a.title ILIKE ${param(params, containsPattern(filter.search.trim()))}`);
+    where.push(textMatchesSql(ACTIVITY_TEXTS, 'a', TranslatedField.TITLE, filter.search, params));
   return where;
 }
 

@@ -1,8 +1,10 @@
-import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType, UseMiddleware } from 'type-graphql';
 import { Connection } from '../../common/connection';
 import { ProjectRowType } from '../../common/project-row.type';
 import { LocalDateScalar } from '../../common/scalars';
 import { ActivityType, AgeBand } from './activity.entity';
+import { ACTIVITY_TEXTS, TranslatedField } from '../translation/translation.kinds';
+import { AnsweredIn, Translated } from '../translation/translation.fields';
 
 registerEnumType(ActivityType, {
   name: 'ActivityType',
@@ -64,8 +66,16 @@ export class Activity extends ProjectRowType {
   @Field(() => ActivityType, { description: 'What kind of activity it was.' })
   type!: ActivityType;
 
-  @Field({ description: 'Title, in the language it was recorded in.' })
+  @Field({ description: "Title, in the request's language where it has one (else as recorded)." })
+  @UseMiddleware(Translated(ACTIVITY_TEXTS, TranslatedField.TITLE))
   title!: string;
+
+  @Field(() => String, {
+    description:
+      "The language `title` answered in (BCP 47): the request's, a fallback, or the source text's own.",
+  })
+  @UseMiddleware(AnsweredIn(ACTIVITY_TEXTS, TranslatedField.TITLE))
+  titleLanguage?: string;
 
   @Field(() => LocalDateScalar, { description: 'Day it started.' })
   startDate!: string;

@@ -11,6 +11,7 @@ import {
 import { VersionedRow } from '../../common/versioned-row';
 import { ProjectEntity } from '../project/project.entity';
 import { TenantEntity } from '../tenant/tenant.entity';
+import { SOURCE_LANGUAGE_CHECK } from '../translation/translation.languages';
 
 export enum Settlement {
   RURAL = 'RURAL',
@@ -30,6 +31,9 @@ export enum Settlement {
 // The migration builds it with the gin_trgm_ops operator class, which TypeORM cannot express;
 // name, column and method are still compared.
 @Index('communities_name_trgm_idx', ['name'], { type: 'gin' })
+@Check('communities_source_language_check', SOURCE_LANGUAGE_CHECK)
+// search_fold(name) with gin_trgm_ops (issue 21): an expression index, declared by name only.
+@Index('communities_name_fold_trgm_idx', { synchronize: false })
 export class CommunityEntity extends VersionedRow {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'communities_pkey' })
   tenantId!: string;
@@ -54,6 +58,10 @@ export class CommunityEntity extends VersionedRow {
 
   @Column({ name: 'population', type: 'integer', nullable: true })
   population!: number | null;
+
+  /** The language the row's own text is in (BCP 47); other languages in translations. */
+  @Column({ name: 'source_language', type: 'text', default: 'en' })
+  sourceLanguage!: string;
 
   @ManyToOne(() => TenantEntity, { nullable: false, onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'communities_tenant_id_fkey' })

@@ -5,6 +5,7 @@ import { IsCleanText } from '../../common/validation';
 import { VersionedRowInput } from '../../common/write-inputs';
 import { OrderBy, PageArgs } from '../../common/connection';
 import { Settlement } from './community.entity';
+import { TranslationInput } from '../translation/translation.type';
 
 export enum CommunityOrderField {
   NAME = 'NAME',
@@ -112,6 +113,13 @@ export class CreateCommunityInput {
   @IsOptional()
   @ArrayMaxSize(100)
   projectIds?: string[] | null;
+
+  @Field(() => [TranslationInput], {
+    nullable: true,
+    description: 'Its texts in other languages than the source (en by default).',
+  })
+  @IsOptional()
+  translations?: TranslationInput[];
 }
 
 @InputType({ description: 'Changes to a community; omitted fields stay as they are.' })
@@ -146,4 +154,11 @@ export class UpdateCommunityInput extends VersionedRowInput {
   @Min(0)
   @Max(MAX_HEADCOUNT)
   population?: number | null;
+
+  @Field(() => [TranslationInput], {
+    nullable: true,
+    description: 'Its texts in other languages than the source (en by default).',
+  })
+  @IsOptional()
+  translations?: TranslationInput[];
 }

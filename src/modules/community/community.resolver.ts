@@ -22,6 +22,8 @@ import {
   updateCommunity,
 } from './community.service';
 import { Community, CommunityConnection } from './community.type';
+import { COMMUNITY_TEXTS } from '../translation/translation.kinds';
+import { saveTranslations, writtenRow } from '../translation/translation.service';
 
 @Resolver(() => Community)
 export class CommunityResolver {
@@ -46,22 +48,36 @@ export class CommunityResolver {
   }
 
   @Mutation(() => Community, { description: 'Creates a community (tenant admins).' })
-  createCommunity(
+  async createCommunity(
     @Arg('input', { description: 'The new community.' }) input: CreateCommunityInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return createCommunity(ctx, input);
+    const written = await createCommunity(ctx, input);
+    await saveTranslations(
+      ctx,
+      COMMUNITY_TEXTS,
+      writtenRow(COMMUNITY_TEXTS, written),
+      input.translations,
+    );
+    return written;
   }
 
   @Mutation(() => Community, {
     description: 'Changes a community (tenant admins); CONFLICT when expectedVersion is stale.',
   })
-  updateCommunity(
+  async updateCommunity(
     @Arg('input', { description: 'Which community, at which version, and what to change.' })
     input: UpdateCommunityInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return updateCommunity(ctx, input);
+    const written = await updateCommunity(ctx, input);
+    await saveTranslations(
+      ctx,
+      COMMUNITY_TEXTS,
+      writtenRow(COMMUNITY_TEXTS, written),
+      input.translations,
+    );
+    return written;
   }
 
   @Mutation(() => Community, {

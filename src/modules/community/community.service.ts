@@ -7,7 +7,7 @@ import {
   type ParentKey,
 } from '../../common/connection';
 import { badUserInput, conflict } from '../../common/errors';
-import { containsPattern, param } from '../../common/sql';
+import { param } from '../../common/sql';
 import { adminTenantOf } from '../../common/write-scope';
 import { notNull, trimmed } from '../../common/validation';
 import {
@@ -26,10 +26,12 @@ import {
   type UpdateCommunityInput,
 } from './community.inputs';
 import type { Community } from './community.type';
+import { COMMUNITY_TEXTS, TranslatedField } from '../translation/translation.kinds';
+import { textMatchesSql } from '../translation/translation.search';
 
 export const COMMUNITY_COLUMNS = `c.tenant_id AS "tenantId", c.id, c.name, c.region, c.district,
   c.settlement, c.households, c.population, c.version,
-  c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
+  c.created_at AS "createdAt", c.updated_at AS "updatedAt", c.source_language AS "sourceLanguage"`;
 
 const SORTS = {
   [CommunityOrderField.NAME]: { column: 'c.name', cast: 'text', value: (c: Community) => c.name },
@@ -60,7 +62,7 @@ function filterSql(ctx: RequestContext, args: CommunitiesArgs, params: unknown[]
   if (filter.district) where.push(`c.district = ${param(params, filter.district)}`);
   if (filter.settlement) where.push(`c.settlement = ${param(params, filter.settlement)}`);
   if (filter.search)
-    where.push(`c.name ILIKE ${param(params, containsPattern(filter.search.trim()))}`);
+    where.push(textMatchesSql(COMMUNITY_TEXTS, 'c', TranslatedField.NAME, filter.search, params));
   return where;
 }
 

@@ -1,6 +1,8 @@
 import { Connection } from '../../common/connection';
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType, UseMiddleware } from 'type-graphql';
 import { Settlement } from './community.entity';
+import { COMMUNITY_TEXTS, TranslatedField } from '../translation/translation.kinds';
+import { AnsweredIn, Translated } from '../translation/translation.fields';
 
 registerEnumType(Settlement, {
   name: 'Settlement',
@@ -17,9 +19,18 @@ export class Community {
   id!: string;
 
   tenantId!: string;
+  sourceLanguage!: string;
 
-  @Field({ description: 'Name, in the local script.' })
+  @Field({ description: "Name, in the request's language where it has one (else as written)." })
+  @UseMiddleware(Translated(COMMUNITY_TEXTS, TranslatedField.NAME))
   name!: string;
+
+  @Field(() => String, {
+    description:
+      "The language `name` answered in (BCP 47): the request's, a fallback, or the source text's own.",
+  })
+  @UseMiddleware(AnsweredIn(COMMUNITY_TEXTS, TranslatedField.NAME))
+  nameLanguage?: string;
 
   @Field({ description: 'Region (oblast, viloyat).' })
   region!: string;

@@ -9,6 +9,7 @@ import {
 } from 'typeorm';
 import { VersionedRow } from '../../common/versioned-row';
 import { TenantEntity } from '../tenant/tenant.entity';
+import { SOURCE_LANGUAGE_CHECK } from '../translation/translation.languages';
 
 export enum IndicatorUnit {
   PERCENT = 'PERCENT',
@@ -33,6 +34,9 @@ export enum IndicatorDirection {
 // so it is declared by name only and left alone (test/integration/entities.test.ts checks it exists).
 @Index('indicators_code_uq', { synchronize: false })
 @Index('indicators_tenant_idx', ['tenantId'])
+@Check('indicators_source_language_check', SOURCE_LANGUAGE_CHECK)
+// search_fold(name) with gin_trgm_ops (issue 21): an expression index, declared by name only.
+@Index('indicators_name_fold_trgm_idx', { synchronize: false })
 export class IndicatorEntity extends VersionedRow {
   @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'indicators_pkey' })
   id!: string;
@@ -55,6 +59,10 @@ export class IndicatorEntity extends VersionedRow {
 
   @Column({ name: 'direction', type: 'text' })
   direction!: IndicatorDirection;
+
+  /** The language the row's own text is in (BCP 47); other languages in translations. */
+  @Column({ name: 'source_language', type: 'text', default: 'en' })
+  sourceLanguage!: string;
 
   @ManyToOne(() => TenantEntity, { nullable: true, onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'indicators_tenant_id_fkey' })

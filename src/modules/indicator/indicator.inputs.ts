@@ -4,6 +4,7 @@ import { PageArgs } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
 import { VersionedRowInput } from '../../common/write-inputs';
 import { IndicatorDirection, IndicatorUnit } from './indicator.entity';
+import { TranslationInput } from '../translation/translation.type';
 
 /** The database's own CHECK on indicator codes. */
 const INDICATOR_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
@@ -63,6 +64,13 @@ export class CreateIndicatorInput {
 
   @Field(() => IndicatorDirection, { description: 'Which way is better.' })
   direction!: IndicatorDirection;
+
+  @Field(() => [TranslationInput], {
+    nullable: true,
+    description: 'Its texts in other languages than the source (en by default).',
+  })
+  @IsOptional()
+  translations?: TranslationInput[];
 }
 
 @InputType({ description: 'Changes to a tenant indicator; omitted fields stay as they are.' })
@@ -92,4 +100,11 @@ export class UpdateIndicatorInput extends VersionedRowInput {
   @Field(() => IndicatorDirection, { nullable: true, description: 'Which way is better.' })
   @IsOptional()
   direction?: IndicatorDirection;
+
+  @Field(() => [TranslationInput], {
+    nullable: true,
+    description: 'Its texts in other languages than the source (en by default).',
+  })
+  @IsOptional()
+  translations?: TranslationInput[];
 }

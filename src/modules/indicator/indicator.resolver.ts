@@ -12,6 +12,8 @@ import {
   updateIndicator,
 } from './indicator.service';
 import { Indicator, IndicatorConnection } from './indicator.type';
+import { INDICATOR_TEXTS } from '../translation/translation.kinds';
+import { saveTranslations, writtenRow } from '../translation/translation.service';
 
 @Resolver(() => Indicator)
 export class IndicatorResolver {
@@ -25,23 +27,37 @@ export class IndicatorResolver {
   @Mutation(() => Indicator, {
     description: "Creates one of a tenant's own indicators (tenant admins).",
   })
-  createIndicator(
+  async createIndicator(
     @Arg('input', { description: 'The new indicator.' }) input: CreateIndicatorInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return createIndicator(ctx, input);
+    const written = await createIndicator(ctx, input);
+    await saveTranslations(
+      ctx,
+      INDICATOR_TEXTS,
+      writtenRow(INDICATOR_TEXTS, written),
+      input.translations,
+    );
+    return written;
   }
 
   @Mutation(() => Indicator, {
     description:
       'Changes a tenant indicator (tenant admins); CONFLICT when expectedVersion is stale.',
   })
-  updateIndicator(
+  async updateIndicator(
     @Arg('input', { description: 'Which indicator, at which version, and what to change.' })
     input: UpdateIndicatorInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return updateIndicator(ctx, input);
+    const written = await updateIndicator(ctx, input);
+    await saveTranslations(
+      ctx,
+      INDICATOR_TEXTS,
+      writtenRow(INDICATOR_TEXTS, written),
+      input.translations,
+    );
+    return written;
   }
 
   @Mutation(() => Indicator, {

@@ -19,9 +19,11 @@ import type {
   UpdateIndicatorInput,
 } from './indicator.inputs';
 import type { Indicator } from './indicator.type';
+import { INDICATOR_TEXTS, TranslatedField } from '../translation/translation.kinds';
+import { textMatchesSql } from '../translation/translation.search';
 
 const INDICATOR_COLUMNS = `i.id, i.tenant_id AS "tenantId", i.code, i.name, i.description,
-  i.unit, i.direction, i.version`;
+  i.unit, i.direction, i.version, i.source_language AS "sourceLanguage"`;
 
 export async function listIndicators(
   ctx: RequestContext,
@@ -38,7 +40,8 @@ export async function listIndicators(
   }
   if (filter.search) {
     const pattern = param(params, containsPattern(filter.search.trim()));
-    where.push(`(i.name ILIKE ${pattern} OR i.code ILIKE ${pattern})`);
+    const name = textMatchesSql(INDICATOR_TEXTS, 'i', TranslatedField.NAME, filter.search, params);
+    where.push(`(${name} OR i.code ILIKE ${pattern})`);
   }
   return fetchPage<Indicator>(ctx, {
     select: INDICATOR_COLUMNS,

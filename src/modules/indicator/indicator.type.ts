@@ -1,6 +1,8 @@
 import { Connection } from '../../common/connection';
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType, UseMiddleware } from 'type-graphql';
 import { IndicatorDirection, IndicatorUnit } from './indicator.entity';
+import { INDICATOR_TEXTS, TranslatedField } from '../translation/translation.kinds';
+import { AnsweredIn, Translated } from '../translation/translation.fields';
 
 registerEnumType(IndicatorUnit, {
   name: 'IndicatorUnit',
@@ -34,11 +36,31 @@ export class Indicator {
   @Field({ description: 'Code, unique among global indicators or within its tenant.' })
   code!: string;
 
-  @Field({ description: 'Name of the indicator.' })
+  @Field({ description: "Name of the indicator, in the request's language where it has one." })
+  @UseMiddleware(Translated(INDICATOR_TEXTS, TranslatedField.NAME))
   name!: string;
 
-  @Field(() => String, { nullable: true, description: 'How it is defined and measured.' })
+  @Field(() => String, {
+    description:
+      "The language `name` answered in (BCP 47): the request's, a fallback, or the source text's own.",
+  })
+  @UseMiddleware(AnsweredIn(INDICATOR_TEXTS, TranslatedField.NAME))
+  nameLanguage?: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "How it is defined and measured, in the request's language where it has one.",
+  })
+  @UseMiddleware(Translated(INDICATOR_TEXTS, TranslatedField.DESCRIPTION))
   description!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The language `description` answered in (BCP 47): the request's, a fallback, or the source text's own.",
+  })
+  @UseMiddleware(AnsweredIn(INDICATOR_TEXTS, TranslatedField.DESCRIPTION))
+  descriptionLanguage?: string | null;
 
   @Field(() => IndicatorUnit, { description: 'The unit values are in.' })
   unit!: IndicatorUnit;

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { SOURCE_LANGUAGE_CHECK } from '../translation/translation.languages';
 
 export enum OrganisationKind {
   IMPLEMENTER = 'IMPLEMENTER',
@@ -22,6 +23,7 @@ export enum OrganisationKind {
   'organisations_iati_identifier_check',
   `length(iati_identifier) <= 100 AND iati_identifier ~ '^[A-Z]{2}-[A-Za-z0-9]+-[A-Za-z0-9._-]+$'`,
 )
+@Check('organisations_source_language_check', SOURCE_LANGUAGE_CHECK)
 export class OrganisationEntity {
   @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'organisations_pkey' })
   id!: string;
@@ -35,6 +37,9 @@ export class OrganisationEntity {
   /** Its IATI organisation identifier (registration agency prefix and number), if known. */
   @Column({ name: 'iati_identifier', type: 'text', nullable: true })
   iatiIdentifier!: string | null;
+  /** The language the row's own text is in (BCP 47); other languages in translations. */
+  @Column({ name: 'source_language', type: 'text', default: 'en' })
+  sourceLanguage!: string;
 
   @Column({ name: 'version', type: 'integer', default: 1 })
   version!: number;

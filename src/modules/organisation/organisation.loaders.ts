@@ -8,7 +8,7 @@ export const organisationById = (ctx: RequestContext): DataLoader<string, Organi
   ctx.loader('organisation.byId', () =>
     byIdLoader((ids) =>
       ctx.tx.query<Organisation>(
-        `SELECT id, name, kind, iati_identifier AS "iatiIdentifier", version FROM organisations WHERE id = ANY ($1::uuid[])`,
+        `SELECT id, name, kind, iati_identifier AS "iatiIdentifier", version, source_language AS "sourceLanguage" FROM organisations WHERE id = ANY ($1::uuid[])`,
         [ids],
       ),
     ),

@@ -1,5 +1,7 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType, UseMiddleware } from 'type-graphql';
 import { OrganisationKind } from './organisation.entity';
+import { ORGANISATION_TEXTS, TranslatedField } from '../translation/translation.kinds';
+import { AnsweredIn, Translated } from '../translation/translation.fields';
 
 registerEnumType(OrganisationKind, {
   name: 'OrganisationKind',
@@ -23,8 +25,18 @@ export class Organisation {
   @Field(() => ID, { description: 'Stable identifier (UUID).' })
   id!: string;
 
-  @Field({ description: 'Name, in the script the organisation uses.' })
+  @Field({
+    description: "Name, in the request's language where it has one (else as it writes it).",
+  })
+  @UseMiddleware(Translated(ORGANISATION_TEXTS, TranslatedField.NAME))
   name!: string;
+
+  @Field(() => String, {
+    description:
+      "The language `name` answered in (BCP 47): the request's, a fallback, or the source text's own.",
+  })
+  @UseMiddleware(AnsweredIn(ORGANISATION_TEXTS, TranslatedField.NAME))
+  nameLanguage?: string;
 
   @Field(() => OrganisationKind, { description: 'What kind of body it is.' })
   kind!: OrganisationKind;

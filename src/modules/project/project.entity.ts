@@ -12,6 +12,7 @@ import {
 import { VersionedRow } from '../../common/versioned-row';
 import { OrganisationEntity } from '../organisation/organisation.entity';
 import { TenantEntity } from '../tenant/tenant.entity';
+import { SOURCE_LANGUAGE_CHECK } from '../translation/translation.languages';
 
 export enum ProjectStatus {
   PLANNED = 'PLANNED',
@@ -38,6 +39,9 @@ export enum ProjectOrganisationRole {
 // The migration builds it with the gin_trgm_ops operator class, which TypeORM cannot express;
 // name, column and method are still compared.
 @Index('projects_name_trgm_idx', ['name'], { type: 'gin' })
+@Check('projects_source_language_check', SOURCE_LANGUAGE_CHECK)
+// search_fold(name) with gin_trgm_ops (issue 21): an expression index, declared by name only.
+@Index('projects_name_fold_trgm_idx', { synchronize: false })
 export class ProjectEntity extends VersionedRow {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'projects_pkey' })
   tenantId!: string;
@@ -68,6 +72,9 @@ export class ProjectEntity extends VersionedRow {
   /** The length of the periods its rows are approved in (see the approval module). */
   @Column({ name: 'reporting_period', type: 'text', default: 'QUARTER' })
   reportingPeriod!: string;
+  /** The language the row's own text is in (BCP 47); other languages in translations. */
+  @Column({ name: 'source_language', type: 'text', default: 'en' })
+  sourceLanguage!: string;
 
   @ManyToOne(() => TenantEntity, { nullable: false, onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'projects_tenant_id_fkey' })

@@ -6,6 +6,7 @@ import { IsCleanText } from '../../common/validation';
 import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
 import { OrderBy, PageArgs } from '../../common/connection';
 import { ProjectStatus } from './project.entity';
+import { TranslationInput } from '../translation/translation.type';
 
 export enum ProjectOrderField {
   NAME = 'NAME',
@@ -119,6 +120,13 @@ export class CreateProjectInput {
   @IsOptional()
   @ArrayMaxSize(1000)
   communityIds?: string[] | null;
+
+  @Field(() => [TranslationInput], {
+    nullable: true,
+    description: 'Its texts in other languages than the source (en by default).',
+  })
+  @IsOptional()
+  translations?: TranslationInput[];
 }
 
 @InputType({ description: 'Changes to a project; omitted fields stay as they are.' })
@@ -149,4 +157,11 @@ export class UpdateProjectInput extends VersionedRowInput {
   @Field(() => LocalDateScalar, { nullable: true, description: 'New last day; null clears it.' })
   @IsOptional()
   endDate?: string | null;
+
+  @Field(() => [TranslationInput], {
+    nullable: true,
+    description: 'Its texts in other languages than the source (en by default).',
+  })
+  @IsOptional()
+  translations?: TranslationInput[];
 }

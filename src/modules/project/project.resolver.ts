@@ -22,6 +22,8 @@ import { CreateProjectInput, ProjectsArgs, UpdateProjectInput } from './project.
 import { projectById, projectOrganisationLinks } from './project.loaders';
 import { createProject, deleteProject, listProjects, updateProject } from './project.service';
 import { Project, ProjectConnection } from './project.type';
+import { PROJECT_TEXTS } from '../translation/translation.kinds';
+import { saveTranslations, writtenRow } from '../translation/translation.service';
 
 @Resolver(() => Project)
 export class ProjectResolver {
@@ -46,22 +48,36 @@ export class ProjectResolver {
   }
 
   @Mutation(() => Project, { description: 'Creates a project (tenant admins).' })
-  createProject(
+  async createProject(
     @Arg('input', { description: 'The new project.' }) input: CreateProjectInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return createProject(ctx, input);
+    const written = await createProject(ctx, input);
+    await saveTranslations(
+      ctx,
+      PROJECT_TEXTS,
+      writtenRow(PROJECT_TEXTS, written),
+      input.translations,
+    );
+    return written;
   }
 
   @Mutation(() => Project, {
     description: 'Changes a project (tenant admins); CONFLICT when expectedVersion is stale.',
   })
-  updateProject(
+  async updateProject(
     @Arg('input', { description: 'Which project, at which version, and what to change.' })
     input: UpdateProjectInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return updateProject(ctx, input);
+    const written = await updateProject(ctx, input);
+    await saveTranslations(
+      ctx,
+      PROJECT_TEXTS,
+      writtenRow(PROJECT_TEXTS, written),
+      input.translations,
+    );
+    return written;
   }
 
   @Mutation(() => Project, {

@@ -20,10 +20,12 @@ import {
   type UpdateProjectInput,
 } from './project.inputs';
 import type { Project } from './project.type';
+import { PROJECT_TEXTS, TranslatedField } from '../translation/translation.kinds';
+import { textMatchesSql } from '../translation/translation.search';
 
 export const PROJECT_COLUMNS = `p.tenant_id AS "tenantId", p.id, p.code, p.name, p.description,
   p.status, p.start_date AS "startDate", p.end_date AS "endDate", p.version,
-  p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
+  p.created_at AS "createdAt", p.updated_at AS "updatedAt", p.source_language AS "sourceLanguage"`;
 
 const SORTS = {
   [ProjectOrderField.NAME]: { column: 'p.name', cast: 'text', value: (p: Project) => p.name },
@@ -57,7 +59,8 @@ export async function listProjects(
   }
   if (filter.search) {
     const pattern = param(params, containsPattern(filter.search.trim()));
-    where.push(`(p.name ILIKE ${pattern} OR p.code ILIKE ${pattern})`);
+    const name = textMatchesSql(PROJECT_TEXTS, 'p', TranslatedField.NAME, filter.search, params);
+    where.push(`(${name} OR p.code ILIKE ${pattern})`);
   }
   const order = args.orderBy ?? { field: ProjectOrderField.NAME, direction: OrderDirection.ASC };
   return fetchPage<Project>(ctx, {

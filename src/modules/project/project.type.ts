@@ -1,7 +1,9 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType, UseMiddleware } from 'type-graphql';
 import { Connection } from '../../common/connection';
 import { LocalDateScalar } from '../../common/scalars';
 import { ProjectStatus } from './project.entity';
+import { PROJECT_TEXTS, TranslatedField } from '../translation/translation.kinds';
+import { AnsweredIn, Translated } from '../translation/translation.fields';
 
 registerEnumType(ProjectStatus, {
   name: 'ProjectStatus',
@@ -21,15 +23,36 @@ export class Project {
   id!: string;
 
   tenantId!: string;
+  sourceLanguage!: string;
 
   @Field({ description: 'Short code, unique in its tenant, e.g. LWD-TJ.' })
   code!: string;
 
-  @Field({ description: 'Name of the project.' })
+  @Field({ description: "Name of the project, in the request's language where it has one." })
+  @UseMiddleware(Translated(PROJECT_TEXTS, TranslatedField.NAME))
   name!: string;
 
-  @Field(() => String, { nullable: true, description: 'What the project does.' })
+  @Field(() => String, {
+    description:
+      "The language `name` answered in (BCP 47): the request's, a fallback, or the source text's own.",
+  })
+  @UseMiddleware(AnsweredIn(PROJECT_TEXTS, TranslatedField.NAME))
+  nameLanguage?: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "What the project does, in the request's language where it has one.",
+  })
+  @UseMiddleware(Translated(PROJECT_TEXTS, TranslatedField.DESCRIPTION))
   description!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The language `description` answered in (BCP 47): the request's, a fallback, or the source text's own.",
+  })
+  @UseMiddleware(AnsweredIn(PROJECT_TEXTS, TranslatedField.DESCRIPTION))
+  descriptionLanguage?: string | null;
 
   @Field(() => ProjectStatus, { description: 'Planned, active or closed.' })
   status!: ProjectStatus;

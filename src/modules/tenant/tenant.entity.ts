@@ -1,4 +1,5 @@
 import { Check, Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { SOURCE_LANGUAGE_CHECK } from '../translation/translation.languages';
 
 /** A country programme: the unit of data isolation that every tenant-owned row keys on. */
 @Entity({ name: 'tenants' })
@@ -6,6 +7,8 @@ import { Check, Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 @Check('tenants_code_check', `code ~ '^[A-Z]{2}$'`)
 @Check('tenants_name_check', 'length(name) BETWEEN 1 AND 200')
 @Check('tenants_min_cell_size_check', 'min_cell_size >= 3')
+@Check('tenants_source_language_check', SOURCE_LANGUAGE_CHECK)
+@Check('tenants_enabled_languages_check', 'cardinality(enabled_languages) > 0')
 export class TenantEntity {
   @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'tenants_pkey' })
   id!: string;
@@ -27,6 +30,19 @@ export class TenantEntity {
   /** Smallest group size an aggregate may report for this tenant. */
   @Column({ name: 'min_cell_size', type: 'integer', default: 10 })
   minCellSize!: number;
+
+  /** The language the row's own text is in (BCP 47); other languages in translations. */
+  @Column({ name: 'source_language', type: 'text', default: 'en' })
+  sourceLanguage!: string;
+
+  /** The languages its names are offered in; requests are matched against them. */
+  @Column({
+    name: 'enabled_languages',
+    type: 'text',
+    array: true,
+    default: () => "'{en,ru,tg,ky,uz-Latn,uz-Cyrl}'",
+  })
+  enabledLanguages!: string[];
 
   @Column({ name: 'version', type: 'integer', default: 1 })
   version!: number;

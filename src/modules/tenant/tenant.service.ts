@@ -2,7 +2,8 @@ import { fetchPage, OrderDirection, type Page } from '../../common/connection';
 import type { RequestContext } from '../../context';
 import type { Tenant } from './tenant.type';
 
-const TENANT_COLUMNS = `t.id, t.code, t.name, t.default_locale AS "defaultLocale", t.timezone`;
+const TENANT_COLUMNS = `t.id, t.code, t.name, t.default_locale AS "defaultLocale", t.timezone,
+  t.source_language AS "sourceLanguage"`;
 
 export async function listTenants(
   ctx: RequestContext,

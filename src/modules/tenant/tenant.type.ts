@@ -1,5 +1,7 @@
 import { Connection } from '../../common/connection';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType, UseMiddleware } from 'type-graphql';
+import { TENANT_TEXTS, TranslatedField } from '../translation/translation.kinds';
+import { AnsweredIn, Translated } from '../translation/translation.fields';
 
 @ObjectType({
   description: 'A country in which the programme runs; every programme row belongs to one.',
@@ -11,8 +13,16 @@ export class Tenant {
   @Field({ description: 'ISO 3166-1 alpha-2 country code, e.g. TJ, KG, UZ.' })
   code!: string;
 
-  @Field({ description: 'Country name.' })
+  @Field({ description: "Country name, in the request's language where it has one." })
+  @UseMiddleware(Translated(TENANT_TEXTS, TranslatedField.NAME))
   name!: string;
+
+  @Field(() => String, {
+    description:
+      "The language `name` answered in (BCP 47): the request's, a fallback, or the source text's own.",
+  })
+  @UseMiddleware(AnsweredIn(TENANT_TEXTS, TranslatedField.NAME))
+  nameLanguage?: string;
 
   @Field({ description: 'Default locale for names and reports (BCP 47, e.g. tg, ky, uz).' })
   defaultLocale!: string;
