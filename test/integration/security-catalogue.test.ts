@@ -126,7 +126,8 @@ const TESTED_DEFINERS: Readonly<Record<string, string>> = {
   app_administers_user: 'test/integration/security-rls.test.ts (users: called with any id)',
   change_feed_key:
     'test/integration/changes-feed.test.ts (takes no argument; a cursor signed with another key is refused)',
-  change_feed_horizon: 'test/integration/changes-feed.test.ts (takes no argument; concurrent writers)',
+  change_feed_horizon:
+    'test/integration/changes-feed.test.ts (takes no argument; concurrent writers)',
   change_feed_rows:
     'test/integration/changes-feed.test.ts (ids only; a forged cursor naming other projects is refused before it is called)',
 };
