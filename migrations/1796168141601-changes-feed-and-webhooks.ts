@@ -104,7 +104,9 @@ export class ChangesFeedAndWebhooks1796168141601 implements MigrationInterface {
         FOREIGN KEY (tenant_id, endpoint_id) REFERENCES webhook_endpoints (tenant_id, id) ON DELETE CASCADE,
         FOREIGN KEY (tenant_id, change_id) REFERENCES change_log (tenant_id, id) ON DELETE CASCADE
       )`);
-    await db.query(`CREATE INDEX webhook_deliveries_change_idx ON webhook_deliveries (tenant_id, change_id)`);
+    await db.query(
+      `CREATE INDEX webhook_deliveries_change_idx ON webhook_deliveries (tenant_id, change_id)`,
+    );
     await db.query(`CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (tenant_id, next_attempt_at)
       WHERE state = 'PENDING'`);
     await db.query(`
@@ -119,7 +121,9 @@ export class ChangesFeedAndWebhooks1796168141601 implements MigrationInterface {
         PRIMARY KEY (tenant_id, id),
         FOREIGN KEY (tenant_id, delivery_id) REFERENCES webhook_deliveries (tenant_id, id) ON DELETE CASCADE
       )`);
-    await db.query(`CREATE INDEX webhook_attempts_delivery_idx ON webhook_attempts (tenant_id, delivery_id)`);
+    await db.query(
+      `CREATE INDEX webhook_attempts_delivery_idx ON webhook_attempts (tenant_id, delivery_id)`,
+    );
     await db.query(`
       CREATE TABLE webhook_dispatch_positions (
         tenant_id uuid PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
