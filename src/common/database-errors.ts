@@ -33,7 +33,8 @@ const CONSTRAINT_FIELDS: Readonly<Record<string, string>> = {
 
 /** The field a constraint guards: from the table above, or `<table>_<column>_check` names. */
 function fieldOf(error: DatabaseError): string {
-  const name = error.constraint ?? '';
+  // On Citus the error comes from a shard, whose constraints carry its id (`…_key_102008`).
+  const name = (error.constraint ?? '').replace(/_\d{6,}$/, '');
   const known = CONSTRAINT_FIELDS[name];
   if (known) return known;
   const column = error.column ?? /^[a-z]+_([a-z_]+?)_(?:check|fkey|key)$/.exec(name)?.[1];
