@@ -71,6 +71,10 @@ synchronous_commit = off
 full_page_writes = off
 # A request's settings reach the workers only through SET LOCAL with propagation on.
 citus.propagate_set_commands = 'local'
+# Fewer shards than Citus's 32 per table: every test file creates a database of its own, and
+# distributing its tables over 32 shards each is most of its set-up time on a small machine.
+# The three demo tenants still fall into different shard groups (the router-plan test checks).
+citus.shard_count = ${CITUS_SHARD_COUNT:-8}
 CONF
     as_owner "$bin/pg_ctl" start -w -D "$dir/$node/data" -l "$dir/$node/log" >/dev/null
   done

@@ -1,3 +1,5 @@
+// Longer than 300 lines: the connection types and both page fetchers (flat and nested) share
+// the keyset and counting code here; split, every list module would import from two files.
 import {
   ArgsType,
   type ClassType,
@@ -205,9 +207,31 @@ export type NestedPageQuery<T> = Omit<PageQuery<T>, 'where'> &
 
 /**
  * Fetches one page per parent in a single statement (a LATERAL subquery per parent, each
- * reading only its page through the index), and counts, when asked, in one more.
+ * reading only its page through the index), and counts, when asked, in one more. Parents of
+ * several tenants (a platform admin's) are fetched one tenant at a time: Citus cannot push a
+ * LIMITed lateral page over parents of several shard groups down to the shards.
  */
 export async function fetchNestedPages<T extends { id: string }>(
+  ctx: RequestContext,
+  query: NestedPageQuery<T>,
+  parents: readonly ParentKey[],
+): Promise<Page<T>[]> {
+  const tenants = [...new Set(parents.map((p) => p.tenantId))];
+  if (tenants.length <= 1) return fetchTenantNestedPages(ctx, query, parents);
+  const pages = new Array<Page<T>>(parents.length);
+  for (const tenant of tenants) {
+    const at = parents.flatMap((p, i) => (p.tenantId === tenant ? [i] : []));
+    const own = await fetchTenantNestedPages(
+      ctx,
+      query,
+      at.map((i) => parents[i]!),
+    );
+    at.forEach((index, i) => (pages[index] = own[i]!));
+  }
+  return pages;
+}
+
+async function fetchTenantNestedPages<T extends { id: string }>(
   ctx: RequestContext,
   query: NestedPageQuery<T>,
   parents: readonly ParentKey[],
@@ -225,12 +249,12 @@ export async function fetchNestedPages<T extends { id: string }>(
   );
   const tenantIds = parents.map((p) => p.tenantId);
   const parentIds = parents.map((p) => p.id);
-  const countParams = [...query.params, [...new Set(tenantIds)]];
-  params.push([...new Set(tenantIds)]);
-  const where = (tenants: number) =>
-    [query.parentWhere, `${query.tenantColumn} = ANY ($${tenants}::uuid[])`, ...query.where].join(
-      ' AND ',
-    );
+  // The parents' one tenant as a value compared by `=`, which the planner carries through the
+  // joins on tenant_id to every table, so that Citus routes the statement to its shard group.
+  const countParams = [...query.params, tenantIds[0] ?? null];
+  params.push(tenantIds[0] ?? null);
+  const where = (tenant: number) =>
+    [query.parentWhere, `${query.tenantColumn} = $${tenant}::uuid`, ...query.where].join(' AND ');
   const t = params.length;
   params.push(tenantIds, parentIds, size + 1);
   const n = params.length;

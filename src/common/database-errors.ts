@@ -31,9 +31,22 @@ const CONSTRAINT_FIELDS: Readonly<Record<string, string>> = {
   project_communities_tenant_id_project_id_fkey: 'projectIds',
 };
 
+/**
+ * The constraint's name as the migration gave it. On Citus the error comes from a shard: its
+ * constraint carries the shard's id (`…_key_102018`), a name too long for that is cut and given
+ * a hash (`…_organisation_i_5e961c33_102050`), and the coordinator passes on only the message.
+ */
+function constraintOf(error: DatabaseError): string {
+  const raw = error.constraint ?? /constraint "([^"]+)"/.exec(error.message)?.[1] ?? '';
+  const name = raw.replace(/_\d{6,}$/, '');
+  const cut = /^(.+)_[0-9a-f]{8}$/.exec(name)?.[1];
+  if (name === raw || CONSTRAINT_FIELDS[name] || cut === undefined) return name;
+  return Object.keys(CONSTRAINT_FIELDS).find((known) => known.startsWith(cut)) ?? name;
+}
+
 /** The field a constraint guards: from the table above, or `<table>_<column>_check` names. */
 function fieldOf(error: DatabaseError): string {
-  const name = error.constraint ?? '';
+  const name = constraintOf(error);
   const known = CONSTRAINT_FIELDS[name];
   if (known) return known;
   const column = error.column ?? /^[a-z]+_([a-z_]+?)_(?:check|fkey|key)$/.exec(name)?.[1];

@@ -91,7 +91,9 @@ export async function createAdmin(
     const user = await client.query<{ id: string; subject: string }>(
       `INSERT INTO users (subject, email, display_name, platform_admin) VALUES ($1, $2, $3, $4)
        ON CONFLICT (subject) DO UPDATE
-         SET platform_admin = users.platform_admin OR EXCLUDED.platform_admin, updated_at = now()
+         SET platform_admin = users.platform_admin OR EXCLUDED.platform_admin,
+             -- The default's now(): Citus refuses a non-IMMUTABLE function in DO UPDATE SET.
+             updated_at = EXCLUDED.updated_at
        RETURNING id, subject`,
       [subject, email, options.name?.trim() || email, platformAdmin],
     );

@@ -721,12 +721,16 @@ describe('the read API', () => {
         activities: number;
         measurements: number;
       }>(
+        // Joined on tenant_id too, which Citus needs to push the sub-queries down.
         `SELECT p.id,
-           (SELECT count(*)::int FROM project_communities pc WHERE pc.project_id = p.id) AS communities,
+           (SELECT count(*)::int FROM project_communities pc
+             WHERE pc.tenant_id = p.tenant_id AND pc.project_id = p.id) AS communities,
            (SELECT count(*)::int FROM activities a
-             WHERE a.project_id = p.id AND a.deleted_at IS NULL) AS activities,
+             WHERE a.tenant_id = p.tenant_id AND a.project_id = p.id AND a.deleted_at IS NULL)
+             AS activities,
            (SELECT count(*)::int FROM measurements m
-             WHERE m.project_id = p.id AND m.deleted_at IS NULL) AS measurements
+             WHERE m.tenant_id = p.tenant_id AND m.project_id = p.id AND m.deleted_at IS NULL)
+             AS measurements
          FROM projects p ORDER BY p.id`,
       );
       expect(data.projects.pageInfo.hasNextPage).toBe(false);

@@ -335,7 +335,7 @@ describe('filters', () => {
         { organisationIds: [O.tjFamilyCentre] },
         [
           `EXISTS (SELECT 1 FROM project_organisations po
-             WHERE po.project_id = x.id AND po.organisation_id = $1)`,
+             WHERE po.tenant_id = x.tenant_id AND po.project_id = x.id AND po.organisation_id = $1)`,
           [O.tjFamilyCentre],
         ],
       ],
@@ -376,7 +376,7 @@ describe('filters', () => {
         { projectIds: [P.KG] },
         [
           `EXISTS (SELECT 1 FROM project_communities pc
-             WHERE pc.community_id = x.id AND pc.project_id = $1)`,
+             WHERE pc.tenant_id = x.tenant_id AND pc.community_id = x.id AND pc.project_id = $1)`,
           [P.KG],
         ],
       ],

@@ -284,18 +284,26 @@ describe('the catalogue', () => {
     expect(rows).toEqual([]);
   });
 
+  /**
+   * A relation of an extension's own (Citus's pg_dist_* sequences; its citus_tables and
+   * citus_schemas views, which list table names and sizes, never a row): not the schema's.
+   */
+  const EXTENSION_MEMBER = `EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                             AND d.objid = c.oid AND d.deptype = 'e')`;
+
   it('no sequence, and no table through PUBLIC, is granted to anyone but the owner', async () => {
     const sequences = await sql(
       `SELECT c.relname FROM pg_class c WHERE c.relkind = 'S'
           AND (has_sequence_privilege($1, c.oid, 'USAGE') OR has_sequence_privilege($1, c.oid, 'SELECT')
-               OR has_sequence_privilege($1, c.oid, 'UPDATE'))`,
+               OR has_sequence_privilege($1, c.oid, 'UPDATE'))
+          AND NOT ${EXTENSION_MEMBER}`,
       [APPLICATION_ROLE],
     );
     expect(sequences).toEqual([]);
     const publicGrants = await sql(
       `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
               aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) AS acl
-        WHERE n.nspname = 'public' AND acl.grantee = 0`,
+        WHERE n.nspname = 'public' AND acl.grantee = 0 AND NOT ${EXTENSION_MEMBER}`,
     );
     expect(publicGrants).toEqual([]);
   });
@@ -305,7 +313,7 @@ describe('the catalogue', () => {
       `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND c.relkind IN ('v', 'm')
           AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)
-          AND has_table_privilege($1, c.oid, 'SELECT')`,
+          AND has_table_privilege($1, c.oid, 'SELECT') AND NOT ${EXTENSION_MEMBER}`,
       [APPLICATION_ROLE],
     );
     expect(views).toEqual([]);

@@ -128,7 +128,8 @@ describe('who may write which rows', () => {
     const id = res.body.data!.createMeasurement.id;
     const [row] = await server.db.dataSource.query<Record<string, string>[]>(
       `SELECT m.recorded_by_organisation_id AS org, m.created_by, e.principal_kind, e.organisation_id
-         FROM measurements m JOIN audit_events e ON e.entity_id = m.id::text WHERE m.id = $1`,
+         FROM measurements m JOIN audit_events e ON e.tenant_id = m.tenant_id AND e.entity_id = m.id::text
+        WHERE m.id = $1`,
       [id],
     );
     expect(row).toMatchObject({

@@ -152,9 +152,11 @@ export async function createCommunity(
   if (projectIds.length > 0) {
     // Only projects of the same tenant can be linked: the SELECT finds no other.
     const linked = await ctx.tx.query(
-      `INSERT INTO project_communities (tenant_id, project_id, community_id)
+      // Aliased: Citus deparses an unqualified RETURNING column on a shard as
+      // `project_communities.…`, which is no name there ("missing FROM-clause entry").
+      `INSERT INTO project_communities AS pc (tenant_id, project_id, community_id)
        SELECT p.tenant_id, p.id, $2 FROM projects p WHERE p.tenant_id = $1 AND p.id = ANY ($3::uuid[])
-       RETURNING project_id`,
+       RETURNING pc.project_id`,
       [tenantId, community!.id, projectIds],
     );
     if (linked.length !== projectIds.length) {

@@ -149,9 +149,11 @@ export async function createProject(
   const communityIds = [...new Set(input.communityIds ?? [])];
   if (communityIds.length > 0) {
     const linked = await ctx.tx.query(
-      `INSERT INTO project_communities (tenant_id, project_id, community_id)
+      // Aliased: Citus deparses an unqualified RETURNING column on a shard as
+      // `project_communities.…`, which is no name there ("missing FROM-clause entry").
+      `INSERT INTO project_communities AS pc (tenant_id, project_id, community_id)
        SELECT c.tenant_id, $2, c.id FROM communities c WHERE c.tenant_id = $1 AND c.id = ANY ($3::uuid[])
-       RETURNING community_id`,
+       RETURNING pc.community_id`,
       [tenantId, project!.id, communityIds],
     );
     if (linked.length !== communityIds.length) {
