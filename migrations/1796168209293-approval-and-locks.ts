@@ -47,6 +47,9 @@ export class ApprovalAndLocks1796168209293 implements MigrationInterface {
     const citus = extensions.length > 0;
     // Distributing the new tables and creating the guard take longer than a pool's timeout.
     await db.query(`SET LOCAL statement_timeout = 0`);
+    // Citus refuses a function command after a parallel DDL on a distributed table in one
+    // transaction ("there was a parallel operation"): run this migration's DDL sequentially.
+    if (citus) await db.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
 
     await db.query(`ALTER TABLE projects ADD COLUMN reporting_period text NOT NULL DEFAULT 'QUARTER'
       CONSTRAINT projects_reporting_period_check CHECK (reporting_period IN ('MONTH', 'QUARTER', 'YEAR'))`);

@@ -72,6 +72,19 @@ export const LIST_MAXIMUMS: Readonly<Record<string, number>> = {
   'SharingAgreement.indicators': 100,
   'ImportResult.items': 1000,
   'WebhookDelivery.attemptLog': 20,
+  // A record's or period's history: its audit entries and transitions (not paged yet).
+  'Activity.history': 1000,
+  'Measurement.history': 1000,
+  'ReportingPeriod.history': 1000,
+  'Query.reportingPeriods': 500,
+  // One result per period of the input (1 to 100).
+  'Mutation.submitPeriods': 100,
+  'Mutation.approvePeriods': 100,
+  'Mutation.returnPeriods': 100,
+  'Mutation.unapprovePeriods': 100,
+  // The values of one enum; a row's translations, one per language.
+  'Query.enumLabels': 50,
+  'SetTranslationsPayload.translations': 50,
 };
 
 /** What a list missing from LIST_MAXIMUMS counts as. */

@@ -1,5 +1,6 @@
 import { SEED_IDS } from '../../seeds/programme';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { CREATE_ACTIVITY, tjActivity } from '../helpers/writes';
 
 /**
  * Issue 21: names in the languages of the people who read them, chosen per request (the
@@ -263,15 +264,17 @@ describe('translations', () => {
       server.graphql<SetResult>(SET, { input }, auth);
 
     it('lets a partner editor translate an activity of its project, as a versioned, audited change', async () => {
-      const before = await server.graphql<{ activity: { version: number } }>(
-        `query ($id: UUID!) { activity(id: $id) { version } }`,
-        { id: A.tjDialogueNavobod },
+      // A row of an open period: the seed's periods are approved, hence read-only.
+      const created = await server.graphql<{ createActivity: { id: string; version: number } }>(
+        CREATE_ACTIVITY,
+        { input: tjActivity({ title: 'Dialogue in Navobod' }) },
         tjEditor,
       );
-      const version = before.body.data!.activity.version;
+      expect(created.body.errors).toBeUndefined();
+      const { id, version } = created.body.data!.createActivity;
       const res = await set(tjEditor, {
         entity: 'ACTIVITY',
-        id: A.tjDialogueNavobod,
+        id,
         field: 'TITLE',
         expectedVersion: version,
         values: [
@@ -288,7 +291,7 @@ describe('translations', () => {
       const audit: { action: string; after: { translations: Record<string, string> } }[] =
         await server.db.dataSource.query(
           `SELECT action, after FROM audit_events WHERE entity_id = $1 ORDER BY occurred_at DESC LIMIT 1`,
-          [A.tjDialogueNavobod],
+          [id],
         );
       expect(audit[0]).toMatchObject({
         action: 'TRANSLATE',
@@ -297,7 +300,7 @@ describe('translations', () => {
       // A stale version is a CONFLICT, as for any write.
       const stale = await set(tjEditor, {
         entity: 'ACTIVITY',
-        id: A.tjDialogueNavobod,
+        id,
         field: 'TITLE',
         expectedVersion: version,
         values: [{ language: 'ru', value: 'x' }],

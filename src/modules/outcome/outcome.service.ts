@@ -68,7 +68,7 @@ export async function outcomeSummaries(
   const plan = await planRequest(ctx, args, dimensions);
   if (plan.pairs.length === 0) return [];
   if (plan.governed) checkGovernedRequest(filter, dimensions);
-  if (plan.governed && args.approval !== SummaryApproval.APPROVED) {
+  if (plan.governed && (args.approval ?? SummaryApproval.APPROVED) !== SummaryApproval.APPROVED) {
     throw forbidden('Aggregates shared under an agreement count approved data only');
   }
 
