@@ -997,5 +997,6 @@ describe('disclosure attacks on aggregates shared under agreements', () => {
       }),
       { numRuns: 5, seed: Number(process.env.PBT_SEED ?? 12) },
     );
-  });
+    // About 500 requests: seconds on a quiet machine, over a minute on a loaded CI runner.
+  }, 300_000);
 });
