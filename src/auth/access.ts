@@ -1,4 +1,4 @@
-import { actorOf, type Grant, type Principal, Role, Scope } from './principal';
+import { actorOf, type Grant, type Principal, PrincipalKind, Role, Scope } from './principal';
 
 /*
  * Longer than 300 lines on purpose: this file is the whole tenancy API, every role and scope
@@ -148,6 +148,14 @@ export class Access {
         : [];
     this.approverTenantIds =
       principal && scopeAllows(principal, Scope.APPROVE) ? this.adminWriterTenantIds : [];
+  }
+
+  /**
+   * May force a write into a locked reporting period (approved, or outside its input window):
+   * platform admins only, never an API key. The database checks it again (period_locks_forced).
+   */
+  get forcesPeriodLocks(): boolean {
+    return this.principal?.kind === PrincipalKind.USER && this.principal.platformAdmin;
   }
 
   /** May publish some tenant's IATI file. */

@@ -4,7 +4,7 @@ import { ArgsType, type ClassType, Field, InputType } from 'type-graphql';
 import { AgeBand } from '../modules/activity/activity.entity';
 import { PageArgs } from './connection';
 import { IsCleanText } from './validation';
-import { VersionedRowInput } from './write-inputs';
+import { DeleteRowInput, VersionedRowInput } from './write-inputs';
 
 /*
  * The input fields every kind of project row shares (activities, measurements), declared
@@ -62,10 +62,17 @@ export function ProjectRowListArgs<F extends object, O extends object>(
   return ListArgs;
 }
 
+/** What `force` says on every write of a project's rows. */
+export const FORCE_DESCRIPTION =
+  'Platform admins only: write even into a locked reporting period (approved, or outside its input window); audited as forced. Anyone else asking is FORBIDDEN.';
+
 /** A create input: the kind's values and the client's own optional identifier. */
 export function WithExternalId<T extends ClassType>(Values: T) {
   @InputType()
   class WithExternalIdInput extends Values {
+    @Field({ defaultValue: false, description: FORCE_DESCRIPTION })
+    force!: boolean;
+
     @Field(() => String, {
       nullable: true,
       description: 'Your own identifier for the row (unique per tenant and your organisation).',
@@ -94,6 +101,9 @@ export function KeyedByExternalId<T extends ClassType>(Values: T) {
 /** The fields every update of a project's row may change besides the kind's own. */
 @InputType()
 export abstract class ProjectRowUpdateInput extends VersionedRowInput {
+  @Field({ defaultValue: false, description: FORCE_DESCRIPTION })
+  force?: boolean;
+
   @Field(() => UUIDResolver, { nullable: true, description: 'The community; null clears it.' })
   @IsOptional()
   communityId?: string | null;
@@ -106,4 +116,10 @@ export abstract class ProjectRowUpdateInput extends VersionedRowInput {
   @IsOptional()
   @IsCleanText(200)
   externalId?: string | null;
+}
+
+@InputType({ description: 'Which activity or measurement to delete, at which version.' })
+export class DeleteProjectRowInput extends DeleteRowInput {
+  @Field({ defaultValue: false, description: FORCE_DESCRIPTION })
+  force!: boolean;
 }

@@ -1,4 +1,11 @@
 import type { RequestContext } from '../context';
+import {
+  forcedDetails,
+  joinApprovedPeriod,
+  liftPeriodLocks,
+  periodDateOf,
+  restorePeriodLocks,
+} from '../modules/approval/approval.locks';
 import { auditDiff, recordAudit } from '../modules/audit/audit.service';
 import type { AnyKind, ProjectRow, ProjectRowValues } from './project-row-kind';
 import { rowsByIds } from './project-rows';
@@ -22,13 +29,26 @@ function valuesOf<T extends ProjectRow, V extends ProjectRowValues>(kind: AnyKin
   return Object.fromEntries(keys.map((k) => [k, row[k as keyof T]])) as V;
 }
 
+/** A write's own `force` (platform admins: into a locked period; see liftPeriodLocks). */
+type Forcing = { force?: boolean | null };
+
+/** The period a row's values put it in, as the period locks name it. */
+const periodRef = (entity: string, row: ProjectRowValues | ProjectRow) => ({
+  projectId: String(row.projectId),
+  date: periodDateOf(entity, row as unknown as Record<string, unknown>),
+});
+
 /** Checks and inserts one row of values; audited. */
 export async function createRow<T extends ProjectRow, V extends ProjectRowValues>(
   ctx: RequestContext,
   kind: AnyKind<T, VersionedRowInput, V>,
   values: V,
+  options: Forcing = {},
 ): Promise<T> {
   const project = kind.check(values, await kind.refs(ctx, [values]));
+  const forced = await liftPeriodLocks(ctx, options.force, project.tenantId, [
+    periodRef(kind.entity, values),
+  ]);
   const keys = Object.keys(kind.valueColumns) as (keyof V & string)[];
   const params: unknown[] = keys.map((k) => values[k]);
   params.push(project.tenantId, project.recordingOrganisationId, ctx.access.actor);
@@ -41,6 +61,8 @@ export async function createRow<T extends ProjectRow, V extends ProjectRowValues
      RETURNING ${written.columns}`,
     params,
   );
+  if (forced) await joinApprovedPeriod(ctx, kind.entity, project.tenantId, inserted!.id);
+  await restorePeriodLocks(ctx, forced);
   const row = inserted && written.complete(inserted);
   await recordAudit(ctx, {
     tenantId: project.tenantId,
@@ -51,6 +73,7 @@ export async function createRow<T extends ProjectRow, V extends ProjectRowValues
     projectId: row!.projectId,
     version: row!.version,
     ...auditDiff(null, row!),
+    ...(forced ? { details: forcedDetails(forced) } : {}),
   });
   return row!;
 }
@@ -83,7 +106,7 @@ async function rowToChange<T extends ProjectRow>(
 }
 
 /** Applies an update's changes to the stored row, re-checked as a whole; audited. */
-export async function updateRow<T extends ProjectRow, U extends VersionedRowInput>(
+export async function updateRow<T extends ProjectRow, U extends VersionedRowInput & Forcing>(
   ctx: RequestContext,
   kind: AnyKind<T, U>,
   input: U,
@@ -95,6 +118,10 @@ export async function updateRow<T extends ProjectRow, U extends VersionedRowInpu
     Object.entries(stored).map(([k, v]) => [k, changes[k] === undefined ? v : changes[k]]),
   ) as ProjectRowValues;
   kind.check(merged, await kind.refs(ctx, [merged], current.tenantId));
+  const forced = await liftPeriodLocks(ctx, input.force, current.tenantId, [
+    periodRef(kind.entity, current),
+    periodRef(kind.entity, merged),
+  ]);
   const params: unknown[] = [];
   const set = assignments(
     Object.fromEntries(
@@ -121,6 +148,7 @@ export async function updateRow<T extends ProjectRow, U extends VersionedRowInpu
       actor: ctx.access.actor,
     }),
   );
+  await restorePeriodLocks(ctx, forced);
   await recordAudit(ctx, {
     tenantId: current.tenantId,
     organisationId: recordedBy,
@@ -130,6 +158,7 @@ export async function updateRow<T extends ProjectRow, U extends VersionedRowInpu
     projectId: current.projectId,
     version: updated.version,
     ...auditDiff(current, updated),
+    ...(forced ? { details: forcedDetails(forced) } : {}),
   });
   return updated;
 }
@@ -138,7 +167,7 @@ export async function updateRow<T extends ProjectRow, U extends VersionedRowInpu
 async function setRowDeleted<T extends ProjectRow>(
   ctx: RequestContext,
   kind: AnyKind<T>,
-  input: VersionedRowInput,
+  input: VersionedRowInput & Forcing,
   deleted: boolean,
 ): Promise<T> {
   const { current, recordedBy } = await rowToChange(ctx, kind, input, !deleted);
@@ -147,6 +176,9 @@ async function setRowDeleted<T extends ProjectRow>(
     const values = valuesOf<T, ProjectRowValues>(kind, current);
     kind.check(values, await kind.refs(ctx, [values], current.tenantId));
   }
+  const forced = await liftPeriodLocks(ctx, input.force, current.tenantId, [
+    periodRef(kind.entity, current),
+  ]);
   const a = kind.alias;
   const written = returned(kind);
   const result = await versionedUpdate<T & { deletedAt: Date | null }>(ctx, {
@@ -162,6 +194,7 @@ async function setRowDeleted<T extends ProjectRow>(
     returning: `${written.columns}, ${a}.deleted_at AS "deletedAt"`,
     actor: ctx.access.actor,
   });
+  await restorePeriodLocks(ctx, forced);
   const { deletedAt, ...row } = { ...written.complete(result), deletedAt: result.deletedAt };
   await recordAudit(ctx, {
     tenantId: current.tenantId,
@@ -173,6 +206,7 @@ async function setRowDeleted<T extends ProjectRow>(
     version: row.version,
     before: { deletedAt: deleted ? null : 'deleted' },
     after: { deletedAt },
+    ...(forced ? { details: forcedDetails(forced) } : {}),
   });
   return row as unknown as T;
 }
@@ -181,12 +215,12 @@ async function setRowDeleted<T extends ProjectRow>(
 export const deleteRow = <T extends ProjectRow>(
   ctx: RequestContext,
   kind: AnyKind<T>,
-  input: VersionedRowInput,
+  input: VersionedRowInput & Forcing,
 ) => setRowDeleted(ctx, kind, input, true);
 
 /** Brings back a soft-deleted row (who writes all of the tenant's data). */
 export const restoreRow = <T extends ProjectRow>(
   ctx: RequestContext,
   kind: AnyKind<T>,
-  input: VersionedRowInput,
+  input: VersionedRowInput & Forcing,
 ) => setRowDeleted(ctx, kind, input, false);

@@ -9,7 +9,8 @@ import { Tenant } from '../modules/tenant/tenant.type';
 import type { AnyKind } from './project-row-kind';
 import { deleteRow, restoreRow, updateRow } from './project-row-writes';
 import type { ProjectRowType } from './project-row.type';
-import { DeleteRowInput, RestoreRowInput, type VersionedRowInput } from './write-inputs';
+import { DeleteProjectRowInput } from './project-row-inputs';
+import { RestoreRowInput, type VersionedRowInput } from './write-inputs';
 
 /** What the shared resolver needs of a kind of project row (activities, measurements). */
 export type ProjectRowResolverOptions<T extends ProjectRowType, U extends VersionedRowInput> = {
@@ -57,8 +58,10 @@ export function ProjectRowResolver<T extends ProjectRowType, U extends Versioned
       description: `Deletes ${article(noun)} ${noun} softly: hidden from reads, restorable by tenant admins.`,
     })
     delete(
-      @Arg('input', () => DeleteRowInput, { description: `Which ${noun}, at which version.` })
-      input: DeleteRowInput,
+      @Arg('input', () => DeleteProjectRowInput, {
+        description: `Which ${noun}, at which version.`,
+      })
+      input: DeleteProjectRowInput,
       @Ctx() ctx: RequestContext,
     ) {
       return deleteRow(ctx, kind, input);

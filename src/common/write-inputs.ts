@@ -23,4 +23,12 @@ export abstract class VersionedRowInput {
 export class DeleteRowInput extends VersionedRowInput {}
 
 @InputType({ description: 'Which deleted row to restore, at which version.' })
-export class RestoreRowInput extends VersionedRowInput {}
+export class RestoreRowInput extends VersionedRowInput {
+  // The description is FORCE_DESCRIPTION's (project-row-inputs.ts imports this file).
+  @Field({
+    defaultValue: false,
+    description:
+      'Platform admins only: write even into a locked reporting period (approved, or outside its input window); audited as forced. Anyone else asking is FORBIDDEN.',
+  })
+  force!: boolean;
+}

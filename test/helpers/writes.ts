@@ -14,7 +14,7 @@ export const UPDATE_ACTIVITY = `mutation ($input: UpdateActivityInput!) {
   updateActivity(input: $input) { ${ACTIVITY_FIELDS} }
 }`;
 
-export const DELETE_ACTIVITY = `mutation ($input: DeleteRowInput!) {
+export const DELETE_ACTIVITY = `mutation ($input: DeleteProjectRowInput!) {
   deleteActivity(input: $input) { id version }
 }`;
 

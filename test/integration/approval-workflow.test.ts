@@ -98,7 +98,7 @@ describe('the approval workflow over HTTP', () => {
       t.tjEditor,
     );
     const removed = await server.graphql<{ deleteMeasurement: { id: string; version: number } }>(
-      `mutation ($input: DeleteRowInput!) { deleteMeasurement(input: $input) { id version } }`,
+      `mutation ($input: DeleteProjectRowInput!) { deleteMeasurement(input: $input) { id version } }`,
       { input: { id: doomed.body.data!.createMeasurement.id, expectedVersion: 1 } },
       t.tjEditor,
     );
@@ -193,7 +193,7 @@ describe('the approval workflow over HTTP', () => {
       );
       expect(errorOf(away)?.code).toBe('PERIOD_LOCKED');
       const remove = await server.graphql(
-        `mutation ($input: DeleteRowInput!) { deleteMeasurement(input: $input) { id } }`,
+        `mutation ($input: DeleteProjectRowInput!) { deleteMeasurement(input: $input) { id } }`,
         { input: { id: draft.id, expectedVersion: draft.version } },
         token,
       );

@@ -178,7 +178,7 @@ describe('the audit log', () => {
       `mutation ($input: UpdateMeasurementInput!) { updateMeasurement(input: $input) { id } }`,
       { id: m.id, expectedVersion: 1, value: 12.5 },
     );
-    await run(`mutation ($input: DeleteRowInput!) { deleteMeasurement(input: $input) { id } }`, {
+    await run(`mutation ($input: DeleteProjectRowInput!) { deleteMeasurement(input: $input) { id } }`, {
       id: m.id,
       expectedVersion: 2,
     });
@@ -186,7 +186,7 @@ describe('the audit log', () => {
       id: m.id,
       expectedVersion: 3,
     });
-    await run(`mutation ($input: DeleteRowInput!) { deleteActivity(input: $input) { id } }`, {
+    await run(`mutation ($input: DeleteProjectRowInput!) { deleteActivity(input: $input) { id } }`, {
       id: a.id,
       expectedVersion: 1,
     });

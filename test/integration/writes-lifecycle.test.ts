@@ -89,7 +89,7 @@ describe('deleting, restoring and auditing rows', () => {
     );
     const id = res.body.data!.createMeasurement.id;
     const deleted = await server.graphql(
-      `mutation ($input: DeleteRowInput!) { deleteMeasurement(input: $input) { id } }`,
+      `mutation ($input: DeleteProjectRowInput!) { deleteMeasurement(input: $input) { id } }`,
       { input: { id, expectedVersion: 1 } },
       t.tjEditor,
     );

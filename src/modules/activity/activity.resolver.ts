@@ -64,7 +64,7 @@ export class ActivityResolver extends ProjectRowResolver({
     @Arg('input', { description: 'The new activity.' }) input: CreateActivityInput,
     @Ctx() ctx: RequestContext,
   ) {
-    const written = await createRow(ctx, ACTIVITIES, activityValues(input));
+    const written = await createRow(ctx, ACTIVITIES, activityValues(input), input);
     await saveTranslations(
       ctx,
       ACTIVITY_TEXTS,

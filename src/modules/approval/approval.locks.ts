@@ -1,3 +1,4 @@
+import { DomainError, ErrorCode } from '../../common/errors';
 import type { RequestContext } from '../../context';
 
 /*
@@ -12,6 +13,12 @@ import type { RequestContext } from '../../context';
 const PERIOD_DATE: Readonly<Record<string, string>> = {
   Activity: 'startDate',
   Measurement: 'measuredOn',
+};
+
+/** The table and date column of each kind, as the period guard reads them. */
+const PERIOD_TABLE: Readonly<Record<string, readonly [string, string]>> = {
+  Activity: ['activities', 'start_date'],
+  Measurement: ['measurements', 'measured_on'],
 };
 
 /** The date that puts `values` (of the GraphQL type `entityType`) in its period. */
@@ -42,9 +49,10 @@ export async function periodLockReasons(
   const rows = await ctx.tx.query<{ projectId: string; date: string; reason: string | null }>(
     `SELECT k.project_id AS "projectId", to_char(k.d, 'YYYY-MM-DD') AS date,
             period_lock_reason(rp.state, rp.period_start, rp.period_end, s.input_window_days,
-                               e.until) AS reason
+                               e.until, t.timezone) AS reason
        FROM (SELECT DISTINCT * FROM unnest($2::uuid[], $3::date[])) AS k (project_id, d)
        JOIN projects p ON p.tenant_id = $1 AND p.id = k.project_id
+       JOIN tenants t ON t.id = $1
        JOIN reporting_periods rp ON rp.tenant_id = $1 AND rp.project_id = p.id
         AND rp.period_start = reporting_period_start(p.reporting_period, k.d)
        LEFT JOIN approval_settings s ON s.tenant_id = $1
@@ -58,5 +66,69 @@ export async function periodLockReasons(
   const reasons = new Map(rows.map((r) => [`${r.projectId}:${r.date}`, r.reason]));
   return items.map((item) =>
     item.date === null ? null : (reasons.get(`${item.projectId}:${item.date}`) ?? null),
+  );
+}
+
+/** Periods a forced write went through although they refused changes: why each refused. */
+export type ForcedLocks = Readonly<{ lifted: readonly string[] }>;
+
+/**
+ * Before a write that asked for `force`: refuses anyone but a platform admin (FORBIDDEN, field
+ * `force`), notes why the periods of `items` refuse changes (what the audit entry records),
+ * and lifts the period guard for this transaction until `restorePeriodLocks`. The database
+ * lifts it only for a platform admin's request (period_locks_forced() in
+ * migrations/*forced-writes*), whatever the service does. Null when no force was asked.
+ */
+export async function liftPeriodLocks(
+  ctx: RequestContext,
+  force: boolean | null | undefined,
+  tenantId: string,
+  items: readonly { projectId: string; date: string | null }[],
+): Promise<ForcedLocks | null> {
+  if (!force) return null;
+  if (!ctx.access.forcesPeriodLocks) {
+    throw new DomainError(
+      ErrorCode.FORBIDDEN,
+      'Only platform admins may force a write into a locked period; ask a tenant admin to unapprove it or grant a lock exception',
+      { field: 'force' },
+    );
+  }
+  const reasons = await periodLockReasons(ctx, tenantId, items);
+  // SET LOCAL, not set_config: Citus passes it on to the workers, where the guard runs.
+  await ctx.tx.query(`SET LOCAL app.force_period_locks = 'on'`);
+  return { lifted: [...new Set(reasons.filter((r): r is string => r !== null))] };
+}
+
+/** Puts the period guard back after a forced write (no-op when none was forced). */
+export async function restorePeriodLocks(
+  ctx: RequestContext,
+  forced: ForcedLocks | null,
+): Promise<void> {
+  if (forced) await ctx.tx.query(`SET LOCAL app.force_period_locks = 'off'`);
+}
+
+/** What an audit entry of a forced write adds to its details. */
+export const forcedDetails = (forced: ForcedLocks | null): Record<string, unknown> =>
+  forced ? { forced: true, lockedPeriods: forced.lifted } : {};
+
+/**
+ * After a forced insert: a row forced into an approved period is part of what was approved
+ * (its state follows its period's, which the guard allows and nothing else may set).
+ */
+export async function joinApprovedPeriod(
+  ctx: RequestContext,
+  entityType: string,
+  tenantId: string,
+  id: string,
+): Promise<void> {
+  const [table, column] = PERIOD_TABLE[entityType]!;
+  await ctx.tx.query(
+    `UPDATE ${table} r SET approval_state = 'APPROVED'
+       FROM projects p, reporting_periods rp
+      WHERE r.tenant_id = $1 AND r.id = $2 AND p.tenant_id = r.tenant_id AND p.id = r.project_id
+        AND rp.tenant_id = r.tenant_id AND rp.project_id = r.project_id
+        AND rp.period_start = reporting_period_start(p.reporting_period, r.${column})
+        AND rp.state = 'APPROVED'`,
+    [tenantId, id],
   );
 }

@@ -1,6 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
-import { KeyedByExternalId } from '../../common/project-row-inputs';
+import { FORCE_DESCRIPTION, KeyedByExternalId } from '../../common/project-row-inputs';
 import { IsCleanText } from '../../common/validation';
 import { ActivityValuesInput } from '../activity/activity.inputs';
 import { MeasurementValuesInput } from '../measurement/measurement.inputs';
@@ -41,6 +41,9 @@ export class ImportOptionsInput {
     description: 'Write nothing unless every item is valid (otherwise valid items are written).',
   })
   atomic!: boolean;
+
+  @Field({ defaultValue: false, description: FORCE_DESCRIPTION })
+  force!: boolean;
 }
 
 @InputType({ description: 'A bulk import of activities (up to 1,000).' })

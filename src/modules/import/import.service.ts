@@ -17,6 +17,12 @@ import type {
   ImportOptionsInput,
 } from './import.inputs';
 import { ACTIVITY_IMPORT, type ImportKind, MEASUREMENT_IMPORT, type Values } from './import.kinds';
+import {
+  forcedDetails,
+  liftPeriodLocks,
+  periodDateOf,
+  restorePeriodLocks,
+} from '../approval/approval.locks';
 import { refuseLockedPeriods } from './import.locks';
 import { insertRows, type Planned, updateRows } from './import.rows';
 import { ImportItemStatus, type ImportItemResult, type ImportResult } from './import.type';
@@ -45,7 +51,13 @@ async function runImport<I extends object, V extends Values, R>(
     key: options.idempotencyKey,
     operation: kind.operation,
     // dryRun is not part of the request's identity: dry runs are never stored.
-    hash: requestHash({ tenantCode: code, atomic: options.atomic, items }),
+    // force only when asked, so that the keys of earlier requests keep their hashes.
+    hash: requestHash({
+      tenantCode: code,
+      atomic: options.atomic,
+      items,
+      ...(options.force ? { force: true } : {}),
+    }),
   };
   if (!options.dryRun) {
     const stored = await claimIdempotencyKey<ImportResult>(ctx, claim);
@@ -121,42 +133,68 @@ async function applyImport<I extends object, V extends Values, R>(
     [`import:${tenantId}`, [...new Set(planned.map((p) => p.organisationId))]],
   );
 
-  // Period locks (approval module): an item for a locked period is INVALID; the periods stay
-  //    locked FOR SHARE until commit, so an approval waits for this import or goes first.
-  const open = await refuseLockedPeriods(ctx, kind.entityType, tenantId, planned, invalid);
+  // What the items' rows hold now, read without locking: an item equal to its row touches
+  //    nothing, so it is UNCHANGED even in a locked period (a no-op violates no lock).
+  const stored = await storedRows(ctx, kind, tenantId, planned, false);
+  const isUnchanged = (plan: Planned<V>, rows: Map<string, StoredRow<V>>) => {
+    const row = rows.get(`${plan.organisationId}:${plan.values.externalId}`);
+    return (
+      row !== undefined &&
+      !row.deleted &&
+      row.projectId === plan.values.projectId &&
+      !Object.keys(kind.columns).some(
+        (field) => (row as unknown as Values)[field] !== plan.values[field],
+      )
+    );
+  };
+  const noOps = new Set(planned.filter((p) => isUnchanged(p, stored)).map((p) => p.index));
+  const writing = planned.filter((p) => !noOps.has(p.index));
+
+  // Period locks (approval module): an item for a locked period is INVALID, unless a platform
+  //    admin forces it (audited); the periods stay locked FOR SHARE until commit, so an
+  //    approval waits for this import or goes first.
+  const forced = await liftPeriodLocks(
+    ctx,
+    options.force,
+    tenantId,
+    writing.map((plan) => ({
+      projectId: String(plan.values.projectId),
+      date: periodDateOf(kind.entityType, plan.values),
+    })),
+  );
+  const refuse = (plans: Planned<V>[]) =>
+    forced ? plans : refuseLockedPeriods(ctx, kind.entityType, tenantId, plans, invalid);
+  const open = [
+    ...(await refuse(writing)),
+    ...planned.filter((p) => noOps.has(p.index)),
+  ].sort((a, b) => a.index - b.index);
 
   // 3. The rows the items already have, locked until the transaction ends (in id order, so
   //    two imports touching the same rows queue instead of deadlocking).
-  const existing = await ctx.tx.query<V & { id: string; deleted: boolean; organisationId: string }>(
-    `SELECT t.id, t.deleted_at IS NOT NULL AS deleted,
-       t.recorded_by_organisation_id AS "organisationId", ${kind.select}
-     FROM ${kind.table} t
-     JOIN unnest($2::uuid[], $3::text[]) AS k (organisation_id, external_id)
-       ON t.recorded_by_organisation_id = k.organisation_id AND t.external_id = k.external_id
-     WHERE t.tenant_id = $1
-     ORDER BY t.id
-     FOR UPDATE OF t`,
-    [tenantId, open.map((p) => p.organisationId), open.map((p) => p.values.externalId)],
-  );
-  const byKey = new Map(existing.map((row) => [`${row.organisationId}:${row.externalId}`, row]));
+  const byKey = await storedRows(ctx, kind, tenantId, open, true);
   const toCreate: Planned<V>[] = [];
   const toUpdate: Planned<V>[] = [];
   // A row moved out of a locked period is refused as well (its current period is checked).
-  const moving = await refuseLockedPeriods(
-    ctx,
-    kind.entityType,
-    tenantId,
-    open.map((plan) => {
-      const row = byKey.get(`${plan.organisationId}:${plan.values.externalId}`);
-      return { ...plan, values: row && !row.deleted ? row : plan.values };
-    }),
-    invalid,
+  const moving = await refuse(
+    open
+      .filter((plan) => !noOps.has(plan.index))
+      .map((plan) => {
+        const row = byKey.get(`${plan.organisationId}:${plan.values.externalId}`);
+        return { ...plan, values: row && !row.deleted ? (row as unknown as V) : plan.values };
+      }),
   );
-  const stillOpen = new Set(moving.map((plan) => plan.index));
+  const stillOpen = new Set([...moving.map((plan) => plan.index), ...noOps]);
   for (const plan of open.filter((p) => stillOpen.has(p.index))) {
     const row = byKey.get(`${plan.organisationId}:${plan.values.externalId}`);
     const result = results[plan.index]!;
-    if (!row) {
+    if (noOps.has(plan.index) && !isUnchanged(plan, byKey)) {
+      // Changed by another writer between the two reads: its period was not checked.
+      invalid(
+        plan.index,
+        'externalId',
+        'The row with this externalId changed while this import ran; send the item again',
+      );
+    } else if (!row) {
       result.status = ImportItemStatus.CREATED;
       toCreate.push(plan);
     } else if (row.deleted) {
@@ -193,6 +231,7 @@ async function applyImport<I extends object, V extends Values, R>(
   });
   const anyInvalid = results.some((r) => r.status === ImportItemStatus.INVALID);
   if (options.dryRun || (options.atomic && anyInvalid)) {
+    await restorePeriodLocks(ctx, forced);
     // Nothing is written: ids of rows that would be created do not exist.
     for (const r of results) if (r.status === ImportItemStatus.CREATED) r.id = null;
     return summary(false);
@@ -200,7 +239,11 @@ async function applyImport<I extends object, V extends Values, R>(
 
   // 4. The writes: one INSERT and one UPDATE for all items, then one audit INSERT.
   const audit: AuditEntry[] = [];
-  const details = { operation: kind.operation, idempotencyKey: options.idempotencyKey };
+  const details = {
+    operation: kind.operation,
+    idempotencyKey: options.idempotencyKey,
+    ...forcedDetails(forced),
+  };
   if (toCreate.length > 0) {
     const created = await insertRows(ctx, kind, tenantId, toCreate);
     for (const plan of toCreate) {
@@ -234,6 +277,31 @@ async function applyImport<I extends object, V extends Values, R>(
       });
     }
   }
+  await restorePeriodLocks(ctx, forced);
   await recordAudit(ctx, ...audit);
   return summary(true);
+}
+
+type StoredRow<V> = V & { id: string; deleted: boolean; organisationId: string };
+
+/** The stored rows of the planned items, by organisation and externalId; `lock`: FOR UPDATE. */
+async function storedRows<I extends object, V extends Values, R>(
+  ctx: RequestContext,
+  kind: ImportKind<I, V, R>,
+  tenantId: string,
+  plans: readonly Planned<V>[],
+  lock: boolean,
+): Promise<Map<string, StoredRow<V>>> {
+  const rows = await ctx.tx.query<StoredRow<V>>(
+    `SELECT t.id, t.deleted_at IS NOT NULL AS deleted,
+       t.recorded_by_organisation_id AS "organisationId", ${kind.select}
+     FROM ${kind.table} t
+     JOIN unnest($2::uuid[], $3::text[]) AS k (organisation_id, external_id)
+       ON t.recorded_by_organisation_id = k.organisation_id AND t.external_id = k.external_id
+     WHERE t.tenant_id = $1
+     ORDER BY t.id
+     ${lock ? 'FOR UPDATE OF t' : ''}`,
+    [tenantId, plans.map((p) => p.organisationId), plans.map((p) => p.values.externalId)],
+  );
+  return new Map(rows.map((row) => [`${row.organisationId}:${row.externalId}`, row]));
 }

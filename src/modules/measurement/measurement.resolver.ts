@@ -42,7 +42,7 @@ export class MeasurementResolver extends ProjectRowResolver({
     @Arg('input', { description: 'The new measurement.' }) input: CreateMeasurementInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return createRow(ctx, MEASUREMENTS, measurementValues(input));
+    return createRow(ctx, MEASUREMENTS, measurementValues(input), input);
   }
 
   @FieldResolver(() => Indicator, { description: 'What was measured.' })

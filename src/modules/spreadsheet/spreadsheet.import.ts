@@ -157,6 +157,8 @@ export async function importSheet(
         idempotencyKey: `${options.idempotencyKey}#${n}`,
         dryRun: options.dryRun,
         atomic: false,
+        // Spreadsheets never force: a platform admin forces through the GraphQL imports.
+        force: false,
       },
       batch.map((b) => b.item),
     );
