@@ -1,5 +1,6 @@
 import type { RequestContext } from '../context';
 import {
+  assertMayForce,
   forcedDetails,
   joinApprovedPeriod,
   liftPeriodLocks,
@@ -45,6 +46,7 @@ export async function createRow<T extends ProjectRow, V extends ProjectRowValues
   values: V,
   options: Forcing = {},
 ): Promise<T> {
+  if (options.force) assertMayForce(ctx);
   const project = kind.check(values, await kind.refs(ctx, [values]));
   const forced = await liftPeriodLocks(ctx, options.force, project.tenantId, [
     periodRef(kind.entity, values),
@@ -111,6 +113,7 @@ export async function updateRow<T extends ProjectRow, U extends VersionedRowInpu
   kind: AnyKind<T, U>,
   input: U,
 ): Promise<T> {
+  if (input.force) assertMayForce(ctx);
   const { current, recordedBy } = await rowToChange(ctx, kind, input, false);
   const changes = kind.changes(input) as Record<string, unknown>;
   const stored = valuesOf<T, ProjectRowValues>(kind, current);
@@ -170,6 +173,7 @@ async function setRowDeleted<T extends ProjectRow>(
   input: VersionedRowInput & Forcing,
   deleted: boolean,
 ): Promise<T> {
+  if (input.force) assertMayForce(ctx);
   const { current, recordedBy } = await rowToChange(ctx, kind, input, !deleted);
   if (!deleted) {
     // The project (or what the row refers to) may have changed while it was deleted.

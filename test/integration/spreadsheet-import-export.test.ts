@@ -251,9 +251,9 @@ describe('spreadsheet export and import', () => {
     expect(rows).toHaveLength(4);
     expect(rows.every((r) => r[header!.indexOf('period')] === 'BASELINE')).toBe(true);
     const back = await importOf('measurements.csv', text, tjAdmin, { idempotencyKey: 'm-1' });
-    // The seed's baselines are in approved periods, read-only: each row is refused on its
-    // period, even unchanged (answering UNCHANGED there instead is work left, issue 18).
-    expect(back.body).toMatchObject({ unchanged: 0, invalid: 4 });
+    // The seed's baselines are in approved periods, read-only; re-importing them unchanged
+    // touches nothing, so no lock is violated: UNCHANGED, not INVALID.
+    expect(back.body).toMatchObject({ unchanged: 4, invalid: 0 });
     expect((await exportOf('measurements.csv?periods=SOMETIMES', tjAdmin)).status).toBe(400);
     expect((await exportOf('measurements.csv?colour=red', tjAdmin)).status).toBe(400);
   });

@@ -86,6 +86,15 @@ export async function liftPeriodLocks(
   items: readonly { projectId: string; date: string | null }[],
 ): Promise<ForcedLocks | null> {
   if (!force) return null;
+  assertMayForce(ctx);
+  const reasons = await periodLockReasons(ctx, tenantId, items);
+  // SET LOCAL, not set_config: Citus passes it on to the workers, where the guard runs.
+  await ctx.tx.query(`SET LOCAL app.force_period_locks = 'on'`);
+  return { lifted: [...new Set(reasons.filter((r): r is string => r !== null))] };
+}
+
+/** Refuses `force` to anyone but a platform admin (FORBIDDEN, field `force`). */
+export function assertMayForce(ctx: RequestContext): void {
   if (!ctx.access.forcesPeriodLocks) {
     throw new DomainError(
       ErrorCode.FORBIDDEN,
@@ -93,10 +102,6 @@ export async function liftPeriodLocks(
       { field: 'force' },
     );
   }
-  const reasons = await periodLockReasons(ctx, tenantId, items);
-  // SET LOCAL, not set_config: Citus passes it on to the workers, where the guard runs.
-  await ctx.tx.query(`SET LOCAL app.force_period_locks = 'on'`);
-  return { lifted: [...new Set(reasons.filter((r): r is string => r !== null))] };
 }
 
 /** Puts the period guard back after a forced write (no-op when none was forced). */

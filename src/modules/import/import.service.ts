@@ -18,6 +18,7 @@ import type {
 } from './import.inputs';
 import { ACTIVITY_IMPORT, type ImportKind, MEASUREMENT_IMPORT, type Values } from './import.kinds';
 import {
+  assertMayForce,
   forcedDetails,
   liftPeriodLocks,
   periodDateOf,
@@ -46,6 +47,8 @@ async function runImport<I extends object, V extends Values, R>(
 ): Promise<ImportResult> {
   const code = options.tenantCode.trim().toUpperCase();
   const tenantId = writerTenantOf(ctx, code);
+  // Before the key is claimed: a refused force is the whole request's answer.
+  if (options.force) assertMayForce(ctx);
   const claim: IdempotencyKey = {
     tenantId,
     key: options.idempotencyKey,
@@ -164,10 +167,9 @@ async function applyImport<I extends object, V extends Values, R>(
   );
   const refuse = (plans: Planned<V>[]) =>
     forced ? plans : refuseLockedPeriods(ctx, kind.entityType, tenantId, plans, invalid);
-  const open = [
-    ...(await refuse(writing)),
-    ...planned.filter((p) => noOps.has(p.index)),
-  ].sort((a, b) => a.index - b.index);
+  const open = [...(await refuse(writing)), ...planned.filter((p) => noOps.has(p.index))].sort(
+    (a, b) => a.index - b.index,
+  );
 
   // 3. The rows the items already have, locked until the transaction ends (in id order, so
   //    two imports touching the same rows queue instead of deadlocking).
