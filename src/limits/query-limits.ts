@@ -76,7 +76,6 @@ export const LIST_MAXIMUMS: Readonly<Record<string, number>> = {
   'Activity.history': 1000,
   'Measurement.history': 1000,
   'ReportingPeriod.history': 1000,
-  'Query.reportingPeriods': 500,
   // One result per period of the input (1 to 100).
   'Mutation.submitPeriods': 100,
   'Mutation.approvePeriods': 100,

@@ -31,24 +31,29 @@ const needsArguments = (field: Field) =>
 /** Arguments that make a list answer as many items as the seed allows. */
 const ARGUMENTS: Readonly<Record<string, string>> = {
   'Query.outcomeSummaries': '(groupBy: [TENANT, INDICATOR, PROJECT, COMMUNITY])',
-  'Query.reportingPeriods': `(projectIds: ["${SEED_IDS.projects.TJ}"])`,
+  // The bulk transitions over several periods of the TJ project (quarters the seed holds no
+  // rows in), each with a comment so that returning and unapproving are not refused for it.
+  ...Object.fromEntries(
+    ['submitPeriods', 'approvePeriods', 'returnPeriods', 'unapprovePeriods'].map((name) => [
+      `Mutation.${name}`,
+      `(input: { comment: "Cost test", periods: [${['2023-02-01', '2023-05-01', '2023-08-01']
+        .map((date) => `{ projectId: "${SEED_IDS.projects.TJ}", date: "${date}" }`)
+        .join(', ')}] })`,
+    ]),
+  ),
   'Query.enumLabels': '(enum: ActivityType)',
 };
 
 /*
  * Lists this test does not reach yet (their entry needs a mutation with required input or a
- * webhook endpoint set up first): work left from the merge of the approval, changes-feed,
- * webhook and translation modules. Each still has a declared maximum (the next test).
+ * webhook endpoint set up first): work left from the merge of the changes-feed, webhook and
+ * translation modules. Each still has a declared maximum (the next test).
  */
 const NOT_YET_REACHED = new Set([
   'ChangePage.nodes',
   'WebhookDeliveryConnection.edges',
   'WebhookDeliveryConnection.nodes',
   'WebhookDelivery.attemptLog',
-  'Mutation.submitPeriods',
-  'Mutation.approvePeriods',
-  'Mutation.returnPeriods',
-  'Mutation.unapprovePeriods',
   'SetTranslationsPayload.translations',
 ]);
 
@@ -113,6 +118,8 @@ describe('the cost limit counts every list', () => {
         queue.push(target);
       }
     }
+    // Lists returned by mutations themselves (the bulk period transitions): their ARGUMENTS.
+    paths.set(schema.getMutationType()!.name, (selection) => `mutation ${selection}`);
     for (const [name, wrap] of Object.entries(MUTATION_ENTRIES)) paths.set(name, wrap);
     return paths;
   }
@@ -166,8 +173,7 @@ describe('the cost limit counts every list', () => {
   it('for every list, the objects an answer on the seed data holds never exceed the estimate', async () => {
     const results: { list: string; objects: number; estimate: number | undefined }[] = [];
     for (const { list, query } of listQueries()) {
-      // Reaching it selects every period's whole history: above the cost limit by design.
-      if (query === '' || list === 'Query.reportingPeriods') continue;
+      if (query === '') continue;
       const res = await server.graphql(query, {}, token);
       expect({ list, errors: res.body.errors }).toEqual({ list, errors: undefined });
       const estimate = queryCost(server.app.schema, parse(query), undefined, {});

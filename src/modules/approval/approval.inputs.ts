@@ -11,9 +11,10 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
-import { Field, InputType, Int } from 'type-graphql';
+import { ArgsType, Field, InputType, Int, registerEnumType } from 'type-graphql';
+import { OrderBy, PageArgs } from '../../common/connection';
 import { LocalDateScalar } from '../../common/scalars';
-import { ReportingPeriodLength, SelfApproval } from './approval.entity';
+import { ApprovalState, ReportingPeriodLength, SelfApproval } from './approval.entity';
 
 @InputType({ description: 'A reporting period of a project, named by any day in it.' })
 export class PeriodRefInput {
@@ -100,4 +101,69 @@ export class SetReportingPeriodLengthInput {
     description: 'Months, quarters or years; only while none of its periods has left DRAFT.',
   })
   length!: ReportingPeriodLength;
+}
+
+@InputType({ description: 'Narrows a list of reporting periods; all given conditions must hold.' })
+export class ReportingPeriodFilter {
+  @Field(() => [String], { nullable: true, description: 'Only these tenants (country codes).' })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  tenantCodes?: string[];
+
+  @Field(() => [UUIDResolver], { nullable: true, description: 'Only periods of these projects.' })
+  @IsOptional()
+  @ArrayMaxSize(100)
+  projectIds?: string[];
+
+  @Field(() => [ApprovalState], { nullable: true, description: 'Only periods in these states.' })
+  @IsOptional()
+  @ArrayMaxSize(4)
+  states?: ApprovalState[];
+
+  @Field(() => LocalDateScalar, { nullable: true, description: 'Only periods ending on or after.' })
+  @IsOptional()
+  from?: string | null;
+
+  @Field(() => LocalDateScalar, {
+    nullable: true,
+    description: 'Only periods starting on or before.',
+  })
+  @IsOptional()
+  to?: string | null;
+}
+
+/** What reporting periods can be sorted by. */
+export enum ReportingPeriodOrderField {
+  START = 'START',
+}
+
+registerEnumType(ReportingPeriodOrderField, {
+  name: 'ReportingPeriodOrderField',
+  description: 'What reporting periods can be sorted by.',
+  valuesConfig: {
+    START: { description: 'The first day of the period (then the project, as a tie-break).' },
+  },
+});
+
+@InputType()
+export class ReportingPeriodOrder extends OrderBy(
+  ReportingPeriodOrderField,
+  'ReportingPeriodOrder',
+  'reporting periods',
+) {}
+
+@ArgsType()
+export class ReportingPeriodsArgs extends PageArgs {
+  @Field(() => ReportingPeriodFilter, {
+    nullable: true,
+    description: 'Conditions on the periods.',
+  })
+  @ValidateNested()
+  filter?: ReportingPeriodFilter | null;
+
+  @Field(() => ReportingPeriodOrder, {
+    nullable: true,
+    description: 'Sort order; oldest first when omitted.',
+  })
+  orderBy?: ReportingPeriodOrder | null;
 }

@@ -1,5 +1,7 @@
+import { fetchPage, OrderDirection, type Page } from '../../common/connection';
 import type { RequestContext } from '../../context';
 import { ApprovalState, PeriodAction } from './approval.entity';
+import type { ReportingPeriodsArgs } from './approval.inputs';
 import type { PeriodTransition, ReportingPeriod } from './approval.type';
 
 /*
@@ -46,26 +48,54 @@ export async function periodsOf(
   return refs.map((_r, i) => byOrd.get(i + 1) ?? null);
 }
 
-/** The stored periods of visible projects, by project and start (at most 500). */
+/**
+ * A page of the stored periods of visible projects (periods never written are DRAFT and not
+ * stored), keyset-paged on the period's start and then its project.
+ */
 export async function listPeriods(
   ctx: RequestContext,
-  filter: { projectIds: readonly string[]; from?: string | null; to?: string | null },
-): Promise<ReportingPeriod[]> {
-  const params: unknown[] = [filter.projectIds, filter.from ?? null, filter.to ?? null];
-  const visible = ctx.access.projectVisibleSql('rp.tenant_id', 'rp.project_id', params);
-  const rows = await ctx.tx.query<PeriodRow>(
-    `SELECT rp.tenant_id AS "tenantId", rp.project_id AS "projectId",
-            to_char(rp.period_start, 'YYYY-MM-DD') AS start,
-            to_char(rp.period_end, 'YYYY-MM-DD') AS "end", rp.state, rp.version
-       FROM reporting_periods rp
-      WHERE rp.project_id = ANY ($1::uuid[]) AND ${visible}
-        AND ($2::date IS NULL OR rp.period_end >= $2::date)
-        AND ($3::date IS NULL OR rp.period_start <= $3::date)
-      ORDER BY rp.project_id, rp.period_start
-      LIMIT 500`,
+  args: ReportingPeriodsArgs,
+): Promise<Page<ReportingPeriod>> {
+  const filter = args.filter ?? {};
+  const params: unknown[] = [];
+  const where = [ctx.access.projectVisibleSql('rp.tenant_id', 'rp.project_id', params)];
+  if (filter.tenantCodes) {
+    where.push(ctx.access.tenantCodesSql('rp.tenant_id', filter.tenantCodes, params));
+  }
+  if (filter.projectIds) {
+    params.push(filter.projectIds);
+    where.push(`rp.project_id = ANY ($${params.length}::uuid[])`);
+  }
+  if (filter.states) {
+    params.push(filter.states);
+    where.push(`rp.state = ANY ($${params.length}::text[])`);
+  }
+  if (filter.from) {
+    params.push(filter.from);
+    where.push(`rp.period_end >= $${params.length}::date`);
+  }
+  if (filter.to) {
+    params.push(filter.to);
+    where.push(`rp.period_start <= $${params.length}::date`);
+  }
+  const page = await fetchPage<PeriodRow & { id: string }>(ctx, {
+    select: `rp.project_id AS id, rp.tenant_id AS "tenantId", rp.project_id AS "projectId",
+             to_char(rp.period_start, 'YYYY-MM-DD') AS start,
+             to_char(rp.period_end, 'YYYY-MM-DD') AS "end", rp.state, rp.version`,
+    from: 'reporting_periods rp',
+    where,
     params,
-  );
-  return withHistory(ctx, rows);
+    sort: { column: 'rp.period_start', cast: 'date', value: (row) => row.start },
+    idColumn: 'rp.project_id',
+    direction: args.orderBy?.direction ?? OrderDirection.ASC,
+    first: args.first,
+    after: args.after,
+  });
+  // Each node completed in place (its edge keeps it): history, authors, lock exception.
+  const nodes = page.edges.map((edge) => edge.node);
+  const complete = await withHistory(ctx, nodes);
+  nodes.forEach((node, i) => Object.assign(node, complete[i]));
+  return page as unknown as Page<ReportingPeriod>;
 }
 
 /** Completes period rows with their history, who moved them, and their lock exception. */

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { toConnection } from '../../common/connection';
 import { UUIDResolver } from 'graphql-scalars';
 import { LocalDateScalar } from '../../common/scalars';
 import type { RequestContext } from '../../context';
@@ -13,6 +14,7 @@ import {
   GrantLockExceptionInput,
   PeriodsTransitionInput,
   PeriodTransitionInput,
+  ReportingPeriodsArgs,
   SetReportingPeriodLengthInput,
   UpdateApprovalSettingsInput,
 } from './approval.inputs';
@@ -30,6 +32,7 @@ import {
   LockException,
   PeriodTransitionResult,
   ReportingPeriod,
+  ReportingPeriodConnection,
 } from './approval.type';
 
 const one = async (
@@ -57,27 +60,12 @@ export class ApprovalResolver {
     return (await periodsOf(ctx, [{ projectId, date }]))[0];
   }
 
-  @Query(() => [ReportingPeriod], {
-    nullable: true,
+  @Query(() => ReportingPeriodConnection, {
     description:
-      'The periods of these projects that hold rows or were moved, oldest first (at most 500); periods never written are DRAFT and not listed.',
+      'The periods of the projects you read that hold rows or were moved, oldest first; periods never written are DRAFT and not listed.',
   })
-  reportingPeriods(
-    @Arg('projectIds', () => [UUIDResolver], { description: 'The projects (1 to 100).' })
-    projectIds: string[],
-    @Arg('from', () => LocalDateScalar, {
-      nullable: true,
-      description: 'Periods ending on or after.',
-    })
-    from: string | null,
-    @Arg('to', () => LocalDateScalar, {
-      nullable: true,
-      description: 'Periods starting on or before.',
-    })
-    to: string | null,
-    @Ctx() ctx: RequestContext,
-  ) {
-    return listPeriods(ctx, { projectIds: projectIds.slice(0, 100), from, to });
+  async reportingPeriods(@Args() args: ReportingPeriodsArgs, @Ctx() ctx: RequestContext) {
+    return toConnection(ReportingPeriodConnection, await listPeriods(ctx, args));
   }
 
   @Query(() => ApprovalSettings, {

@@ -1,6 +1,7 @@
 import {
   administers,
   approves,
+  pagedNode,
   readsRows,
   writesRows,
   writesTenantData,
@@ -27,7 +28,7 @@ export const APPROVAL_RULES: ModuleRules = {
     grantLockException: administers,
     setReportingPeriodLength: writesTenantData,
   },
-  ReportingPeriod: readsRows,
+  ...pagedNode('ReportingPeriod', readsRows),
   PeriodTransition: readsRows,
   PeriodTransitionResult: writesRows,
   ApprovalSettings: readsRows,

@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Connection } from '../../common/connection';
 import { LocalDateScalar } from '../../common/scalars';
 import { Project } from '../project/project.type';
 import {
@@ -148,6 +149,9 @@ export class ReportingPeriod {
   })
   lockExceptionUntil!: Date | null;
 }
+
+@ObjectType()
+export class ReportingPeriodConnection extends Connection(ReportingPeriod, 'ReportingPeriod') {}
 
 @ObjectType({ description: 'What a transition did to one period of one project.' })
 export class PeriodTransitionResult {
