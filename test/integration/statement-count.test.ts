@@ -138,4 +138,18 @@ describe('SQL statements per request', () => {
     const large = await statementsOf(query, { n: 100 }, adminToken);
     expect(large).toBe(small);
   });
+
+  it('the reporting period of many rows is batched: 100 activities and 100 measurements with their period and its history', async () => {
+    const query = `query ($n: Int!) {
+      activities(first: $n, filter: { tenantCodes: ["TJ"] }) {
+        nodes { title reportingPeriod { start state approvedBy history { action } } }
+      }
+      measurements(first: $n, filter: { tenantCodes: ["TJ"] }) {
+        nodes { value reportingPeriod { start state approvedBy history { action } } }
+      }
+    }`;
+    const small = await statementsOf(query, { n: 2 }, adminToken);
+    const large = await statementsOf(query, { n: 100 }, adminToken);
+    expect(large).toBe(small);
+  });
 });
