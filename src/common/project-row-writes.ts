@@ -36,7 +36,7 @@ type Forcing = { force?: boolean | null };
 /** The period a row's values put it in, as the period locks name it. */
 const periodRef = (entity: string, row: ProjectRowValues | ProjectRow) => ({
   projectId: String(row.projectId),
-  date: periodDateOf(entity, row as unknown as Record<string, unknown>),
+  date: periodDateOf(entity, row),
 });
 
 /** Checks and inserts one row of values; audited. */

@@ -178,18 +178,24 @@ describe('the audit log', () => {
       `mutation ($input: UpdateMeasurementInput!) { updateMeasurement(input: $input) { id } }`,
       { id: m.id, expectedVersion: 1, value: 12.5 },
     );
-    await run(`mutation ($input: DeleteProjectRowInput!) { deleteMeasurement(input: $input) { id } }`, {
-      id: m.id,
-      expectedVersion: 2,
-    });
+    await run(
+      `mutation ($input: DeleteProjectRowInput!) { deleteMeasurement(input: $input) { id } }`,
+      {
+        id: m.id,
+        expectedVersion: 2,
+      },
+    );
     await run(`mutation ($input: RestoreRowInput!) { restoreMeasurement(input: $input) { id } }`, {
       id: m.id,
       expectedVersion: 3,
     });
-    await run(`mutation ($input: DeleteProjectRowInput!) { deleteActivity(input: $input) { id } }`, {
-      id: a.id,
-      expectedVersion: 1,
-    });
+    await run(
+      `mutation ($input: DeleteProjectRowInput!) { deleteActivity(input: $input) { id } }`,
+      {
+        id: a.id,
+        expectedVersion: 1,
+      },
+    );
     const after = await server.db.dataSource.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM audit_events`,
     );

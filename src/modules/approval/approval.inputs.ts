@@ -145,12 +145,12 @@ registerEnumType(ReportingPeriodOrderField, {
   },
 });
 
-@InputType()
-export class ReportingPeriodOrder extends OrderBy(
+export const ReportingPeriodOrder = OrderBy(
   ReportingPeriodOrderField,
   'ReportingPeriodOrder',
   'reporting periods',
-) {}
+);
+export type ReportingPeriodOrder = InstanceType<typeof ReportingPeriodOrder>;
 
 @ArgsType()
 export class ReportingPeriodsArgs extends PageArgs {

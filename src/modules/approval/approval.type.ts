@@ -150,8 +150,7 @@ export class ReportingPeriod {
   lockExceptionUntil!: Date | null;
 }
 
-@ObjectType()
-export class ReportingPeriodConnection extends Connection(ReportingPeriod, 'ReportingPeriod') {}
+export const ReportingPeriodConnection = Connection(ReportingPeriod, 'ReportingPeriod');
 
 @ObjectType({ description: 'What a transition did to one period of one project.' })
 export class PeriodTransitionResult {

@@ -182,7 +182,7 @@ async function applyImport<I extends object, V extends Values, R>(
       .filter((plan) => !noOps.has(plan.index))
       .map((plan) => {
         const row = byKey.get(`${plan.organisationId}:${plan.values.externalId}`);
-        return { ...plan, values: row && !row.deleted ? (row as unknown as V) : plan.values };
+        return { ...plan, values: row && !row.deleted ? row : plan.values };
       }),
   );
   const stillOpen = new Set([...moving.map((plan) => plan.index), ...noOps]);
