@@ -104,7 +104,11 @@ export function assertMayForce(ctx: RequestContext): void {
   }
 }
 
-/** Puts the period guard back after a forced write (no-op when none was forced). */
+/**
+ * Puts the period guard back after a forced write (no-op when none was forced). A write that
+ * failed in between skips this, which is harmless: a mutation with an error is rolled back
+ * whole (src/db/transaction.plugin.ts), and the setting ends with the transaction.
+ */
 export async function restorePeriodLocks(
   ctx: RequestContext,
   forced: ForcedLocks | null,
