@@ -11,6 +11,7 @@ import type { PeriodTransition, ReportingPeriod } from './approval.type';
 type PeriodRow = {
   tenantId: string;
   projectId: string;
+  id: string;
   start: string;
   end: string;
   state: ApprovalState;
@@ -31,6 +32,7 @@ export async function periodsOf(
   const visible = ctx.access.projectVisibleSql('p.tenant_id', 'p.id', params);
   const rows = await ctx.tx.query<PeriodRow & { ord: string }>(
     `SELECT k.ord, p.tenant_id AS "tenantId", p.id AS "projectId",
+            reporting_period_id(p.tenant_id, p.id, reporting_period_start(p.reporting_period, k.d)) AS id,
             to_char(reporting_period_start(p.reporting_period, k.d), 'YYYY-MM-DD') AS start,
             to_char(reporting_period_end(p.reporting_period, k.d), 'YYYY-MM-DD') AS "end",
             coalesce(rp.state, 'DRAFT') AS state, coalesce(rp.version, 0) AS version
@@ -55,6 +57,7 @@ export async function listPeriods(
   const visible = ctx.access.projectVisibleSql('rp.tenant_id', 'rp.project_id', params);
   const rows = await ctx.tx.query<PeriodRow>(
     `SELECT rp.tenant_id AS "tenantId", rp.project_id AS "projectId",
+            reporting_period_id(rp.tenant_id, rp.project_id, rp.period_start) AS id,
             to_char(rp.period_start, 'YYYY-MM-DD') AS start,
             to_char(rp.period_end, 'YYYY-MM-DD') AS "end", rp.state, rp.version
        FROM reporting_periods rp
@@ -63,6 +66,30 @@ export async function listPeriods(
         AND ($3::date IS NULL OR rp.period_start <= $3::date)
       ORDER BY rp.project_id, rp.period_start
       LIMIT 500`,
+    params,
+  );
+  return withHistory(ctx, rows);
+}
+
+/**
+ * The stored periods of visible projects among `ids` (their `reporting_period_id`), in no
+ * particular order: how the changes feed reads the periods it names.
+ */
+export async function periodsByIds(
+  ctx: RequestContext,
+  ids: readonly string[],
+): Promise<ReportingPeriod[]> {
+  const params: unknown[] = [ids];
+  const visible = ctx.access.projectVisibleSql('rp.tenant_id', 'rp.project_id', params);
+  const rows = await ctx.tx.query<PeriodRow>(
+    `SELECT rp.tenant_id AS "tenantId", rp.project_id AS "projectId",
+            reporting_period_id(rp.tenant_id, rp.project_id, rp.period_start) AS id,
+            to_char(rp.period_start, 'YYYY-MM-DD') AS start,
+            to_char(rp.period_end, 'YYYY-MM-DD') AS "end", rp.state, rp.version
+       FROM reporting_periods rp
+      WHERE reporting_period_id(rp.tenant_id, rp.project_id, rp.period_start) = ANY ($1::uuid[])
+        AND ${visible}`,
+    // A scan of the visible tenants' periods (a few per project and year): no index needed.
     params,
   );
   return withHistory(ctx, rows);

@@ -1,4 +1,4 @@
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSONObject, UUIDResolver } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { LocalDateScalar } from '../../common/scalars';
 import { Project } from '../project/project.type';
@@ -103,6 +103,12 @@ export class PeriodTransition {
 export class ReportingPeriod {
   tenantId!: string;
   projectId!: string;
+
+  @Field(() => UUIDResolver, {
+    description:
+      'Stable identifier, derived from the project and the first day: the changes feed and webhook payloads name the period by it.',
+  })
+  id!: string;
 
   @Field(() => Project, { description: 'The project.' })
   project?: Project;
