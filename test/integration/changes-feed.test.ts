@@ -88,6 +88,9 @@ describe('the changes feed', () => {
     const options = { url: server.url, token: t.tjAdmin, tenantCode: 'TJ' };
     const first = await syncChanges(options, replica);
     expect(first.deletes).toBe(0);
+    // Every upsert of the first call left its row in the copy, reporting periods included.
+    expect(Object.keys(replica.rows).length).toBe(first.upserts);
+    expect(Object.keys(replica.rows).some((key) => key.startsWith('ReportingPeriod:'))).toBe(true);
     const before = Object.keys(replica.rows).length;
     const created = await server.graphql<{ createActivity: { id: string } }>(
       CREATE_ACTIVITY,
