@@ -214,6 +214,26 @@ describe('syncing through the ordinary lists', () => {
       }
     });
 
+    it('gives an outcome summary’s indicator its updatedAt too, to an analyst under an agreement', async () => {
+      const analyst = await server.tokenFor('demo|un-analyst');
+      const res = await server.graphql<{
+        outcomeSummaries: { indicator: { code: string; updatedAt: string } }[];
+      }>(
+        `{ outcomeSummaries(filter: { tenants: ["TJ"], indicatorCodes: ["DV_PREVALENCE"] },
+             groupBy: [TENANT, INDICATOR]) { indicator { code updatedAt } } }`,
+        {},
+        analyst,
+      );
+      expect(res.body.errors).toBeUndefined();
+      const [row] = await server.db.dataSource.query<[{ updatedAt: Date }]>(
+        `SELECT updated_at AS "updatedAt" FROM indicators WHERE id = $1`,
+        [SEED_IDS.indicators.DV_PREVALENCE],
+      );
+      expect(res.body.data!.outcomeSummaries).toEqual([
+        { indicator: { code: 'DV_PREVALENCE', updatedAt: row.updatedAt.toISOString() } },
+      ]);
+    });
+
     it('costs no more statements than the same list without it', async () => {
       const statementsOf = async (query: string) => {
         const before = server.statements.length;
