@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsOptional, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, type ClassType, Field, InputType } from 'type-graphql';
 import { AgeBand } from '../modules/activity/activity.entity';
@@ -35,6 +35,22 @@ export function ProjectRowFilterInput(items: string) {
     @IsOptional()
     @ArrayMaxSize(100)
     communityIds?: string[];
+
+    @Field(() => Date, {
+      nullable: true,
+      description: `Only ${items} changed at or after this time (their updatedAt). A sync that must miss nothing reads \`changes\` instead: a write that commits late can carry an earlier time.`,
+    })
+    @IsOptional()
+    updatedSince?: Date;
+
+    @Field(() => [String], {
+      nullable: true,
+      description: `Only ${items} with one of these externalIds (1 to 100). An externalId is unique per tenant and recording organisation: where several organisations record for a project, \`recordedBy\` tells their rows apart.`,
+    })
+    @IsOptional()
+    @ArrayMaxSize(100)
+    @MaxLength(200, { each: true })
+    externalIds?: string[];
   }
   return ProjectRowFilter;
 }

@@ -25,6 +25,8 @@ export type ProjectRowFilter = Readonly<{
   tenantCodes?: readonly string[] | null;
   projectIds?: readonly string[] | null;
   communityIds?: readonly string[] | null;
+  updatedSince?: Date | null;
+  externalIds?: readonly string[] | null;
 }>;
 
 /** The arguments of a list of a project's rows. */

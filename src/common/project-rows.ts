@@ -13,7 +13,7 @@ import type {
   ProjectRowFilter,
   RowSort,
 } from './project-row-kind';
-import { param } from './sql';
+import { param, updatedSinceSql } from './sql';
 
 /* The reads of a project's rows, for any kind (see project-row-kind.ts). */
 
@@ -40,6 +40,12 @@ export function listConditions<T extends ProjectRow, F extends ProjectRowFilter>
   }
   if (filter.communityIds) {
     where.push(`${a}.community_id = ANY (${param(params, filter.communityIds)}::uuid[])`);
+  }
+  if (filter.updatedSince) where.push(updatedSinceSql(a, filter.updatedSince, params));
+  if (filter.externalIds) {
+    // Stored trimmed (writes trim them), so looked up trimmed.
+    const ids = filter.externalIds.map((id) => id.trim());
+    where.push(`${a}.external_id = ANY (${param(params, ids)}::text[])`);
   }
   return [...where, ...kind.filters(filter, params)];
 }

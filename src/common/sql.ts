@@ -8,3 +8,12 @@ export function param(params: unknown[], value: unknown): string {
   params.push(value);
   return `$${params.length}`;
 }
+
+/**
+ * The `updatedSince` filter of a list: rows whose `updated_at` is at or after `since`. A
+ * client passes back a time it read (milliseconds), so a row stored with microseconds in that
+ * same millisecond is kept, never skipped.
+ */
+export function updatedSinceSql(alias: string, since: Date, params: unknown[]): string {
+  return `${alias}.updated_at >= ${param(params, since)}::timestamptz`;
+}

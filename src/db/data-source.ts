@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import { XID8 } from '../modules/changes/change-log.entity';
 import { ENTITIES } from './entities';
 
 const MIGRATIONS = join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
@@ -15,7 +16,7 @@ export function createDataSource(
   db: Config['db'],
   options: { applicationName?: string } = {},
 ): DataSource {
-  return new DataSource({
+  const dataSource = new DataSource({
     type: 'postgres',
     url,
     entities: ENTITIES,
@@ -36,6 +37,10 @@ export function createDataSource(
       idle_in_transaction_session_timeout: Math.max(db.statementTimeoutMs * 2, 10_000),
     },
   });
+  // The change log's transaction ids are xid8, a type TypeORM does not list (it refuses an
+  // entity with a type it does not know); compared by name, the schema builder then agrees.
+  dataSource.driver.supportedDataTypes.push(XID8);
+  return dataSource;
 }
 
 /** The pg pool under a TypeORM data source (created when it is initialised). */

@@ -7,6 +7,7 @@ import {
 } from '../modules/approval/approval.entity';
 import { ApiKeyEntity } from '../modules/api-key/api-key.entity';
 import { AuditEventEntity } from '../modules/audit/audit-event.entity';
+import { ChangeFeedKeyEntity, ChangeLogEntity } from '../modules/changes/change-log.entity';
 import { CommunityEntity, ProjectCommunityEntity } from '../modules/community/community.entity';
 import { IdempotencyKeyEntity } from '../modules/import/idempotency-key.entity';
 import { IndicatorEntity } from '../modules/indicator/indicator.entity';
@@ -24,6 +25,13 @@ import {
   TranslationEntity,
 } from '../modules/translation/translation.entity';
 import { UserEntity } from '../modules/user/user.entity';
+import {
+  WebhookAttemptEntity,
+  WebhookDeliveryEntity,
+  WebhookDispatchPositionEntity,
+  WebhookEndpointEntity,
+  WebhookEndpointSecretEntity,
+} from '../modules/webhook/webhook.entity';
 
 /** Every TypeORM entity, for the data source. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- the type DataSourceOptions.entities takes
@@ -52,4 +60,11 @@ export const ENTITIES: Function[] = [
   LockExceptionEntity,
   TranslationEntity,
   GlobalTranslationEntity,
+  ChangeLogEntity,
+  ChangeFeedKeyEntity,
+  WebhookEndpointEntity,
+  WebhookEndpointSecretEntity,
+  WebhookDeliveryEntity,
+  WebhookAttemptEntity,
+  WebhookDispatchPositionEntity,
 ];

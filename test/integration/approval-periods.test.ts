@@ -15,7 +15,7 @@ const PERIODS = `query ($first: Int, $after: String, $filter: ReportingPeriodFil
   reportingPeriods(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
     totalCount
     pageInfo { hasNextPage hasPreviousPage endCursor }
-    edges { cursor node { start end state project { id } } }
+    edges { cursor node { id start end state project { id } } }
   }
 }`;
 
@@ -25,7 +25,7 @@ type PeriodsPage = {
     pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null };
     edges: {
       cursor: string;
-      node: { start: string; end: string; state: string; project: { id: string } };
+      node: { id: string; start: string; end: string; state: string; project: { id: string } };
     }[];
   };
 };
@@ -66,7 +66,7 @@ describe('reporting periods', () => {
         const connection = res.body.data!.reportingPeriods;
         expect(connection.totalCount).toBe(Number(n));
         expect(connection.pageInfo.hasPreviousPage).toBe(after !== null);
-        seen.push(...connection.edges.map((e) => `${e.node.start}:${e.node.project.id}`));
+        seen.push(...connection.edges.map((e) => `${e.node.start}:${e.node.id}`));
         after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
         pages += 1;
       } while (after && pages < 50);
@@ -80,7 +80,7 @@ describe('reporting periods', () => {
         orderBy: { field: 'START', direction: 'DESC' },
       });
       expect(
-        latest.body.data!.reportingPeriods.edges.map((e) => `${e.node.start}:${e.node.project.id}`),
+        latest.body.data!.reportingPeriods.edges.map((e) => `${e.node.start}:${e.node.id}`),
       ).toEqual([...seen].reverse());
     });
 

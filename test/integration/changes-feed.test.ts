@@ -88,6 +88,9 @@ describe('the changes feed', () => {
     const options = { url: server.url, token: t.tjAdmin, tenantCode: 'TJ' };
     const first = await syncChanges(options, replica);
     expect(first.deletes).toBe(0);
+    // Every upsert of the first call left its row in the copy, reporting periods included.
+    expect(Object.keys(replica.rows).length).toBe(first.upserts);
+    expect(Object.keys(replica.rows).some((key) => key.startsWith('ReportingPeriod:'))).toBe(true);
     const before = Object.keys(replica.rows).length;
     const created = await server.graphql<{ createActivity: { id: string } }>(
       CREATE_ACTIVITY,
@@ -147,6 +150,12 @@ describe('the changes feed', () => {
     expect(lost.all.map((c) => c.entityId)).toEqual(
       expect.arrayContaining([IDS.projects.tjPilot, IDS.activities.tjPilotSavingsGroup]),
     );
+    // The pilot's reporting periods went out of view with it.
+    const pilotPeriods = await periodIds(IDS.projects.tjPilot);
+    expect(pilotPeriods.length).toBeGreaterThan(0);
+    expect(
+      lost.all.filter((c) => c.entityType === 'ReportingPeriod').map((c) => c.entityId),
+    ).toEqual(expect.arrayContaining(pilotPeriods));
 
     await server.db.dataSource.query(
       `INSERT INTO project_organisations (tenant_id, project_id, organisation_id, role)
@@ -158,6 +167,89 @@ describe('the changes feed', () => {
     expect(regained.all.map((c) => c.entityId).sort()).toEqual(
       lost.all.map((c) => c.entityId).sort(),
     );
+  });
+
+  /** The ids (ReportingPeriod.id) of a project's stored periods. */
+  async function periodIds(projectId: string): Promise<string[]> {
+    const rows = await server.db.dataSource.query<{ id: string }[]>(
+      `SELECT reporting_period_id(tenant_id, project_id, period_start) AS id
+         FROM reporting_periods WHERE project_id = $1 ORDER BY 1`,
+      [projectId],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  it('sends a reporting period’s transitions as ReportingPeriod changes, to those who read its project', async () => {
+    const copy = await drain(t.tjAdmin, null);
+    const pilotCopy = await drain(t.tjPilotEditor, null);
+    const periodsIn = (changes: Change[]) =>
+      changes.filter((c) => c.entityType === 'ReportingPeriod').map((c) => c.entityId);
+    // The first call copies the stored periods too, each partner only its projects'.
+    expect(periodsIn(copy.all).sort()).toEqual(
+      [...(await periodIds(IDS.projects.TJ)), ...(await periodIds(IDS.projects.tjPilot))].sort(),
+    );
+    expect(periodsIn(pilotCopy.all).sort()).toEqual(await periodIds(IDS.projects.tjPilot));
+
+    // A quarter nothing else in this file writes into, submitted by the partner, approved by the admin.
+    const quarter = { projectId: IDS.projects.TJ, date: '2024-10-15' };
+    type Moved = { status: string; period: { id: string; version: number } };
+    const move = async (name: string, token: string) => {
+      const res = await server.graphql<Record<string, Moved>>(
+        `mutation ($input: PeriodTransitionInput!) {
+          ${name}(input: $input) { status period { id version } } }`,
+        { input: quarter },
+        token,
+      );
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data![name]!.status).toBe('DONE');
+      return res.body.data![name]!.period;
+    };
+    const submitted = await move('submitPeriod', t.tjEditor);
+    const approved = await move('approvePeriod', t.tjAdmin);
+    expect(approved.id).toBe(submitted.id);
+
+    const PERIOD_CHANGES = `query ($since: String) {
+      changes(tenantCode: "TJ", since: $since, first: 50) {
+        hasMore cursor
+        nodes { entityType entityId operation action version
+                reportingPeriod { id start end state version project { id } } }
+      } }`;
+    const res = await server.graphql<{
+      changes: { nodes: Record<string, unknown>[]; hasMore: boolean };
+    }>(PERIOD_CHANGES, { since: copy.cursor }, t.tjAdmin);
+    expect(res.body.errors).toBeUndefined();
+    const period = {
+      id: submitted.id,
+      start: '2024-10-01',
+      end: '2024-12-31',
+      state: 'APPROVED',
+      version: approved.version,
+      project: { id: IDS.projects.TJ },
+    };
+    expect(res.body.data!.changes).toMatchObject({ hasMore: false });
+    expect(res.body.data!.changes.nodes).toEqual([
+      {
+        entityType: 'ReportingPeriod',
+        entityId: submitted.id,
+        operation: 'UPSERT',
+        action: 'PERIOD_SUBMIT',
+        version: submitted.version,
+        reportingPeriod: period,
+      },
+      {
+        entityType: 'ReportingPeriod',
+        entityId: submitted.id,
+        operation: 'UPSERT',
+        action: 'PERIOD_APPROVE',
+        version: approved.version,
+        reportingPeriod: period,
+      },
+    ]);
+    // The pilot's partner does not read the main project: its feed stays quiet.
+    expect((await drain(t.tjPilotEditor, pilotCopy.cursor)).all).toEqual([]);
+    // A KG admin's feed of KG knows nothing of it either.
+    const kg = await drain(t.kgAdmin, null, 'KG');
+    expect(kg.all.map((c) => c.entityId)).not.toContain(submitted.id);
   });
 
   it('refuses a cursor it did not sign, or one of another tenant, and a tenant the principal cannot read', async () => {

@@ -286,6 +286,38 @@ describe('row-level security alone, with shield and scoped SQL switched off', ()
     }
   });
 
+  it.each([
+    'a platform admin',
+    'a TJ tenant admin',
+    'a TJ partner editor (pilot only)',
+    'a KG partner editor',
+    'an aggregate analyst',
+    'the dev API key (implementer, TJ KG UZ)',
+    'a TJ pilot partner’s read key',
+  ])(
+    '%s finds by externalId and updatedSince exactly the rows of those ids it may read, with row-level security alone',
+    async (label) => {
+      const who = principals[label]!;
+      const tagged = await sql<{ id: string; externalId: string }>(
+        `SELECT id, external_id AS "externalId" FROM activities
+          WHERE external_id IS NOT NULL AND deleted_at IS NULL`,
+      );
+      expect(new Set(tagged.map((row) => row.externalId)).size).toBeGreaterThan(10);
+      const res = await server.graphql<{ activities: Listed }>(
+        `query ($ids: [String!]) { activities(first: 100, orderBy: { field: UPDATED_AT },
+           filter: { externalIds: $ids, updatedSince: "2000-01-01T00:00:00.000Z" }) {
+           totalCount nodes { id } } }`,
+        { ids: [...new Set(tagged.map((row) => row.externalId))].slice(0, 100) },
+        await authOf(who),
+      );
+      expect(res.body.errors).toBeUndefined();
+      const visible = (await oracle(who)).activities;
+      const expected = new Set(tagged.map((row) => row.id).filter((id) => visible.has(id)));
+      expect(new Set(res.body.data!.activities.nodes.map((node) => node.id))).toEqual(expected);
+      expect(res.body.data!.activities.totalCount).toBe(expected.size);
+    },
+  );
+
   it('a TJ partner reaches no KG row through filters naming KG, nor through KG indicators', async () => {
     const token = await server.tokenFor(DEMO_USERS.tjEditor.subject);
     const res = await server.graphql<Record<string, { totalCount: number }>>(

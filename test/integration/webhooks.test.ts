@@ -8,6 +8,7 @@ import {
   CREATE_ACTIVITY,
   CREATE_MEASUREMENT,
   DELETE_ACTIVITY,
+  IDS,
   UPDATE_ACTIVITY,
   errorOf,
   tjActivity,
@@ -179,6 +180,62 @@ describe('webhooks', () => {
     expect(log.body.data!.webhookDeliveries.nodes.map((n) => n.state)).toEqual(
       Array(4).fill('DELIVERED'),
     );
+  });
+
+  it('sends period.submitted and period.approved to an endpoint of period.*, naming the period by its id', async () => {
+    const { secret } = await endpoint('/periods', ['period.*']);
+    const quarter = { projectId: IDS.projects.TJ, date: '2024-10-15' };
+    const move = async (name: string, token: string) => {
+      const res = await server.graphql<
+        Record<string, { status: string; period: { id: string; version: number } }>
+      >(
+        `mutation ($input: PeriodTransitionInput!) {
+          ${name}(input: $input) { status period { id version } } }`,
+        { input: quarter },
+        token,
+      );
+      expect(res.body.data![name]!.status).toBe('DONE');
+      return res.body.data![name]!.period;
+    };
+    const submitted = await move('submitPeriod', t.tjEditor);
+    // Not a period event: not for this endpoint.
+    await server.graphql(
+      CREATE_ACTIVITY,
+      { input: tjActivity({ title: 'Not a period' }) },
+      t.tjEditor,
+    );
+    const approved = await move('approvePeriod', t.tjAdmin);
+    const mine = () => hook.seen.filter((r) => r.path === '/periods');
+    await until(() => mine().length >= 2);
+    await new Promise((r) => setTimeout(r, 1000));
+    const wh = new Webhook(secret);
+    const events = mine().map(
+      (r) =>
+        wh.verify(r.body, r.headers as Record<string, string>) as {
+          type: string;
+          data: Record<string, unknown>;
+        },
+    );
+    expect(events.map((e) => [e.type, e.data]).sort()).toEqual([
+      [
+        'period.approved',
+        {
+          tenant: 'TJ',
+          entityType: 'ReportingPeriod',
+          id: submitted.id,
+          version: approved.version,
+        },
+      ],
+      [
+        'period.submitted',
+        {
+          tenant: 'TJ',
+          entityType: 'ReportingPeriod',
+          id: submitted.id,
+          version: submitted.version,
+        },
+      ],
+    ]);
   });
 
   it('retries after a 500 under the same webhook-id, and logs each attempt', async () => {

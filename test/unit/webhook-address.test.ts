@@ -84,7 +84,14 @@ describe('event types', () => {
   it('name the type and the audited action in the past tense', () => {
     expect(eventType('Activity', 'CREATE')).toBe('activity.created');
     expect(eventType('Measurement', 'UPDATE')).toBe('measurement.updated');
-    expect(eventType('Period', 'APPROVE')).toBe('period.approved');
     expect(eventType('Activity', 'RESTORE')).toBe('activity.restored');
+    expect(eventType('Project', 'DELETE')).toBe('project.deleted');
+  });
+
+  it('call a reporting period’s transitions period.submitted, approved, returned, unapproved', () => {
+    expect(eventType('ReportingPeriod', 'PERIOD_SUBMIT')).toBe('period.submitted');
+    expect(eventType('ReportingPeriod', 'PERIOD_APPROVE')).toBe('period.approved');
+    expect(eventType('ReportingPeriod', 'PERIOD_RETURN')).toBe('period.returned');
+    expect(eventType('ReportingPeriod', 'PERIOD_UNAPPROVE')).toBe('period.unapproved');
   });
 });

@@ -59,7 +59,12 @@ export async function syncChanges(
 
 function rowOf(change: Change): unknown {
   return (
-    change.activity ?? change.measurement ?? change.project ?? change.community ?? change.indicator
+    change.activity ??
+    change.measurement ??
+    change.project ??
+    change.community ??
+    change.indicator ??
+    change.reportingPeriod
   );
 }
 

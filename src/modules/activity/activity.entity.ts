@@ -44,6 +44,10 @@ export enum AgeBand {
 @Index('activities_project_start_idx', ['tenantId', 'projectId', 'startDate', 'id'])
 @Index('activities_community_start_idx', ['tenantId', 'communityId', 'startDate', 'id'])
 @Index('activities_tenant_start_idx', ['tenantId', 'startDate', 'id'])
+@Index('activities_tenant_updated_idx', ['tenantId', 'updatedAt', 'id'])
+@Index('activities_tenant_external_idx', ['tenantId', 'externalId'], {
+  where: 'external_id IS NOT NULL',
+})
 @Index('activities_tenant_type_idx', ['tenantId', 'type'])
 @Index('activities_facilitator_idx', ['facilitatorOrganisationId'])
 @Index('activities_recorded_by_idx', ['recordedByOrganisationId'])

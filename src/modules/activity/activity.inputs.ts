@@ -17,6 +17,7 @@ export enum ActivityOrderField {
   START_DATE = 'START_DATE',
   TITLE = 'TITLE',
   CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
 }
 registerEnumType(ActivityOrderField, {
   name: 'ActivityOrderField',
@@ -25,6 +26,7 @@ registerEnumType(ActivityOrderField, {
     START_DATE: { description: 'By the day it started.' },
     TITLE: { description: 'By title.' },
     CREATED_AT: { description: 'By when the row was created.' },
+    UPDATED_AT: { description: 'By when the row was last changed (ties by id).' },
   },
 });
 

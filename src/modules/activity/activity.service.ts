@@ -99,6 +99,12 @@ const SORTS = {
     cast: 'timestamptz',
     value: (a: Activity) => a.createdAt,
   },
+  [ActivityOrderField.UPDATED_AT]: {
+    field: 'updatedAt',
+    column: 'a.updated_at',
+    cast: 'timestamptz',
+    value: (a: Activity) => a.updatedAt,
+  },
 };
 
 /** The filters of activities beyond those every project row has. */

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { RequestContext } from '../../context';
-import { periodsOf } from './approval.periods';
+import { byIdLoader } from '../../common/loader';
+import { periodsByIds, periodsOf } from './approval.periods';
 import type { ReportingPeriod } from './approval.type';
 
 /** The period holding a row's date in its project, batched per request. */
@@ -15,3 +16,7 @@ export const periodOfRow = (
         { cacheKeyFn: (r) => `${r.projectId}:${r.date}` },
       ),
   );
+
+/** Stored periods by id (`ReportingPeriod.id`), batched per request; null when hidden. */
+export const periodById = (ctx: RequestContext): DataLoader<string, ReportingPeriod | null> =>
+  ctx.loader('approval.periodById', () => byIdLoader((ids) => periodsByIds(ctx, ids)));

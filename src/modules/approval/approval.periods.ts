@@ -13,6 +13,7 @@ import type { PeriodTransition, ReportingPeriod } from './approval.type';
 type PeriodRow = {
   tenantId: string;
   projectId: string;
+  id: string;
   start: string;
   end: string;
   state: ApprovalState;
@@ -33,6 +34,7 @@ export async function periodsOf(
   const visible = ctx.access.projectVisibleSql('p.tenant_id', 'p.id', params);
   const rows = await ctx.tx.query<PeriodRow & { ord: string }>(
     `SELECT k.ord, p.tenant_id AS "tenantId", p.id AS "projectId",
+            reporting_period_id(p.tenant_id, p.id, reporting_period_start(p.reporting_period, k.d)) AS id,
             to_char(reporting_period_start(p.reporting_period, k.d), 'YYYY-MM-DD') AS start,
             to_char(reporting_period_end(p.reporting_period, k.d), 'YYYY-MM-DD') AS "end",
             coalesce(rp.state, 'DRAFT') AS state, coalesce(rp.version, 0) AS version
@@ -50,7 +52,7 @@ export async function periodsOf(
 
 /**
  * A page of the stored periods of visible projects (periods never written are DRAFT and not
- * stored), keyset-paged on the period's start and then its project.
+ * stored), keyset-paged on the period's start and then its id.
  */
 export async function listPeriods(
   ctx: RequestContext,
@@ -79,14 +81,15 @@ export async function listPeriods(
     where.push(`rp.period_start <= $${params.length}::date`);
   }
   const page = await fetchPage<PeriodRow & { id: string }>(ctx, {
-    select: `rp.project_id AS id, rp.tenant_id AS "tenantId", rp.project_id AS "projectId",
+    select: `reporting_period_id(rp.tenant_id, rp.project_id, rp.period_start) AS id,
+             rp.tenant_id AS "tenantId", rp.project_id AS "projectId",
              to_char(rp.period_start, 'YYYY-MM-DD') AS start,
              to_char(rp.period_end, 'YYYY-MM-DD') AS "end", rp.state, rp.version`,
     from: 'reporting_periods rp',
     where,
     params,
     sort: { column: 'rp.period_start', cast: 'date', value: (row) => row.start },
-    idColumn: 'rp.project_id',
+    idColumn: 'reporting_period_id(rp.tenant_id, rp.project_id, rp.period_start)',
     direction: args.orderBy?.direction ?? OrderDirection.ASC,
     first: args.first,
     after: args.after,
@@ -96,6 +99,30 @@ export async function listPeriods(
   const complete = await withHistory(ctx, nodes);
   nodes.forEach((node, i) => Object.assign(node, complete[i]));
   return page as unknown as Page<ReportingPeriod>;
+}
+
+/**
+ * The stored periods of visible projects among `ids` (their `reporting_period_id`), in no
+ * particular order: how the changes feed reads the periods it names.
+ */
+export async function periodsByIds(
+  ctx: RequestContext,
+  ids: readonly string[],
+): Promise<ReportingPeriod[]> {
+  const params: unknown[] = [ids];
+  const visible = ctx.access.projectVisibleSql('rp.tenant_id', 'rp.project_id', params);
+  const rows = await ctx.tx.query<PeriodRow>(
+    `SELECT rp.tenant_id AS "tenantId", rp.project_id AS "projectId",
+            reporting_period_id(rp.tenant_id, rp.project_id, rp.period_start) AS id,
+            to_char(rp.period_start, 'YYYY-MM-DD') AS start,
+            to_char(rp.period_end, 'YYYY-MM-DD') AS "end", rp.state, rp.version
+       FROM reporting_periods rp
+      WHERE reporting_period_id(rp.tenant_id, rp.project_id, rp.period_start) = ANY ($1::uuid[])
+        AND ${visible}`,
+    // A scan of the visible tenants' periods (a few per project and year): no index needed.
+    params,
+  );
+  return withHistory(ctx, rows);
 }
 
 /** Completes period rows with their history, who moved them, and their lock exception. */

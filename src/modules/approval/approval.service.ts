@@ -163,9 +163,11 @@ async function transitionOne(
      VALUES ($1, $2, reporting_period_start($3, $4::date), $5, $6, $7, $8, $9, $10)`,
     [...k, action, state, rule.to, comment, ctx.access.actor, organisationId],
   );
-  await ctx.tx.query(
-    `UPDATE reporting_periods SET state = $5, version = version + 1, updated_at = now()
-      WHERE tenant_id = $1 AND project_id = $2 AND period_start = reporting_period_start($3, $4::date)`,
+  const [moved] = await ctx.tx.query<{ id: string; version: number }>(
+    `UPDATE reporting_periods rp SET state = $5, version = rp.version + 1, updated_at = now()
+      WHERE rp.tenant_id = $1 AND rp.project_id = $2
+        AND rp.period_start = reporting_period_start($3, $4::date)
+      RETURNING reporting_period_id(rp.tenant_id, rp.project_id, rp.period_start) AS id, rp.version`,
     [...k, rule.to],
   );
   // Every row of the period follows it (the guard refuses a state its period does not have).
@@ -195,6 +197,10 @@ async function transitionOne(
     before: { state },
     after: { state: rule.to, ...(comment ? { comment } : {}) },
     details: { activities: counts[0], measurements: counts[1] },
+    // For the changes feed and webhooks (period.approved, …): the period's own id.
+    feedEntityId: moved!.id,
+    projectId: project.id,
+    version: moved!.version,
   });
   const [period] = await periodsOf(ctx, [ref]);
   return {

@@ -1,4 +1,4 @@
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSONObject, UUIDResolver } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../common/connection';
 import { LocalDateScalar } from '../../common/scalars';
@@ -104,6 +104,12 @@ export class PeriodTransition {
 export class ReportingPeriod {
   tenantId!: string;
   projectId!: string;
+
+  @Field(() => UUIDResolver, {
+    description:
+      'Stable identifier, derived from the project and the first day: the changes feed and webhook payloads name the period by it.',
+  })
+  id!: string;
 
   @Field(() => Project, { description: 'The project.' })
   project?: Project;

@@ -25,6 +25,11 @@ export type AuditEntry = Readonly<{
   /** For the changes feed: the row's project (when the diff may not name it) and version. */
   projectId?: string | null;
   version?: number | null;
+  /**
+   * For the changes feed: the row's id there, when `entityId` is not one (a period's audit
+   * entries name it by project and start; the feed by `ReportingPeriod.id`).
+   */
+  feedEntityId?: string;
 }>;
 
 /**

@@ -1,13 +1,16 @@
 import type { RequestContext } from '../../context';
 
-/** The GraphQL types the changes feed and the webhooks carry (periods join them with #18). */
+/**
+ * The GraphQL types the changes feed and the webhooks carry. A reporting period is fed by its
+ * transitions (submitted, approved, returned, unapproved), under its `ReportingPeriod.id`.
+ */
 export const FED_TYPES: ReadonlySet<string> = new Set([
   'Project',
   'Community',
   'Activity',
   'Measurement',
   'Indicator',
-  'Period',
+  'ReportingPeriod',
 ]);
 
 /** One write as the change log needs it: what the audit entry says, plus its project. */
@@ -19,6 +22,8 @@ export type ChangeEntry = Readonly<{
   /** The project whose partners may read the row (a project's own id for a project). */
   projectId?: string | null;
   version?: number | null;
+  /** The row's id in the feed when `entityId` is not a UUID (a period's). */
+  feedEntityId?: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
 }>;
@@ -36,7 +41,10 @@ export async function recordChanges(
   ctx: RequestContext,
   entries: readonly ChangeEntry[],
 ): Promise<void> {
-  const fed = entries.filter((e) => FED_TYPES.has(e.entityType) && UUID.test(e.entityId));
+  // Entries without a UUID (a period's lock exception, named by project and start) stay out.
+  const fed = entries
+    .map((e) => ({ ...e, entityId: e.feedEntityId ?? e.entityId }))
+    .filter((e) => FED_TYPES.has(e.entityType) && UUID.test(e.entityId));
   if (fed.length === 0) return;
   const params: unknown[] = [];
   // VALUES rather than INSERT … SELECT: Citus turns the latter into a COPY, which RLS refuses.

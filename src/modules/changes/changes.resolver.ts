@@ -3,6 +3,8 @@ import type { RequestContext } from '../../context';
 import { rowsByIds } from '../../common/project-rows';
 import { byIdLoader } from '../../common/loader';
 import { activityById } from '../activity/activity.loaders';
+import { periodById } from '../approval/approval.loaders';
+import { ReportingPeriod } from '../approval/approval.type';
 import { Activity } from '../activity/activity.type';
 import { communityById } from '../community/community.loaders';
 import { Community } from '../community/community.type';
@@ -75,5 +77,14 @@ export class ChangesResolver {
   })
   indicator(@Root() change: Change, @Ctx() ctx: RequestContext) {
     return rowOf(change, 'Indicator', () => indicatorById(ctx).load(change.entityId));
+  }
+
+  @FieldResolver(() => ReportingPeriod, {
+    nullable: true,
+    description:
+      'The reporting period as it is now, for an upsert of one (`action` names the transition, `version` the version it left).',
+  })
+  reportingPeriod(@Root() change: Change, @Ctx() ctx: RequestContext) {
+    return rowOf(change, 'ReportingPeriod', () => periodById(ctx).load(change.entityId));
   }
 }

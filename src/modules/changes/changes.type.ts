@@ -23,7 +23,7 @@ export class Change {
 
   @Field({
     description:
-      'The GraphQL type of the row: Project, Community, Activity, Measurement or Indicator (Period once approvals exist).',
+      'The GraphQL type of the row: Project, Community, Activity, Measurement, Indicator or ReportingPeriod.',
   })
   entityType!: string;
 
@@ -36,7 +36,7 @@ export class Change {
   @Field(() => String, {
     nullable: true,
     description:
-      'The audited action (CREATE, UPDATE, DELETE, RESTORE, …); null for rows sent by the initial copy or a change of your access.',
+      'The audited action (CREATE, UPDATE, DELETE, RESTORE; for a period PERIOD_SUBMIT, PERIOD_APPROVE, PERIOD_RETURN, PERIOD_UNAPPROVE); null for rows sent by the initial copy or a change of your access.',
   })
   action!: string | null;
 

@@ -28,6 +28,7 @@ export enum Settlement {
 @Check('communities_population_check', 'population >= 0')
 @Index('communities_tenant_name_idx', ['tenantId', 'name', 'id'])
 @Index('communities_tenant_region_idx', ['tenantId', 'region', 'district'])
+@Index('communities_tenant_updated_idx', ['tenantId', 'updatedAt', 'id'])
 // The migration builds it with the gin_trgm_ops operator class, which TypeORM cannot express;
 // name, column and method are still compared.
 @Index('communities_name_trgm_idx', ['name'], { type: 'gin' })

@@ -11,6 +11,7 @@ export enum CommunityOrderField {
   NAME = 'NAME',
   REGION = 'REGION',
   CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
 }
 registerEnumType(CommunityOrderField, {
   name: 'CommunityOrderField',
@@ -19,6 +20,7 @@ registerEnumType(CommunityOrderField, {
     NAME: { description: 'By name.' },
     REGION: { description: 'By region.' },
     CREATED_AT: { description: 'By when the row was created.' },
+    UPDATED_AT: { description: 'By when the row was last changed (ties by id).' },
   },
 });
 
@@ -55,6 +57,14 @@ export class CommunityFilter {
   @IsOptional()
   @MaxLength(200)
   search?: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'Only communities changed at or after this time (their updatedAt). A sync that must miss nothing reads `changes` instead: a write that commits late can carry an earlier time.',
+  })
+  @IsOptional()
+  updatedSince?: Date;
 }
 
 export const CommunityOrder = OrderBy(CommunityOrderField, 'CommunityOrder', 'communities');

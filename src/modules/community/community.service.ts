@@ -7,7 +7,7 @@ import {
   type ParentKey,
 } from '../../common/connection';
 import { badUserInput, conflict } from '../../common/errors';
-import { param } from '../../common/sql';
+import { param, updatedSinceSql } from '../../common/sql';
 import { adminTenantOf } from '../../common/write-scope';
 import { notNull, trimmed } from '../../common/validation';
 import {
@@ -45,6 +45,11 @@ const SORTS = {
     cast: 'timestamptz',
     value: (c: Community) => c.createdAt,
   },
+  [CommunityOrderField.UPDATED_AT]: {
+    column: 'c.updated_at',
+    cast: 'timestamptz',
+    value: (c: Community) => c.updatedAt,
+  },
 };
 
 /** The filter's WHERE clauses, shared by the root list and the nested ones. */
@@ -63,6 +68,7 @@ function filterSql(ctx: RequestContext, args: CommunitiesArgs, params: unknown[]
   if (filter.settlement) where.push(`c.settlement = ${param(params, filter.settlement)}`);
   if (filter.search)
     where.push(textMatchesSql(COMMUNITY_TEXTS, 'c', TranslatedField.NAME, filter.search, params));
+  if (filter.updatedSince) where.push(updatedSinceSql('c', filter.updatedSince, params));
   return where;
 }
 

@@ -34,6 +34,7 @@ export enum IndicatorDirection {
 // so it is declared by name only and left alone (test/integration/entities.test.ts checks it exists).
 @Index('indicators_code_uq', { synchronize: false })
 @Index('indicators_tenant_idx', ['tenantId'])
+@Index('indicators_tenant_updated_idx', ['tenantId', 'updatedAt', 'id'])
 @Check('indicators_source_language_check', SOURCE_LANGUAGE_CHECK)
 // search_fold(name) with gin_trgm_ops (issue 21): an expression index, declared by name only.
 @Index('indicators_name_fold_trgm_idx', { synchronize: false })

@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsOptional, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { ArgsType, Field, InputType } from 'type-graphql';
-import { PageArgs } from '../../common/connection';
+import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
+import { OrderBy, PageArgs } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
 import { VersionedRowInput } from '../../common/write-inputs';
 import { IndicatorDirection, IndicatorUnit } from './indicator.entity';
@@ -8,6 +8,19 @@ import { TranslationInput } from '../translation/translation.type';
 
 /** The database's own CHECK on indicator codes. */
 const INDICATOR_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
+
+export enum IndicatorOrderField {
+  CODE = 'CODE',
+  UPDATED_AT = 'UPDATED_AT',
+}
+registerEnumType(IndicatorOrderField, {
+  name: 'IndicatorOrderField',
+  description: 'Fields indicators can be sorted by.',
+  valuesConfig: {
+    CODE: { description: 'By code.' },
+    UPDATED_AT: { description: 'By when the row was last changed (ties by id).' },
+  },
+});
 
 @InputType({ description: 'Narrows a list of indicators; all given conditions must hold.' })
 export class IndicatorFilter {
@@ -28,7 +41,18 @@ export class IndicatorFilter {
   @IsOptional()
   @MaxLength(200)
   search?: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'Only indicators changed at or after this time (their updatedAt). A sync that must miss nothing reads `changes` instead: a write that commits late can carry an earlier time.',
+  })
+  @IsOptional()
+  updatedSince?: Date;
 }
+
+export const IndicatorOrder = OrderBy(IndicatorOrderField, 'IndicatorOrder', 'indicators');
+export type IndicatorOrder = InstanceType<typeof IndicatorOrder>;
 
 @ArgsType()
 export class IndicatorsArgs extends PageArgs {
@@ -36,6 +60,9 @@ export class IndicatorsArgs extends PageArgs {
   // class-validator checks a nested input only when told to.
   @ValidateNested()
   filter?: IndicatorFilter | null;
+
+  @Field(() => IndicatorOrder, { nullable: true, description: 'Sort order; by code when omitted.' })
+  orderBy?: IndicatorOrder | null;
 }
 
 @InputType({

@@ -11,6 +11,7 @@ import {
   listIndicators,
   updateIndicator,
 } from './indicator.service';
+import { indicatorById } from './indicator.loaders';
 import { Indicator, IndicatorConnection } from './indicator.type';
 import { INDICATOR_TEXTS } from '../translation/translation.kinds';
 import { saveTranslations, writtenRow } from '../translation/translation.service';
@@ -77,5 +78,16 @@ export class IndicatorResolver {
   })
   tenant(@Root() indicator: Indicator, @Ctx() ctx: RequestContext) {
     return indicator.tenantId ? tenantById(ctx).load(indicator.tenantId) : null;
+  }
+
+  @FieldResolver(() => Date, { description: 'When the row was created.' })
+  async createdAt(@Root() indicator: Indicator, @Ctx() ctx: RequestContext) {
+    return indicator.createdAt ?? (await indicatorById(ctx).load(indicator.id))?.createdAt;
+  }
+
+  @FieldResolver(() => Date, { description: 'When the row was last changed.' })
+  async updatedAt(@Root() indicator: Indicator, @Ctx() ctx: RequestContext) {
+    // Lists and lookups select it; an outcome summary's indicator comes without it.
+    return indicator.updatedAt ?? (await indicatorById(ctx).load(indicator.id))?.updatedAt;
   }
 }

@@ -1,7 +1,7 @@
 import { Capability } from '../../auth/access';
 import { fetchPage, OrderDirection, type Page } from '../../common/connection';
 import { badUserInput, conflict } from '../../common/errors';
-import { containsPattern, param } from '../../common/sql';
+import { containsPattern, param, updatedSinceSql } from '../../common/sql';
 import { adminTenantOf } from '../../common/write-scope';
 import { notNull, trimmed } from '../../common/validation';
 import {
@@ -13,17 +13,28 @@ import {
 import type { DeleteRowInput } from '../../common/write-inputs';
 import { auditDiff, recordAudit } from '../audit/audit.service';
 import type { RequestContext } from '../../context';
-import type {
-  CreateIndicatorInput,
-  IndicatorsArgs,
-  UpdateIndicatorInput,
+import {
+  type CreateIndicatorInput,
+  IndicatorOrderField,
+  type IndicatorsArgs,
+  type UpdateIndicatorInput,
 } from './indicator.inputs';
 import type { Indicator } from './indicator.type';
 import { INDICATOR_TEXTS, TranslatedField } from '../translation/translation.kinds';
 import { textMatchesSql } from '../translation/translation.search';
 
 const INDICATOR_COLUMNS = `i.id, i.tenant_id AS "tenantId", i.code, i.name, i.description,
-  i.unit, i.direction, i.version, i.source_language AS "sourceLanguage"`;
+  i.unit, i.direction, i.version, i.created_at AS "createdAt", i.updated_at AS "updatedAt",
+  i.source_language AS "sourceLanguage"`;
+
+const SORTS = {
+  [IndicatorOrderField.CODE]: { column: 'i.code', cast: 'text', value: (i: Indicator) => i.code },
+  [IndicatorOrderField.UPDATED_AT]: {
+    column: 'i.updated_at',
+    cast: 'timestamptz',
+    value: (i: Indicator) => i.updatedAt!,
+  },
+};
 
 export async function listIndicators(
   ctx: RequestContext,
@@ -43,14 +54,16 @@ export async function listIndicators(
     const name = textMatchesSql(INDICATOR_TEXTS, 'i', TranslatedField.NAME, filter.search, params);
     where.push(`(${name} OR i.code ILIKE ${pattern})`);
   }
+  if (filter.updatedSince) where.push(updatedSinceSql('i', filter.updatedSince, params));
+  const order = args.orderBy ?? { field: IndicatorOrderField.CODE, direction: OrderDirection.ASC };
   return fetchPage<Indicator>(ctx, {
     select: INDICATOR_COLUMNS,
     from: 'indicators i',
     where,
     params,
-    sort: { column: 'i.code', cast: 'text', value: (i) => i.code },
+    sort: SORTS[order.field],
     idColumn: 'i.id',
-    direction: OrderDirection.ASC,
+    direction: order.direction,
     first: args.first,
     after: args.after,
   });

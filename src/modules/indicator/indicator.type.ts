@@ -70,6 +70,12 @@ export class Indicator {
 
   @Field(() => Int, { description: 'Row version, for optimistic concurrency on updates.' })
   version!: number;
+
+  /** Absent on the indicator of an outcome summary: its resolver then loads the row. */
+  createdAt?: Date;
+
+  /** As createdAt. */
+  updatedAt?: Date;
 }
 
 export const IndicatorConnection = Connection(Indicator, 'Indicator');

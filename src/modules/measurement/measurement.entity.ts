@@ -32,6 +32,10 @@ export enum Sex {
 @Index('measurements_indicator_idx', ['tenantId', 'indicatorId', 'period', 'measuredOn'])
 @Index('measurements_indicator_fk_idx', ['indicatorId'])
 @Index('measurements_tenant_measured_idx', ['tenantId', 'measuredOn', 'id'])
+@Index('measurements_tenant_updated_idx', ['tenantId', 'updatedAt', 'id'])
+@Index('measurements_tenant_external_idx', ['tenantId', 'externalId'], {
+  where: 'external_id IS NOT NULL',
+})
 @Index('measurements_recorded_by_idx', ['recordedByOrganisationId'])
 // Added by the outcome-aggregates migration: the rows of one series, for its trigger.
 @Index('measurements_series_idx', ['tenantId', 'projectId', 'indicatorId'])

@@ -16,6 +16,7 @@ import { MeasurementPeriod, Sex } from './measurement.entity';
 export enum MeasurementOrderField {
   MEASURED_ON = 'MEASURED_ON',
   CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
 }
 registerEnumType(MeasurementOrderField, {
   name: 'MeasurementOrderField',
@@ -23,6 +24,7 @@ registerEnumType(MeasurementOrderField, {
   valuesConfig: {
     MEASURED_ON: { description: 'By the day measured.' },
     CREATED_AT: { description: 'By when the row was created.' },
+    UPDATED_AT: { description: 'By when the row was last changed (ties by id).' },
   },
 });
 

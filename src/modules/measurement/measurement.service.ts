@@ -39,6 +39,11 @@ const SORTS = {
     cast: 'timestamptz',
     value: (m: Measurement) => m.createdAt,
   },
+  [MeasurementOrderField.UPDATED_AT]: {
+    column: 'm.updated_at',
+    cast: 'timestamptz',
+    value: (m: Measurement) => m.updatedAt,
+  },
 };
 
 /** The filters of measurements beyond those every project row has. */

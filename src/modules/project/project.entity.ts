@@ -36,6 +36,7 @@ export enum ProjectOrganisationRole {
 @Check('projects_reporting_period_check', `reporting_period IN ('MONTH', 'QUARTER', 'YEAR')`)
 @Index('projects_tenant_name_idx', ['tenantId', 'name', 'id'])
 @Index('projects_tenant_start_idx', ['tenantId', 'startDate', 'id'])
+@Index('projects_tenant_updated_idx', ['tenantId', 'updatedAt', 'id'])
 // The migration builds it with the gin_trgm_ops operator class, which TypeORM cannot express;
 // name, column and method are still compared.
 @Index('projects_name_trgm_idx', ['name'], { type: 'gin' })

@@ -13,6 +13,7 @@ export enum ProjectOrderField {
   CODE = 'CODE',
   START_DATE = 'START_DATE',
   CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
 }
 registerEnumType(ProjectOrderField, {
   name: 'ProjectOrderField',
@@ -22,6 +23,7 @@ registerEnumType(ProjectOrderField, {
     CODE: { description: 'By code.' },
     START_DATE: { description: 'By the day it starts.' },
     CREATED_AT: { description: 'By when the row was created.' },
+    UPDATED_AT: { description: 'By when the row was last changed (ties by id).' },
   },
 });
 
@@ -48,6 +50,14 @@ export class ProjectFilter {
   @IsOptional()
   @MaxLength(200)
   search?: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'Only projects changed at or after this time (their updatedAt). A sync that must miss nothing reads `changes` instead: a write that commits late can carry an earlier time.',
+  })
+  @IsOptional()
+  updatedSince?: Date;
 }
 
 export const ProjectOrder = OrderBy(ProjectOrderField, 'ProjectOrder', 'projects');

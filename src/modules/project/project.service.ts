@@ -11,7 +11,7 @@ import {
 } from '../../common/versioned-write';
 import type { DeleteRowInput } from '../../common/write-inputs';
 import { auditDiff, recordAudit } from '../audit/audit.service';
-import { containsPattern, param } from '../../common/sql';
+import { containsPattern, param, updatedSinceSql } from '../../common/sql';
 import type { RequestContext } from '../../context';
 import {
   type CreateProjectInput,
@@ -40,6 +40,11 @@ const SORTS = {
     cast: 'timestamptz',
     value: (p: Project) => p.createdAt,
   },
+  [ProjectOrderField.UPDATED_AT]: {
+    column: 'p.updated_at',
+    cast: 'timestamptz',
+    value: (p: Project) => p.updatedAt,
+  },
 };
 
 export async function listProjects(
@@ -62,6 +67,7 @@ export async function listProjects(
     const name = textMatchesSql(PROJECT_TEXTS, 'p', TranslatedField.NAME, filter.search, params);
     where.push(`(${name} OR p.code ILIKE ${pattern})`);
   }
+  if (filter.updatedSince) where.push(updatedSinceSql('p', filter.updatedSince, params));
   const order = args.orderBy ?? { field: ProjectOrderField.NAME, direction: OrderDirection.ASC };
   return fetchPage<Project>(ctx, {
     select: PROJECT_COLUMNS,

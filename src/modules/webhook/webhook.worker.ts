@@ -37,10 +37,22 @@ const SCOPE = `SELECT set_request_scope(t.ids, array_fill(NULL::uuid, ARRAY[card
   array_fill('PLATFORM_ADMIN'::text, ARRAY[cardinality(t.ids)]), true, true, true, 'system:webhooks')
   FROM (SELECT coalesce(array_agg(id), '{}') AS ids FROM tenants) t`;
 
-/** The event type of an audited action: activity.created, period.approved, … */
+/** What the event types call a fed type, where not its GraphQL name in lower case. */
+const EVENT_NOUNS: Readonly<Record<string, string>> = { ReportingPeriod: 'period' };
+
+/** Past tenses that adding -d or -ed gets wrong. */
+const PAST_TENSES: Readonly<Record<string, string>> = { submit: 'submitted' };
+
+/**
+ * The event type of an audited action: activity.created, measurement.restored, and for a
+ * period's transitions (audited as PERIOD_APPROVE, …) period.submitted, period.approved,
+ * period.returned, period.unapproved.
+ */
 export function eventType(entityType: string, action: string): string {
-  const verb = action.toLowerCase();
-  return `${entityType.toLowerCase()}.${verb.endsWith('e') ? `${verb}d` : `${verb}ed`}`;
+  const noun = EVENT_NOUNS[entityType] ?? entityType.toLowerCase();
+  const verb = action.replace(/^PERIOD_/, '').toLowerCase();
+  const past = PAST_TENSES[verb] ?? (verb.endsWith('e') ? `${verb}d` : `${verb}ed`);
+  return `${noun}.${past}`;
 }
 
 const matches = (patterns: string[], type: string) =>
