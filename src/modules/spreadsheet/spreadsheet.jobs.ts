@@ -180,11 +180,7 @@ async function claimJob(
     await insertRows(ctx, job, refused);
     return { job, mode: 'new' };
   }
-  const [existing] = await ctx.tx.query<ImportJobRecord>(
-    `SELECT ${JOB_COLUMNS} FROM import_jobs j JOIN tenants t ON t.id = j.tenant_id
-     WHERE j.tenant_id = $1 AND j.principal = $2 AND j.idempotency_key = $3 AND j.dry_run = $4`,
-    [spec.tenantId, ctx.access.actor, spec.key, spec.dryRun],
-  );
+  const existing = await ownJob(ctx, spec.tenantId, spec.key, spec.dryRun);
   if (
     !existing ||
     existing.fileHash !== spec.fileHash ||
@@ -316,6 +312,30 @@ export async function findJob(
     `SELECT ${JOB_COLUMNS} FROM import_jobs j JOIN tenants t ON t.id = j.tenant_id
      WHERE ${where.join(' AND ')}`,
     params,
+  );
+  return job ?? null;
+}
+
+/** The principal's own job of a key in a tenant where it writes, or null. */
+export async function findOwnJob(
+  ctx: RequestContext,
+  tenantCode: string,
+  key: string,
+  dryRun: boolean,
+): Promise<ImportJobRecord | null> {
+  return ownJob(ctx, writerTenantOf(ctx, tenantCode), key, dryRun);
+}
+
+async function ownJob(
+  ctx: RequestContext,
+  tenantId: string,
+  key: string,
+  dryRun: boolean,
+): Promise<ImportJobRecord | null> {
+  const [job] = await ctx.tx.query<ImportJobRecord>(
+    `SELECT ${JOB_COLUMNS} FROM import_jobs j JOIN tenants t ON t.id = j.tenant_id
+     WHERE j.tenant_id = $1 AND j.principal = $2 AND j.idempotency_key = $3 AND j.dry_run = $4`,
+    [tenantId, ctx.access.actor, key, dryRun],
   );
   return job ?? null;
 }

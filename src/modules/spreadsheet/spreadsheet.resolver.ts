@@ -8,6 +8,7 @@ import { CONTENT_LIMIT, ImportJobRowsArgs, ImportSpreadsheetInput } from './spre
 import {
   countJobRows,
   findJob,
+  findOwnJob,
   type ImportJobRecord,
   importSheet,
   jobRows,
@@ -45,6 +46,23 @@ export class SpreadsheetResolver {
     const job = await findJob(ctx, id);
     if (!job) throw notFound('Import job');
     return job;
+  }
+
+  @Query(() => ImportJob, {
+    nullable: true,
+    description:
+      'Your own import job of an idempotency key, e.g. to follow an upload still running; null if you have none under it.',
+  })
+  importJobByKey(
+    @Arg('tenantCode', { description: 'Country code of the tenant the rows go to.' })
+    tenantCode: string,
+    @Arg('idempotencyKey', { description: 'The key the upload was sent with.' })
+    idempotencyKey: string,
+    @Arg('dryRun', { defaultValue: false, description: 'Whether it was a dry run.' })
+    dryRun: boolean,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ImportJobRecord | null> {
+    return findOwnJob(ctx, tenantCode, idempotencyKey, dryRun);
   }
 
   @FieldResolver(() => ImportJobRowConnection, {

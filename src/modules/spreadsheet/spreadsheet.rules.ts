@@ -7,7 +7,7 @@ import type { ModuleRules } from '../../permissions/rules';
  */
 export const SPREADSHEET_RULES: ModuleRules = {
   Mutation: { importSpreadsheet: writesRows },
-  Query: { importJob: writesRows },
+  Query: { importJob: writesRows, importJobByKey: writesRows },
   ImportJob: writesRows,
   ...pagedNode('ImportJobRow', writesRows),
 };
