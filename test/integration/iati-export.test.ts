@@ -67,9 +67,11 @@ describe('IATI 2.03 export', () => {
       /<baseline year="2022" iso-date="2022-06-15" value="([\d.]+)">\s*<dg:sample-size value="(\d+)"/.exec(
         result,
       );
-    const actual = /<period-start iso-date="2026-01-01"\/>[\s\S]*?<actual value="([\d.]+)">/.exec(
-      result,
-    );
+    // The endline survey's round: its fieldwork month (the seed's endline is 2026-06-17).
+    const actual =
+      /<period-start iso-date="2026-06-01"\/>\s*<period-end iso-date="2026-06-30"\/>[\s\S]*?<actual value="([\d.]+)">/.exec(
+        result,
+      );
     expect(baseline).not.toBeNull();
     expect(actual).not.toBeNull();
     return { baseline: Number(baseline![1]), actual: Number(actual![1]), n: Number(baseline![2]) };

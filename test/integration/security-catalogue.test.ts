@@ -50,6 +50,21 @@ const UPDATABLE: Readonly<Record<string, readonly string[]>> = {
     'version',
   ],
   idempotency_keys: ['created_at', 'operation', 'request_hash', 'response'],
+  // An import job's progress, by the principal that started it (import_job_rows: INSERT only).
+  import_jobs: [
+    'applied',
+    'batches_done',
+    'created',
+    'finished_at',
+    'invalid',
+    'last_error',
+    'lease_until',
+    'rows_done',
+    'state',
+    'unchanged',
+    'updated',
+    'updated_at',
+  ],
   indicators: [
     'code',
     'description',
