@@ -390,11 +390,12 @@ describe('IATI 2.03 export', () => {
     it('iati_published_cells refuses, as the application role, a request that does not read the whole tenant', async () => {
       const client = await poolOf(server.db.dataSource).connect();
       try {
-        for (const settings of [
+        const refused: Record<string, string>[] = [
           { 'app.tenant_ids': SEED_IDS.tenants.KG },
           { 'app.tenant_ids': TJ, 'app.partner_tenant_ids': TJ },
           {},
-        ]) {
+        ];
+        for (const settings of refused) {
           await client.query('BEGIN');
           for (const [name, value] of Object.entries(settings)) {
             await client.query(setLocal(name, value));
