@@ -406,6 +406,14 @@ describe('IATI 2.03 export', () => {
           ).rejects.toMatchObject({ code: '42501' });
           await client.query('ROLLBACK');
         }
+        // No tenant at all, with settings that read TJ in full.
+        await client.query('BEGIN');
+        await client.query(setLocal('app.tenant_ids', TJ));
+        await client.query(`SET LOCAL ROLE ${APPLICATION_ROLE}`);
+        await expect(
+          client.query(`SELECT * FROM iati_published_cells(NULL)`),
+        ).rejects.toMatchObject({ code: '42501' });
+        await client.query('ROLLBACK');
       } finally {
         client.release();
       }

@@ -148,6 +148,8 @@ const TESTED_DEFINERS: Readonly<Record<string, string>> = {
   outcome_series_refresh: 'trigger only',
   // migrations/1796158337366-policies-without-subqueries.ts: the users policy's question.
   app_administers_user: 'test/integration/security-rls.test.ts (users: called with any id)',
+  iati_published_cells:
+    'test/integration/iati-export.test.ts (refuses a tenant the settings do not read in full, and no tenant)',
   set_organisation_iati_identifier:
     'test/integration/iati-export.test.ts (as the application role, with every principal but a platform admin)',
   change_feed_key:

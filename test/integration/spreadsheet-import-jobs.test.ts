@@ -550,4 +550,39 @@ describe('spreadsheet import jobs', () => {
     );
     expect(kg.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
   });
+
+  it('a membership revoked half-way stops the job at its next batch; the batches before stay', async () => {
+    await upload('activities.csv', activities('RV', 1, 1500), tjEditor, { idempotencyKey: 'rv-0' });
+    const blocker = await lockActivity('RV-01500');
+    const running = upload('activities.csv', activities('RV', 2500), tjEditor, {
+      idempotencyKey: 'rv-1',
+    });
+    try {
+      await waitForBatches('rv-1', 1);
+      await server.db.dataSource.query(`UPDATE memberships SET revoked_at = now() WHERE id = $1`, [
+        SEED_IDS.memberships.tjEditor,
+      ]);
+    } finally {
+      await blocker.query('ROLLBACK');
+      blocker.release();
+    }
+    try {
+      const stopped = await running;
+      expect(stopped.status).toBe(403);
+      expect(stopped.body.errors![0]!.extensions.code).toBe('FORBIDDEN');
+      const [job] = await server.db.dataSource.query<{ batches_done: number }[]>(
+        `SELECT batches_done FROM import_jobs WHERE idempotency_key = 'rv-1'`,
+      );
+      // Batch 2 had begun before the revocation and committed; batch 3 never ran.
+      expect(job!.batches_done).toBe(2);
+      const [count] = await server.db.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM activities WHERE external_id LIKE 'RV-%'`,
+      );
+      expect(count!.n).toBe(2000);
+    } finally {
+      await server.db.dataSource.query(`UPDATE memberships SET revoked_at = NULL WHERE id = $1`, [
+        SEED_IDS.memberships.tjEditor,
+      ]);
+    }
+  }, 300_000);
 });
