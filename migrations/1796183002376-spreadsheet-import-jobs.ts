@@ -3,8 +3,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Spreadsheet imports as jobs (docs/spreadsheets.md):
  *
- * - `import_jobs`: one per (tenant, principal, idempotency key, dry run): the file's hash (the
- *   same key with another file is refused), how far it got (`batches_done`, `rows_done` of
+ * - `import_jobs`: one per (tenant, principal, idempotency key), dry runs aside (each is a new
+ *   job: a dry run checks the data as it is now, never replays): the file's hash (the same key
+ *   with another file is refused), how far it got (`batches_done`, `rows_done` of
  *   `rows_total`), its counts by outcome and a lease. An upload commits the job's row first,
  *   then each batch of 1,000 rows with its writes, its per-row results and the job's progress
  *   in one transaction, so a process that dies loses at most the batch it was writing, which
@@ -48,10 +49,14 @@ export class SpreadsheetImportJobs1796183002376 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         finished_at timestamptz,
         PRIMARY KEY (tenant_id, id),
-        CONSTRAINT import_jobs_key UNIQUE (tenant_id, principal, idempotency_key, dry_run),
         CONSTRAINT import_jobs_owner UNIQUE (tenant_id, id, principal),
         CHECK ((state = 'SUCCEEDED') = (finished_at IS NOT NULL))
       )`);
+    // One job per key; dry runs are never replayed (each checks the data as it is now).
+    await db.query(`CREATE UNIQUE INDEX import_jobs_key ON import_jobs
+      (tenant_id, principal, idempotency_key) WHERE NOT dry_run`);
+    await db.query(`CREATE INDEX import_jobs_dry_run_idx ON import_jobs
+      (tenant_id, principal, idempotency_key, created_at) WHERE dry_run`);
     await db.query(`
       CREATE TABLE import_job_rows (
         tenant_id uuid NOT NULL,

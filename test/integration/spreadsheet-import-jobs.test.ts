@@ -288,6 +288,23 @@ describe('spreadsheet import jobs', () => {
     expect(count!.n).toBe(2500);
   }, 300_000);
 
+  it('a dry run is a new job every time: it checks the data as it is now, writing nothing', async () => {
+    const file = activities('DRY', 2);
+    const first = await upload('activities.csv', file, tjAdmin, {
+      idempotencyKey: 'dry-1',
+      dryRun: 'true',
+    });
+    expect(first.body).toMatchObject({ dryRun: true, applied: false, created: 2, replayed: false });
+    // The rows appear meanwhile: the second dry run sees them.
+    await upload('activities.csv', file, tjAdmin, { idempotencyKey: 'dry-real' });
+    const second = await upload('activities.csv', file, tjAdmin, {
+      idempotencyKey: 'dry-1',
+      dryRun: 'true',
+    });
+    expect(second.body).toMatchObject({ created: 0, unchanged: 2, replayed: false });
+    expect(second.body.job.id).not.toBe(first.body.job.id);
+  });
+
   it('a job is read by the principal that started it and the tenant’s admins only', async () => {
     const editorJob = await upload('activities.csv', activities('ED', 3), tjEditor, {
       idempotencyKey: 'editor-1',

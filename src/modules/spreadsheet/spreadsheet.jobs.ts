@@ -16,7 +16,7 @@ import {
 } from './spreadsheet.import';
 
 /*
- * A spreadsheet import is a job: one per (tenant, principal, idempotency key, dry run), stored
+ * A spreadsheet import is a job: one per (tenant, principal, idempotency key), stored
  * in `import_jobs` with its per-row results in `import_job_rows`, readable while it runs
  * (`importJob(id)`) by the principal that started it and the tenant's admins.
  *
@@ -29,7 +29,8 @@ import {
  * (the GraphQL mutation, up to 1 MiB), the job commits whole with the mutation or not at all.
  *
  * The same key with the same file again: the finished job's stored results (nothing
- * written); with another file: CONFLICT; while the job runs elsewhere: CONFLICT naming it.
+ * written); with another file: CONFLICT; while the job runs elsewhere: CONFLICT naming it. A
+ * dry run is a new job every time: it checks the data as it is now.
  */
 
 /** How long a running job may go without finishing a batch before it counts as interrupted. */
@@ -157,7 +158,7 @@ async function claimJob(
        lease_until, finished_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11,
        now() + interval '${JOB_LEASE}', CASE WHEN $13 THEN now() END)
-     ON CONFLICT (tenant_id, principal, idempotency_key, dry_run) DO NOTHING
+     ON CONFLICT (tenant_id, principal, idempotency_key) WHERE NOT dry_run DO NOTHING
      RETURNING j.id`,
     [
       spec.tenantId,
@@ -326,6 +327,7 @@ export async function findOwnJob(
   return ownJob(ctx, writerTenantOf(ctx, tenantCode), key, dryRun);
 }
 
+/** The principal's job of a key (of dry runs: the latest). */
 async function ownJob(
   ctx: RequestContext,
   tenantId: string,
@@ -334,7 +336,8 @@ async function ownJob(
 ): Promise<ImportJobRecord | null> {
   const [job] = await ctx.tx.query<ImportJobRecord>(
     `SELECT ${JOB_COLUMNS} FROM import_jobs j JOIN tenants t ON t.id = j.tenant_id
-     WHERE j.tenant_id = $1 AND j.principal = $2 AND j.idempotency_key = $3 AND j.dry_run = $4`,
+     WHERE j.tenant_id = $1 AND j.principal = $2 AND j.idempotency_key = $3 AND j.dry_run = $4
+     ORDER BY j.created_at DESC LIMIT 1`,
     [tenantId, ctx.access.actor, key, dryRun],
   );
   return job ?? null;

@@ -58,7 +58,10 @@ export class SpreadsheetResolver {
     tenantCode: string,
     @Arg('idempotencyKey', { description: 'The key the upload was sent with.' })
     idempotencyKey: string,
-    @Arg('dryRun', { defaultValue: false, description: 'Whether it was a dry run.' })
+    @Arg('dryRun', {
+      defaultValue: false,
+      description: 'Whether it was a dry run (then the latest dry run under the key).',
+    })
     dryRun: boolean,
     @Ctx() ctx: RequestContext,
   ): Promise<ImportJobRecord | null> {
