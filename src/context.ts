@@ -23,7 +23,27 @@ export class RequestContext {
     readonly record: RequestRecord,
     /** Whose rate-limit budget the request spends. */
     readonly rateLimitKey: RateLimitKey,
+    /**
+     * Ends the transaction so far and continues in a new one as the same principal, refusing
+     * when its credential no longer grants anything; null where the request may not commit in
+     * steps (GraphQL, whose mutations commit whole or not at all).
+     */
+    private readonly renewal: ((command: 'COMMIT' | 'ROLLBACK') => Promise<void>) | null = null,
   ) {}
+
+  /** Whether `commitStep` may be used: routes that commit long work in steps. */
+  get commitsInSteps(): boolean {
+    return this.renewal !== null && this.transaction?.isOpen === true;
+  }
+
+  /**
+   * Commits the work so far and goes on in a new transaction with the principal read again
+   * (`rollback`: gives up the work since the last step instead). Only where `commitsInSteps`.
+   */
+  async commitStep(command: 'COMMIT' | 'ROLLBACK' = 'COMMIT'): Promise<void> {
+    if (!this.renewal) throw new Error('This request commits whole: it has no steps');
+    await this.renewal(command);
+  }
 
   get principal() {
     return this.access.principal;

@@ -44,6 +44,7 @@ import { ChangesResolver } from './modules/changes/changes.resolver';
 import { configureChangesFeed } from './modules/changes/changes.service';
 import { CommunityResolver } from './modules/community/community.resolver';
 import { IatiResolver } from './modules/iati/iati.resolver';
+import { SpreadsheetResolver } from './modules/spreadsheet/spreadsheet.resolver';
 import { iatiRouter } from './modules/iati/iati.routes';
 import { ImportResolver } from './modules/import/import.resolver';
 import { IndicatorResolver } from './modules/indicator/indicator.resolver';
@@ -94,6 +95,7 @@ export const RESOLVERS = [
   SharingAgreementResolver,
   OrganisationResolver,
   IatiResolver,
+  SpreadsheetResolver,
   ChangesResolver,
   WebhookResolver,
   ApprovalResolver,

@@ -406,6 +406,18 @@ export class Access {
     ]);
   }
 
+  /**
+   * SQL true for an import job (or one of its per-row results) the principal may read: its
+   * own, in a tenant where it still writes, and every job of a tenant it administers.
+   */
+  importJobVisibleSql(tenantIdSql: string, principalSql: string, params: unknown[]): string {
+    if (!this.scopedSql) return 'true';
+    params.push(this.writerTenantIds, this.actor, this.adminTenantIds);
+    const n = params.length;
+    return `((${tenantIdSql} = ANY ($${n - 2}::uuid[]) AND ${principalSql} = $${n - 1})
+      OR ${tenantIdSql} = ANY ($${n}::uuid[]))`;
+  }
+
   private fullTenantSql(tenantIdSql: string, params: unknown[]): string | null {
     if (this.fullTenantIds.length === 0) return null;
     params.push(this.fullTenantIds);

@@ -28,17 +28,31 @@ export enum ErrorCode {
 }
 
 /**
- * The one table of HTTP statuses: the status of an answer refused before any field ran (by
- * the HTTP layer or a request plugin), by its error's code.
+ * The one table of HTTP statuses, one for every code (the compiler refuses a code without
+ * one): the status of an answer refused before any field ran (by the HTTP layer or a request
+ * plugin), and of every error of the routes beside GraphQL (exports, uploads), which answer
+ * with the JSON error body and this status. Raised by a GraphQL field, only the codes of
+ * STATUS_EVERYWHERE keep it; the others answer 200 beside the data.
  */
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.BAD_USER_INPUT]: 400,
-  [ErrorCode.BAD_REQUEST]: 400,
-  [ErrorCode.QUERY_TOO_COMPLEX]: 400,
+  [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.PERIOD_LOCKED]: 409,
   [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.QUERY_TOO_COMPLEX]: 400,
   [ErrorCode.SERVICE_UNAVAILABLE]: 503,
+  [ErrorCode.TIMEOUT]: 503,
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
+  [ErrorCode.CURSOR_EXPIRED]: 410,
+  [ErrorCode.BAD_REQUEST]: 400,
+  [ErrorCode.GRAPHQL_PARSE_FAILED]: 400,
+  [ErrorCode.GRAPHQL_VALIDATION_FAILED]: 400,
+  [ErrorCode.OPERATION_RESOLUTION_FAILURE]: 400,
+  [ErrorCode.PERSISTED_QUERY_NOT_FOUND]: 400,
+  [ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED]: 400,
 };
 
 /**
@@ -59,9 +73,9 @@ export const SERVER_CODES: ReadonlySet<unknown> = new Set<unknown>([
   ErrorCode.TIMEOUT,
 ]);
 
-/** The HTTP status of an answer refused before any field ran with an error of this code. */
+/** The HTTP status of an answer refused with an error of this code (before any field ran). */
 export function httpStatus(code: ErrorCode): number {
-  return HTTP_STATUS[code] ?? 500;
+  return HTTP_STATUS[code];
 }
 
 /**

@@ -18,6 +18,7 @@ import { OutcomeRecordKeyEntity } from '../modules/outcome/outcome-record-key.en
 import { OutcomeSeriesEntity } from '../modules/outcome/outcome-series.entity';
 import { OutcomeTotalsEntity } from '../modules/outcome/outcome-totals.entity';
 import { ProjectEntity, ProjectOrganisationEntity } from '../modules/project/project.entity';
+import { ImportJobEntity, ImportJobRowEntity } from '../modules/spreadsheet/spreadsheet-job.entity';
 import { SharingAgreementEntity } from '../modules/sharing-agreement/sharing-agreement.entity';
 import { TenantEntity } from '../modules/tenant/tenant.entity';
 import {
@@ -67,4 +68,6 @@ export const ENTITIES: Function[] = [
   WebhookDeliveryEntity,
   WebhookAttemptEntity,
   WebhookDispatchPositionEntity,
+  ImportJobEntity,
+  ImportJobRowEntity,
 ];

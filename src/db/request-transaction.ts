@@ -32,6 +32,7 @@ export class RequestTransaction {
   private constructor(
     private readonly client: PoolClient,
     private readonly deadline: number,
+    private readonly preamble: readonly string[],
   ) {}
 
   /**
@@ -56,7 +57,7 @@ export class RequestTransaction {
         ['BEGIN', ...preamble, `SELECT set_config('role', '${APPLICATION_ROLE}', true)`].join('; '),
       )) as unknown as QueryResult[];
       // Drop BEGIN's and SET's results: the caller asked for its own statements'.
-      return [new RequestTransaction(client, deadline), results.slice(1, -1)];
+      return [new RequestTransaction(client, deadline, preamble), results.slice(1, -1)];
     } catch (error) {
       await RequestTransaction.discard(client, error);
       throw error;
@@ -86,6 +87,40 @@ export class RequestTransaction {
     const result = this.last.then(statement);
     this.last = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Ends the transaction so far (`COMMIT`, or `ROLLBACK` to give up its last step) and opens
+   * the next one on the same connection with the same preamble, which reads the principal
+   * again: for work that commits in steps (an import job's batches). One round trip; resolves
+   * to the preamble's result sets. A failure ends the transaction for good.
+   */
+  async renew(command: 'COMMIT' | 'ROLLBACK'): Promise<QueryResult[]> {
+    if (this.finished) throw new Error('The request transaction has already ended');
+    this.statements += 1;
+    try {
+      const results = (await this.inTurn(() => {
+        if (Date.now() > this.deadline) {
+          throw new DomainError(
+            ErrorCode.TIMEOUT,
+            'The request took too long and was stopped; what it committed before stays',
+          );
+        }
+        return this.client.query(
+          [
+            command,
+            'BEGIN',
+            ...this.preamble,
+            `SELECT set_config('role', '${APPLICATION_ROLE}', true)`,
+          ].join('; '),
+        );
+      })) as unknown as QueryResult[];
+      return results.slice(2, -1);
+    } catch (error) {
+      this.finished = true;
+      await RequestTransaction.discard(this.client, error);
+      throw error;
+    }
   }
 
   /** Commits and returns the connection to the pool. */

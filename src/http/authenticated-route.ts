@@ -37,14 +37,6 @@ export function withRequestContext(
   ];
 }
 
-/** HTTP statuses of the codes a route answers that GraphQL answers with 200. */
-const ROUTE_STATUS: Partial<Record<ErrorCode, number>> = {
-  [ErrorCode.FORBIDDEN]: 403,
-  [ErrorCode.NOT_FOUND]: 404,
-  [ErrorCode.CONFLICT]: 409,
-  [ErrorCode.TIMEOUT]: 503,
-};
-
 /** What a route handler answers: a whole document, or one it streams. */
 export type RouteAnswer =
   | { type: string; body: string | Buffer; filename?: string }
@@ -110,7 +102,7 @@ function answerError(res: Response, log: Logger, error: unknown): void {
     return;
   }
   const code = known.code;
-  const status = ROUTE_STATUS[code] ?? httpStatus(code);
+  const status = httpStatus(code);
   const record = (res.locals as Partial<ContextLocals>).record;
   record?.codes.push(code);
   const { code: _code, http: _http, ...extensions } = known.extensions as Record<string, unknown>;

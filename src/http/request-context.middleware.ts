@@ -53,6 +53,11 @@ export function requestContextMiddleware(deps: {
   scopedSql: boolean;
   /** How long the request's database work may take; REQUEST_TIMEOUT_MS unless a route says. */
   timeoutMs?: number;
+  /**
+   * Whether the route may commit its work in steps (`RequestContext.commitStep`): the upload
+   * of a large file, one batch at a time. Never /graphql, whose mutations commit whole.
+   */
+  commitsInSteps?: boolean;
 }) {
   const { config, pool, log, authenticator, rateLimit, keyUsage, scopedSql } = deps;
   return async (req: Request, res: Response<unknown, ContextLocals>, next: NextFunction) => {
@@ -97,6 +102,20 @@ export function requestContextMiddleware(deps: {
       if (found.keyLastUsedAt !== undefined) {
         keyUsage.touch(principal.id, found.keyLastUsedAt);
       }
+      // Each step reads the principal again: a membership or key revoked half-way through a
+      // long upload stops it at its next step (the steps before it stay committed).
+      const renewal = deps.commitsInSteps
+        ? async (command: 'COMMIT' | 'ROLLBACK') => {
+            const renewed = await tx.renew(command);
+            if (!principalFromRows(credential, renewed[0]?.rows ?? [])) {
+              await tx.rollback();
+              throw new DomainError(
+                ErrorCode.FORBIDDEN,
+                'Your credential no longer grants this; the work was stopped after its last committed step',
+              );
+            }
+          }
+        : null;
       res.locals.context = new RequestContext(
         requestId,
         new Access(principal, scopedSql),
@@ -104,6 +123,7 @@ export function requestContextMiddleware(deps: {
         requestLog.child({ principal: principal.id }),
         record,
         key,
+        renewal,
       );
       next();
     } catch (error) {

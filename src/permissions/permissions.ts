@@ -19,6 +19,7 @@ import { CHANGES_RULES } from '../modules/changes/changes.rules';
 import { WEBHOOK_RULES } from '../modules/webhook/webhook.rules';
 import { COMMUNITY_RULES } from '../modules/community/community.rules';
 import { IATI_RULES } from '../modules/iati/iati.rules';
+import { SPREADSHEET_RULES } from '../modules/spreadsheet/spreadsheet.rules';
 import { IMPORT_RULES } from '../modules/import/import.rules';
 import { INDICATOR_RULES } from '../modules/indicator/indicator.rules';
 import { ME_RULES } from '../modules/me/me.rules';
@@ -74,6 +75,7 @@ export const RULES: IRules = mergeRules([
   API_KEY_RULES,
   AUDIT_RULES,
   IMPORT_RULES,
+  SPREADSHEET_RULES,
   OUTCOME_RULES,
   SHARING_AGREEMENT_RULES,
   CHANGES_RULES,

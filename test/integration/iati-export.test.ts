@@ -67,9 +67,11 @@ describe('IATI 2.03 export', () => {
       /<baseline year="2022" iso-date="2022-06-15" value="([\d.]+)">\s*<dg:sample-size value="(\d+)"/.exec(
         result,
       );
-    const actual = /<period-start iso-date="2026-01-01"\/>[\s\S]*?<actual value="([\d.]+)">/.exec(
-      result,
-    );
+    // The endline survey's round: its fieldwork month (the seed's endline is 2026-06-17).
+    const actual =
+      /<period-start iso-date="2026-06-01"\/>\s*<period-end iso-date="2026-06-30"\/>[\s\S]*?<actual value="([\d.]+)">/.exec(
+        result,
+      );
     expect(baseline).not.toBeNull();
     expect(actual).not.toBeNull();
     return { baseline: Number(baseline![1]), actual: Number(actual![1]), n: Number(baseline![2]) };
@@ -254,5 +256,167 @@ describe('IATI 2.03 export', () => {
     );
     const malformed = await IatiSchemaValidator.instance().validate('<iati-activities');
     expect(malformed.length).toBeGreaterThan(0);
+  });
+
+  describe('results by survey round, as for the strictest recipient', () => {
+    const TJ = SEED_IDS.tenants.TJ;
+    /** The LWD-TJ activity's result whose title matches, as XML. */
+    const resultXml = (xml: string, title: RegExp) =>
+      xml
+        .split('<iati-activity ')
+        .find((a) => a.includes('-LWD-TJ</iati-identifier>'))!
+        .split('<result ')
+        .find((r) => title.test(r));
+    const periodsOf = (result: string) =>
+      [
+        ...result.matchAll(
+          /<period-start iso-date="([\d-]+)"\/>\s*<period-end iso-date="([\d-]+)"\/>/g,
+        ),
+      ].map((m) => `${m[1]}/${m[2]}`);
+    const violence = /<title><narrative xml:lang="en">[^<]*[Vv]iolence/;
+    const exportTj = async () => {
+      const response = await get('/export/iati/TJ.xml', bearer(tjAdmin));
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+
+    beforeAll(async () => {
+      // A midline survey and a quarter of routine monitoring, copied from the endline survey.
+      for (const [period, day, suffix] of [
+        ['MIDLINE', '2024-06-12', 'MID'],
+        ['ROUTINE', '2025-05-10', 'R1'],
+        ['ROUTINE', '2025-06-20', 'R2'],
+      ] as const) {
+        await server.db.dataSource.query(
+          `INSERT INTO measurements (tenant_id, indicator_id, project_id, community_id, period,
+             measured_on, value, sample_size, sex, age_band, source, recorded_by_organisation_id,
+             external_id, created_by, updated_by)
+           SELECT tenant_id, indicator_id, project_id, community_id, $3, $4::date, value,
+                  sample_size, sex, age_band, source, recorded_by_organisation_id,
+                  external_id || '-' || $5, 'test', 'test'
+             FROM measurements
+            WHERE tenant_id = $1 AND project_id = $2 AND period = 'ENDLINE' AND deleted_at IS NULL`,
+          [TJ, SEED_IDS.projects.TJ, period, day, suffix],
+        );
+      }
+    });
+
+    it('publishes the baseline, then one period per round: midline, routine quarter, endline', async () => {
+      const result = resultXml(await exportTj(), violence)!;
+      expect(result).toMatch(/<baseline year="2022" iso-date="2022-06-15"/);
+      // Survey rounds over their fieldwork months, routine monitoring by quarter (both of its
+      // measurements in one period); no calendar year.
+      expect(periodsOf(result)).toEqual([
+        '2024-06-01/2024-06-30',
+        '2025-04-01/2025-06-30',
+        '2026-06-01/2026-06-30',
+      ]);
+      expect(result).not.toContain('iso-date="2026-01-01"');
+    });
+
+    it('publishes approved measurements only', async () => {
+      await server.db.dataSource.query(
+        `UPDATE measurements SET approval_state = 'SUBMITTED'
+          WHERE tenant_id = $1 AND period = 'MIDLINE'`,
+        [TJ],
+      );
+      try {
+        const result = resultXml(await exportTj(), violence)!;
+        expect(periodsOf(result)).toEqual(['2025-04-01/2025-06-30', '2026-06-01/2026-06-30']);
+      } finally {
+        await server.db.dataSource.query(
+          `UPDATE measurements SET approval_state = 'APPROVED'
+            WHERE tenant_id = $1 AND period = 'MIDLINE'`,
+          [TJ],
+        );
+      }
+    });
+
+    it('takes the strictest sharing agreement’s minimum cell size and deviations, expired ones included', async () => {
+      const before = await exportTj();
+      expect(resultXml(before, violence)).toBeDefined();
+      // An agreement of the tenant (expired, for another recipient) with a larger k and larger
+      // deviations than the tenant's and the defaults.
+      const [agreement] = await server.db.dataSource.query<{ id: string }[]>(
+        `INSERT INTO sharing_agreements (tenant_id, recipient_organisation_id, indicator_ids,
+           allowed_group_by, finest_level, min_cell_size, max_deviation, deviation_variance,
+           value_deviation, valid_from, expires_at, approved_by, approved_at)
+         SELECT tenant_id, recipient_organisation_id, indicator_ids, allowed_group_by,
+                finest_level, 100000, 4, 2, 5, '2023-01-01', '2023-06-01', approved_by, approved_at
+           FROM sharing_agreements WHERE id = $1
+         RETURNING id`,
+        [SEED_IDS.sharingAgreements.tjUnWomen],
+      );
+      try {
+        // Every cell now rests on fewer respondents than its k: no result is published.
+        const strict = await exportTj();
+        expect(strict).not.toContain('<result ');
+        expect(await IatiSchemaValidator.instance().validate(strict)).toEqual([]);
+        // The cells' rules are the agreement's, read as the application role with the TJ
+        // admin's settings.
+        await server.db.dataSource.query(
+          `UPDATE sharing_agreements SET min_cell_size = 10 WHERE id = $1`,
+          [agreement!.id],
+        );
+        const client = await poolOf(server.db.dataSource).connect();
+        try {
+          await client.query('BEGIN');
+          await client.query(setLocal('app.tenant_ids', TJ));
+          await client.query(`SET LOCAL ROLE ${APPLICATION_ROLE}`);
+          const { rows } = await client.query<{ k: number; d: number; v: string; dv: string }>(
+            `SELECT DISTINCT min_cell_size AS k, max_deviation AS d, deviation_variance::text AS v,
+                    value_deviation::text AS dv
+               FROM iati_published_cells($1)`,
+            [TJ],
+          );
+          expect(rows).toEqual([{ k: 10, d: 4, v: '2', dv: '5' }]);
+          await client.query('ROLLBACK');
+        } finally {
+          client.release();
+        }
+        // Revoked, it no longer counts: the default rules again, the same values as before.
+        await server.db.dataSource.query(
+          `UPDATE sharing_agreements SET revoked_at = now() WHERE id = $1`,
+          [agreement!.id],
+        );
+        expect(resultXml(await exportTj(), violence)).toEqual(resultXml(before, violence));
+      } finally {
+        await server.db.dataSource.query(`DELETE FROM sharing_agreements WHERE id = $1`, [
+          agreement!.id,
+        ]);
+      }
+    });
+
+    it('iati_published_cells refuses, as the application role, a request that does not read the whole tenant', async () => {
+      const client = await poolOf(server.db.dataSource).connect();
+      try {
+        const refused: Record<string, string>[] = [
+          { 'app.tenant_ids': SEED_IDS.tenants.KG },
+          { 'app.tenant_ids': TJ, 'app.partner_tenant_ids': TJ },
+          {},
+        ];
+        for (const settings of refused) {
+          await client.query('BEGIN');
+          for (const [name, value] of Object.entries(settings)) {
+            await client.query(setLocal(name, value));
+          }
+          await client.query(`SET LOCAL ROLE ${APPLICATION_ROLE}`);
+          await expect(
+            client.query(`SELECT * FROM iati_published_cells($1)`, [TJ]),
+          ).rejects.toMatchObject({ code: '42501' });
+          await client.query('ROLLBACK');
+        }
+        // No tenant at all, with settings that read TJ in full.
+        await client.query('BEGIN');
+        await client.query(setLocal('app.tenant_ids', TJ));
+        await client.query(`SET LOCAL ROLE ${APPLICATION_ROLE}`);
+        await expect(
+          client.query(`SELECT * FROM iati_published_cells(NULL)`),
+        ).rejects.toMatchObject({ code: '42501' });
+        await client.query('ROLLBACK');
+      } finally {
+        client.release();
+      }
+    });
   });
 });

@@ -191,4 +191,19 @@ describe('SDMX-CSV 2.0 of outcome summaries', () => {
     expect((await csv('from=yesterday', tjAdmin)).status).toBe(400);
     expect((await csv('labels=all', tjAdmin)).status).toBe(400);
   });
+
+  it('answers a missing agreement 404 with the JSON error body, not 500', async () => {
+    const missing = await csv(
+      'tenants=TJ&preview=true&agreementId=00000000-0000-4000-8000-000000000000',
+      tjAdmin,
+    );
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = (await missing.json()) as {
+      errors: { message: string; extensions: { code: string; requestId?: string } }[];
+    };
+    expect(body.errors[0]!.extensions.code).toBe('NOT_FOUND');
+    expect(body.errors[0]!.message).toBe('Sharing agreement not found');
+    expect(body.errors[0]!.extensions.requestId).toBeUndefined();
+  });
 });

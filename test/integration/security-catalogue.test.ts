@@ -50,6 +50,21 @@ const UPDATABLE: Readonly<Record<string, readonly string[]>> = {
     'version',
   ],
   idempotency_keys: ['created_at', 'operation', 'request_hash', 'response'],
+  // An import job's progress, by the principal that started it (import_job_rows: INSERT only).
+  import_jobs: [
+    'applied',
+    'batches_done',
+    'created',
+    'finished_at',
+    'invalid',
+    'last_error',
+    'lease_until',
+    'rows_done',
+    'state',
+    'unchanged',
+    'updated',
+    'updated_at',
+  ],
   indicators: [
     'code',
     'description',
@@ -133,6 +148,8 @@ const TESTED_DEFINERS: Readonly<Record<string, string>> = {
   outcome_series_refresh: 'trigger only',
   // migrations/1796158337366-policies-without-subqueries.ts: the users policy's question.
   app_administers_user: 'test/integration/security-rls.test.ts (users: called with any id)',
+  iati_published_cells:
+    'test/integration/iati-export.test.ts (refuses a tenant the settings do not read in full, and no tenant)',
   set_organisation_iati_identifier:
     'test/integration/iati-export.test.ts (as the application role, with every principal but a platform admin)',
   change_feed_key:

@@ -18,13 +18,10 @@ import { IatiSchemaValidator } from './iati.validator';
  * A tenant's IATI 2.03 activity file (docs/iati.md): one iati-activity per project.
  *
  * What it publishes is public, so it is read the way the strictest recipient reads: every
- * figure comes from outcome_cells (migrations/1796156655380-disclosure-control.ts), the one
- * function cells leave the database by, as a governed preview — small cells suppressed, the
- * rest perturbed by the cell-key method, never exact — and a suppressed cell is left out, never
- * published as a gap with a reason. Approval (the workflow being built beside this): once measurements carry an approval
- * state, outcome_cells is where "approved data only" is decided for every aggregate, and this
- * export reads through it unchanged; if approval lands as an option of outcomeSummaries
- * instead, pass it here too (the one call is `publishedCells`).
+ * figure comes from iati_published_cells (migrations/1796185198185-iati-survey-rounds.ts), by
+ * survey round, with the largest minimum cell size and deviations of the tenant and of every
+ * sharing agreement it has made — small cells left out (never a gap with a reason), the rest
+ * perturbed by the cell-key method, never exact — and approved measurements only.
  *
  * The file is checked against IATI's rules (iati.checks.ts) and validated against the vendored
  * XSD before it is served: a file that fails either is refused with the problems named, never
@@ -82,20 +79,20 @@ type OrganisationRow = {
   kind: string;
   iati_identifier: string | null;
 };
+/** A published cell of one round (iati_published_cells), with its indicator. */
 type CellRow = {
-  project_id: string | null;
+  project_id: string;
   sex: 'FEMALE' | 'MALE' | 'OTHER' | null;
-  year: number | null;
+  period: 'BASELINE' | 'MIDLINE' | 'ENDLINE' | 'ROUTINE';
+  window_start: string;
+  window_end: string;
   indicator_code: string;
   indicator_name: string;
   indicator_description: string | null;
   indicator_unit: string;
   indicator_direction: string;
-  baseline: number | null;
-  latest: number | null;
-  baseline_n: number | null;
-  latest_n: number | null;
-  suppressed: boolean;
+  value: number;
+  respondents: number;
 };
 
 /** The tenant's IATI activity XML, checked and schema-valid; CONFLICT with the problems if not. */
@@ -131,6 +128,7 @@ export async function iatiActivitiesXml(ctx: RequestContext, tenantCode: string)
        JOIN measurements m ON m.tenant_id = p.tenant_id AND m.project_id = p.id
        JOIN indicators i ON i.id = m.indicator_id
       WHERE p.tenant_id = $1 AND ${scope} AND m.deleted_at IS NULL AND m.period = 'BASELINE'
+        AND m.approval_state = 'APPROVED'
       GROUP BY 1, 2`,
     params,
   );
@@ -194,65 +192,62 @@ function unpublishable(problems: string[]): DomainError {
 }
 
 /**
- * The tenant's cells by project and year, and by project, year and sex, as a governed preview
- * with the tenant's rules (its minimum cell size, the default deviations): what any recipient
- * would be shown at most. Every visible indicator of the tenant.
+ * The tenant's published cells, one per project, indicator, sex and survey round (baseline,
+ * midline, endline; routine monitoring by quarter), protected as for the strictest recipient:
+ * iati_published_cells (migrations/1796185198185-iati-survey-rounds.ts) takes the largest
+ * minimum cell size and deviations of the tenant and of all its sharing agreements, leaves out
+ * small cells and perturbs the rest by the cell-key method. Approved measurements only.
  */
 async function publishedCells(ctx: RequestContext, tenantId: string): Promise<CellRow[]> {
-  const indicators = await ctx.tx.query<{ id: string }>(
-    `SELECT i.id FROM indicators i WHERE i.tenant_id IS NULL OR i.tenant_id = $1 ORDER BY i.code`,
+  return ctx.tx.query<CellRow>(
+    `SELECT c.project_id, c.sex, c.period, c.window_start::text, c.window_end::text,
+            i.code AS indicator_code, i.name AS indicator_name,
+            i.description AS indicator_description, i.unit AS indicator_unit,
+            i.direction AS indicator_direction, c.value::float8 AS value,
+            c.respondents
+       FROM iati_published_cells($1) c
+       JOIN indicators i ON i.id = c.indicator_id
+      ORDER BY i.code, c.window_start, c.sex NULLS FIRST`,
     [tenantId],
   );
-  if (indicators.length === 0) return [];
-  const read = (groupBy: string[]) =>
-    ctx.tx.query<CellRow>(
-      `SELECT c.project_id, c.sex, c.year, c.indicator_code, c.indicator_name,
-              c.indicator_description, c.indicator_unit, c.indicator_direction,
-              c.baseline::float8 AS baseline, c.latest::float8 AS latest,
-              c.baseline_n::int AS baseline_n, c.latest_n::int AS latest_n, c.suppressed
-         FROM outcome_cells($1::uuid[], $2::uuid[], NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                            $3::text[], true, NULL) c
-        ORDER BY c.indicator_code, c.year, c.sex`,
-      [indicators.map(() => tenantId), indicators.map((i) => i.id), groupBy],
-    );
-  const totals = await read(['INDICATOR', 'PROJECT', 'YEAR']);
-  const bySex = await read(['INDICATOR', 'PROJECT', 'YEAR', 'SEX']);
-  return [...totals.map((c) => ({ ...c, sex: null })), ...bySex.filter((c) => c.sex !== null)];
 }
 
-/** One result per indicator with any published value: baselines and one period per year. */
+/**
+ * One result per indicator with any published value: the baseline survey as `baseline`, and one
+ * `period` per later round (midline, endline, each quarter of routine monitoring) over the
+ * round's window, with its actual values.
+ */
 function resultsOf(
   cells: readonly CellRow[],
   baselineDay: (code: string) => string | undefined,
 ): IatiResult[] {
-  const published = cells.filter((c) => !c.suppressed && c.year !== null);
-  const codes = [...new Set(published.map((c) => c.indicator_code))];
+  const codes = [...new Set(cells.map((c) => c.indicator_code))];
   return codes.flatMap((code): IatiResult[] => {
-    const mine = published.filter((c) => c.indicator_code === code);
+    const mine = cells.filter((c) => c.indicator_code === code);
     const sex = (c: CellRow): IatiValue['sex'] =>
       c.sex === 'FEMALE' ? 'F' : c.sex === 'MALE' ? 'M' : null;
     // Other sexes are too few to publish apart; they stay in the totals.
     const usable = mine.filter((c) => c.sex === null || sex(c) !== null);
-    const baselineYear = Math.min(...usable.filter((c) => c.baseline !== null).map((c) => c.year!));
+    const day = baselineDay(code);
     const baselines: IatiBaseline[] = usable
-      .filter((c) => c.baseline !== null && c.year === baselineYear)
+      .filter((c) => c.period === 'BASELINE')
       .map((c) => ({
-        year: c.year!,
-        isoDate: c.sex === null ? (baselineDay(code) ?? null) : null,
-        value: c.baseline!,
-        sampleSize: c.baseline_n ?? 0,
+        year: Number((day ?? c.window_start).slice(0, 4)),
+        isoDate: c.sex === null ? (day ?? null) : null,
+        value: c.value,
+        sampleSize: c.respondents,
         sex: sex(c),
       }));
-    const years = [...new Set(usable.filter((c) => c.latest !== null).map((c) => c.year!))];
-    const periods: IatiPeriod[] = years
-      .sort((a, b) => a - b)
-      .map((year) => ({
-        start: `${year}-01-01`,
-        end: `${year}-12-31`,
-        actuals: usable
-          .filter((c) => c.year === year && c.latest !== null)
-          .map((c) => ({ value: c.latest!, sampleSize: c.latest_n ?? 0, sex: sex(c) })),
-      }));
+    const rounds = new Map<string, CellRow[]>();
+    for (const c of usable.filter((cell) => cell.period !== 'BASELINE')) {
+      const key = `${c.window_start}/${c.window_end}`;
+      rounds.set(key, [...(rounds.get(key) ?? []), c]);
+    }
+    const periods: IatiPeriod[] = [...rounds.values()].map((round) => ({
+      start: round[0]!.window_start,
+      end: round[0]!.window_end,
+      actuals: round.map((c) => ({ value: c.value, sampleSize: c.respondents, sex: sex(c) })),
+    }));
     if (baselines.length === 0 && periods.length === 0) return [];
     const first = mine[0]!;
     return [

@@ -207,7 +207,9 @@ export function readCell(type: CellType, raw: unknown): { value: unknown } | { e
         ? { value: trimmed.toLowerCase() }
         : { error: `must be ${expected(type)}` };
     case 'date':
-      return DATE.test(trimmed) && !Number.isNaN(Date.parse(`${trimmed}T00:00:00Z`))
+      // A real day: V8 reads 2025-02-31 as 3 March, which PostgreSQL would then refuse for
+      // the whole batch; the GraphQL inputs' LocalDate scalar refuses it the same way.
+      return DATE.test(trimmed) && isRealDay(trimmed)
         ? { value: trimmed }
         : { error: `must be ${expected(type)}` };
     case 'int':
@@ -223,4 +225,10 @@ export function readCell(type: CellType, raw: unknown): { value: unknown } | { e
       return type.values.includes(value) ? { value } : { error: `must be ${expected(type)}` };
     }
   }
+}
+
+/** Whether YYYY-MM-DD names a day of the calendar (not 2025-02-31 or 2025-13-01). */
+function isRealDay(day: string): boolean {
+  const time = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(day);
 }

@@ -9,13 +9,11 @@ import { type Column, readCell, type SheetKind } from './spreadsheet.columns';
 import type { SheetFormat } from './spreadsheet.export';
 
 /*
- * A spreadsheet (CSV or XLSX, the export's columns) imported through importActivities /
- * importMeasurements themselves: the same validation, idempotency and per-item results. The
- * file is split into batches of 1,000 rows (the imports' limit), all in the request's one
- * transaction — one job that commits whole or not at all — each batch under the key
- * `<idempotencyKey>#<n>`, so sending the same file again with the same key replays every batch
- * and writes nothing. A cell the import cannot read (a bad date, an unknown value, a column
- * that is not one of ours) makes its row INVALID with the column's name.
+ * A spreadsheet (CSV or XLSX, the export's columns) read for importActivities /
+ * importMeasurements themselves: the same validation, idempotency and per-item results. A job
+ * (spreadsheet.jobs.ts) sends it in batches of 1,000 rows (the imports' limit), each under the
+ * key `<idempotencyKey>#<n>`. A cell the import cannot read (a bad date, an unknown value, a
+ * column that is not one of ours) makes its row INVALID with the column's name.
  *
  * With `mapping: kobo`, a KoboToolbox or ODK export: group prefixes are dropped from the
  * headers (`group_activity/title` → `title`), `_uuid` (or `meta/instanceID`) is the
@@ -80,35 +78,58 @@ class KeyCheck {
   key!: string;
 }
 
-export async function importSheet(
-  ctx: RequestContext,
-  kind: SheetKind,
-  format: SheetFormat,
-  file: Buffer,
-  options: SheetImportOptions,
-): Promise<SheetImportResult> {
-  if (validateSync(Object.assign(new KeyCheck(), { key: options.idempotencyKey })).length > 0) {
+/** A file read and checked cell by cell: rows refused already, and the others' items. */
+export type ReadSheet = {
+  /** Rows that are not empty (the job's total). */
+  total: number;
+  /** Rows refused while reading (a cell that cannot be read, a column that is not ours). */
+  refused: SheetRowResult[];
+  /** The other rows as import items, in file order. */
+  items: SheetItem[];
+};
+
+export type SheetItem = { row: number; item: object; externalId: string | null };
+
+/** Checks the idempotency key as the imports' inputs do. */
+export function checkIdempotencyKey(key: string): void {
+  if (validateSync(Object.assign(new KeyCheck(), { key })).length > 0) {
     throw badUserInput(
       'idempotencyKey',
       'idempotencyKey is 1–190 characters without control characters',
     );
   }
+}
+
+/** Reads a CSV or XLSX file of `kind` into import items, refusing unreadable rows by column. */
+export async function readSheet(
+  kind: SheetKind,
+  format: SheetFormat,
+  file: Buffer,
+  mapping: SheetMapping,
+): Promise<ReadSheet> {
   const records: unknown[][] =
     format === 'csv' ? parseCsv(file.toString('utf8')) : await xlsxRecords(file);
   const [header, ...body] = records;
   if (!header || header.every((h) => cellText(h).trim() === '')) {
     throw badUserInput('file', 'The file is empty: its first row must name the columns');
   }
-  const layout = mapHeader(kind, header.map(cellText), options.mapping);
-  const results: SheetRowResult[] = [];
-  const items: { row: number; item: object; externalId: string | null }[] = [];
+  const layout = mapHeader(kind, header.map(cellText), mapping);
+  const read: ReadSheet = { total: 0, refused: [], items: [] };
+  const externalIdAt = layout.columns.findIndex((c) => c?.name === 'externalId');
   rows: for (const [i, cells] of body.entries()) {
     const row = i + 2;
     if (cells.every((c) => cellText(c).trim() === '')) continue;
-    const externalIdAt = layout.columns.findIndex((c) => c?.name === 'externalId');
+    read.total++;
     const externalId = externalIdAt >= 0 ? cellText(cells[externalIdAt]).trim() || null : null;
     const fail = (field: string, message: string) =>
-      results.push({ row, externalId, status: ImportItemStatus.INVALID, id: null, field, message });
+      read.refused.push({
+        row,
+        externalId,
+        status: ImportItemStatus.INVALID,
+        id: null,
+        field,
+        message,
+      });
     if (layout.unknown) {
       fail(
         layout.unknown,
@@ -123,67 +144,53 @@ export async function importSheet(
     const values: Record<string, unknown> = {};
     for (const [at, column] of layout.columns.entries()) {
       if (!column || column.readOnly) continue;
-      const read = readCell(column.type, cells[at]);
-      if ('error' in read) {
-        fail(column.name, `${column.name} ${read.error}`);
+      const cell = readCell(column.type, cells[at]);
+      if ('error' in cell) {
+        fail(column.name, `${column.name} ${cell.error}`);
         continue rows;
       }
-      if (read.value === null && !column.optional) {
+      if (cell.value === null && !column.optional) {
         fail(column.name, `${column.name} is required`);
         continue rows;
       }
-      values[column.name] = read.value;
+      values[column.name] = cell.value;
     }
-    items.push({ row, item: kind.item(values), externalId });
+    read.items.push({ row, item: kind.item(values), externalId });
   }
+  return read;
+}
 
-  const total: SheetImportResult = {
-    applied: false,
-    replayed: items.length > 0,
-    dryRun: options.dryRun,
-    batches: Math.ceil(items.length / SHEET_BATCH),
-    created: 0,
-    updated: 0,
-    unchanged: 0,
-    invalid: 0,
-    rows: results,
-  };
-  for (let start = 0, n = 1; start < items.length; start += SHEET_BATCH, n++) {
-    const batch = items.slice(start, start + SHEET_BATCH);
-    const result = await kind.import(
-      ctx,
-      {
-        tenantCode: options.tenantCode,
-        idempotencyKey: `${options.idempotencyKey}#${n}`,
-        dryRun: options.dryRun,
-        atomic: false,
-        // Spreadsheets never force: a platform admin forces through the GraphQL imports.
-        force: false,
-      },
-      batch.map((b) => b.item),
-    );
-    total.applied ||= result.applied;
-    total.replayed &&= result.replayed;
-    for (const item of result.items) {
-      const source = batch[item.index]!;
-      results.push({
-        row: source.row,
-        externalId: item.externalId ?? source.externalId,
-        status: item.status,
-        id: item.id,
-        field: item.field === null ? null : kind.columnOf(item.field),
-        message: item.message,
-      });
-    }
-  }
-  results.sort((a, b) => a.row - b.row);
-  for (const r of results) {
-    if (r.status === ImportItemStatus.CREATED) total.created++;
-    else if (r.status === ImportItemStatus.UPDATED) total.updated++;
-    else if (r.status === ImportItemStatus.UNCHANGED) total.unchanged++;
-    else total.invalid++;
-  }
-  return total;
+/** One batch of a job through importActivities / importMeasurements: its per-row results. */
+export async function importBatch(
+  ctx: RequestContext,
+  kind: SheetKind,
+  batch: readonly SheetItem[],
+  options: SheetImportOptions & { batch: number },
+): Promise<{ applied: boolean; rows: SheetRowResult[] }> {
+  const result = await kind.import(
+    ctx,
+    {
+      tenantCode: options.tenantCode,
+      idempotencyKey: `${options.idempotencyKey}#${options.batch}`,
+      dryRun: options.dryRun,
+      atomic: false,
+      // Spreadsheets never force: a platform admin forces through the GraphQL imports.
+      force: false,
+    },
+    batch.map((b) => b.item),
+  );
+  const rows = result.items.map((item) => {
+    const source = batch[item.index]!;
+    return {
+      row: source.row,
+      externalId: item.externalId ?? source.externalId,
+      status: item.status,
+      id: item.id,
+      field: item.field === null ? null : kind.columnOf(item.field),
+      message: item.message,
+    };
+  });
+  return { applied: result.applied, rows };
 }
 
 type Layout = {
