@@ -26,9 +26,10 @@ function valuesOf<T extends ProjectRow, V extends ProjectRowValues>(kind: AnyKin
 export async function createRow<T extends ProjectRow, V extends ProjectRowValues>(
   ctx: RequestContext,
   kind: AnyKind<T, VersionedRowInput, V>,
-  values: V,
+  given: V,
 ): Promise<T> {
-  const project = kind.check(values, await kind.refs(ctx, [values]));
+  const project = kind.check(given, await kind.refs(ctx, [given]));
+  const values = kind.defaults ? kind.defaults.fill(given, project) : given;
   const keys = Object.keys(kind.valueColumns) as (keyof V & string)[];
   const params: unknown[] = keys.map((k) => values[k]);
   params.push(project.tenantId, project.recordingOrganisationId, ctx.access.actor);
