@@ -465,6 +465,61 @@ describe('writing translations', () => {
     });
   });
 
+  describe('labels and messages', () => {
+    it('labels every labelled enum in the request’s language and words new errors in it, codes unchanged', async () => {
+      const labels = await server.graphql<{
+        sex: { value: string; label: string; language: string }[];
+        state: { value: string; label: string; language: string }[];
+      }>(
+        `query @locale(language: "tg") {
+          sex: enumLabels(enum: Sex) { value label language }
+          state: enumLabels(enum: ApprovalState) { value label language }
+        }`,
+        {},
+        as('tj-viewer'),
+      );
+      expect(labels.body.errors).toBeUndefined();
+      expect(labels.body.data!.sex).toContainEqual({
+        value: 'FEMALE',
+        label: 'Занон ва духтарон',
+        language: 'tg',
+      });
+      expect(labels.body.data!.state).toContainEqual({
+        value: 'APPROVED',
+        label: 'Тасдиқ шуд',
+        language: 'tg',
+      });
+      // Kazakh (configured, kk → ru → en) has no labels of its own: Russian ones.
+      const kk = await server.graphql<{ enumLabels: { value: string; language: string }[] }>(
+        `query @locale(language: "kk") { enumLabels(enum: Settlement) { value language } }`,
+        {},
+        as('tj-viewer'),
+      );
+      expect(kk.body.data!.enumLabels.map((l) => l.language)).toEqual(['ru', 'ru']);
+      const refused = await server.graphql(
+        `mutation { setTenantLanguages(input: { tenantCode: "TJ", languages: ["en"], expectedVersion: 1 }) { code } }`,
+        {},
+        as('kg-admin'),
+        { 'accept-language': 'ru' },
+      );
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(refused.body.errors?.[0]?.message).toBe('Вы не администрируете страну TJ');
+      const badLanguage = await server.graphql(
+        CREATE_ACTIVITY,
+        { input: tjActivity({ title: 'x', sourceLanguage: 'ky' }) },
+        as('tj-admin'),
+        { 'accept-language': 'uz-Latn' },
+      );
+      expect(badLanguage.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'sourceLanguage',
+      });
+      expect(badLanguage.body.errors?.[0]?.message).toBe(
+        'Bu mamlakat ky tilini taklif qilmaydi; uning tillari: en, ru, tg',
+      );
+    });
+  });
+
   describe('languages by configuration and per tenant', () => {
     const SET = `mutation ($input: SetTenantLanguagesInput!) {
       setTenantLanguages(input: $input) { code version enabledLanguages }

@@ -198,12 +198,12 @@ async function applyImport<I extends object, V extends Values, R>(
       : null;
     // What an item leaves null: a new row's default, a stored row's own value.
     plan.values = current
-      ? ({
+      ? {
           ...plan.values,
           ...Object.fromEntries(
             defaulted.map((field) => [field, plan.values[field] ?? current[field]]),
           ),
-        })
+        }
       : kind.defaults && plan.project
         ? kind.defaults.fill(plan.values, plan.project)
         : plan.values;

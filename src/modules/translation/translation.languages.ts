@@ -65,12 +65,13 @@ export function parseExtraLanguages(value: string): Record<string, string[]> {
     } catch {
       canonical = undefined;
     }
+    if (canonical && canonical !== tag)
+      throw new Error(`"${tag}" is written "${canonical}" in BCP 47`);
     if (!canonical || !LANGUAGE_TAG.test(tag)) {
       throw new Error(
         `"${tag}" is not a BCP 47 language tag (language, optional script and region)`,
       );
     }
-    if (canonical !== tag) throw new Error(`"${tag}" is written "${canonical}" in BCP 47`);
     if (tag in BUILT_IN_LANGUAGES) throw new Error(`"${tag}" is built in already`);
     if (tag in extra) throw new Error(`"${tag}" is given twice`);
     const fallbacks = (chainPart ?? '')
