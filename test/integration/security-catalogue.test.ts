@@ -152,6 +152,9 @@ const TESTED_DEFINERS: Readonly<Record<string, string>> = {
   // migrations/*source-languages-and-tenant-languages*: a tenant's languages, by its admins.
   set_tenant_languages:
     'test/integration/translations-writes.test.ts (as the application role, with the settings of another tenant’s admin)',
+  // migrations/*activity-title-search*: ids of matching activities within the request's scope.
+  search_activity_ids:
+    'test/integration/translations-writes.test.ts (as the application role, with another tenant’s and another partner’s settings)',
 };
 
 /** Functions the request preamble runs as the owner: never callable by the application role. */

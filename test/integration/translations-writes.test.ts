@@ -520,6 +520,87 @@ describe('writing translations', () => {
     });
   });
 
+  describe('searching activity titles', () => {
+    const search = async (text: string, auth: Auth) => {
+      const res = await server.graphql<{ activities: { nodes: { id: string }[] } }>(
+        `query ($s: String!) { activities(first: 100, filter: { search: $s }) { nodes { id } } }`,
+        { s: text },
+        auth,
+      );
+      expect(res.body.errors).toBeUndefined();
+      return res.body.data!.activities.nodes.map((n) => n.id);
+    };
+
+    it('finds a title in any language and script through the index, only among rows the caller reads', async () => {
+      const { id, version } = await newActivity('Қўшработдаги суҳбат', { sourceLanguage: 'en' });
+      await server.graphql(
+        UPDATE,
+        {
+          input: {
+            id,
+            expectedVersion: version,
+            translations: [{ language: 'ru', value: 'Беседа в Кушрабаде' }],
+          },
+        },
+        as('tj-admin'),
+      );
+      expect(await search('qoshrabotdagi', as('tj-admin'))).toEqual([id]);
+      expect(await search('КУШРАБАД', as('tj-editor'))).toEqual([id]);
+      expect(await search('suhbat', as('key:partner-write'))).toEqual([id]);
+      // Shorter than a trigram: the same answer, by comparing every row.
+      expect(await search('Қў', as('tj-admin'))).toContain(id);
+      // The pilot's partner and another tenant's admin find nothing.
+      expect(await search('qoshrabot', as('tj-pilot-editor'))).toEqual([]);
+      expect(await search('qoshrabot', as('kg-admin'))).toEqual([]);
+      // The lookup can use the index (on these few rows the planner would rather scan, so
+      // scanning is switched off to ask whether it can).
+      const runner = server.db.dataSource.createQueryRunner();
+      await runner.startTransaction();
+      try {
+        await runner.query(`SET LOCAL enable_seqscan = off`);
+        const plan: { 'QUERY PLAN': string }[] = await runner.query(
+          `EXPLAIN SELECT id FROM activities WHERE search_fold(title) LIKE search_fold('%qoshrabot%')`,
+        );
+        expect(plan.map((p) => p['QUERY PLAN']).join('\n')).toMatch(
+          /activities_title_fold_trgm_idx/,
+        );
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+    });
+
+    it('the lookup function answers no id outside the settings of the request that calls it', async () => {
+      const { id } = await newActivity('Ҳамдилӣ дар Навобод');
+      const runner = server.db.dataSource.createQueryRunner();
+      await runner.startTransaction();
+      try {
+        await runner.query(`SET LOCAL ROLE dg_app`);
+        const ids = async () =>
+          (
+            await runner.query<{ ids: string[] }[]>(
+              `SELECT search_activity_ids('%hamdili%') AS ids`,
+            )
+          )[0]!.ids;
+        expect(await ids()).toEqual([]);
+        await runner.query(`SELECT set_config('app.tenant_ids', $1, true)`, [T.KG]);
+        expect(await ids()).toEqual([]);
+        // A partner of the TJ pilot only: not the main project's activity.
+        await runner.query(
+          `SELECT set_config('app.tenant_ids', $1, true), set_config('app.partner_tenant_ids', $1, true),
+             set_config('app.partner_project_ids', $2, true)`,
+          [T.TJ, P.tjPilot],
+        );
+        expect(await ids()).toEqual([]);
+        await runner.query(`SELECT set_config('app.partner_tenant_ids', '', true)`);
+        expect(await ids()).toContain(id);
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+    });
+  });
+
   describe('languages by configuration and per tenant', () => {
     const SET = `mutation ($input: SetTenantLanguagesInput!) {
       setTenantLanguages(input: $input) { code version enabledLanguages }
