@@ -578,9 +578,9 @@ describe('writing translations', () => {
         await runner.query(`SET LOCAL ROLE dg_app`);
         const ids = async () =>
           (
-            await runner.query<{ ids: string[] }[]>(
-              `SELECT search_activity_ids('%hamdili%') AS ids`,
-            )
+            (await runner.query(`SELECT search_activity_ids('%hamdili%') AS ids`)) as {
+              ids: string[];
+            }[]
           )[0]!.ids;
         expect(await ids()).toEqual([]);
         await runner.query(`SELECT set_config('app.tenant_ids', $1, true)`, [T.KG]);
