@@ -558,9 +558,9 @@ describe('writing translations', () => {
       await runner.startTransaction();
       try {
         await runner.query(`SET LOCAL enable_seqscan = off`);
-        const plan: { 'QUERY PLAN': string }[] = await runner.query(
+        const plan = (await runner.query(
           `EXPLAIN SELECT id FROM activities WHERE search_fold(title) LIKE search_fold('%qoshrabot%')`,
-        );
+        )) as { 'QUERY PLAN': string }[];
         expect(plan.map((p) => p['QUERY PLAN']).join('\n')).toMatch(
           /activities_title_fold_trgm_idx/,
         );
