@@ -17,6 +17,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * 10,000 activities answers NULL: the caller then compares titles row by row, which for so
  * common a pattern finds a page's worth of rows at once (measured in the README).
  *
+ * On Citus the function answers NULL (see up()): searches there compare rows as before.
+ *
  * The index replaces the trigram index on the raw title, which no query has used since
  * searches compare folded texts: bulk imports still maintain one trigram index on titles.
  */
@@ -29,11 +31,34 @@ export class ActivityTitleSearch1796184913509 implements MigrationInterface {
     await db.query(`DROP INDEX activities_title_trgm_idx`);
     await db.query(`CREATE INDEX activities_title_fold_trgm_idx ON activities
       USING gin (search_fold(title) gin_trgm_ops)`);
+    // On Citus a shard's query cannot call a function that reads a distributed table (the
+    // call would run on the worker): there the lookup answers NULL, and searches compare the
+    // rows on the shards as before.
+    const citus =
+      ((await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)) as unknown[]).length >
+      0;
     await db.query(`
       CREATE FUNCTION search_activity_ids(p_pattern text) RETURNS uuid[]
       LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
       SET search_path = public
-      AS $$
+      AS $$ ${citus ? 'SELECT NULL::uuid[]' : LOOKUP} $$`);
+    await db.query(`REVOKE ALL ON FUNCTION search_activity_ids(text) FROM PUBLIC`);
+    await db.query(`GRANT EXECUTE ON FUNCTION search_activity_ids(text) TO dg_app`);
+  }
+
+  public async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP FUNCTION search_activity_ids(text)`);
+    await db.query(`DROP INDEX activities_title_fold_trgm_idx`);
+    await db.query(`CREATE INDEX activities_title_trgm_idx ON activities
+      USING gin (title gin_trgm_ops)`);
+  }
+}
+
+/** More matches than this, and a page of rows is found faster by reading them in order. */
+const MAX_IDS = 10_000;
+
+/** The lookup: matching ids within the request's read scope, NULL past MAX_IDS. */
+const LOOKUP = `
         WITH scope AS (
           SELECT app_uuid_setting('app.tenant_ids') AS tenants,
                  app_uuid_setting('app.partner_tenant_ids') AS partner_tenants,
@@ -54,18 +79,4 @@ export class ActivityTitleSearch1796184913509 implements MigrationInterface {
                  OR found.project_id = ANY (scope.partner_projects))
           LIMIT ${MAX_IDS + 1}
         ) AS matching
-      $$`);
-    await db.query(`REVOKE ALL ON FUNCTION search_activity_ids(text) FROM PUBLIC`);
-    await db.query(`GRANT EXECUTE ON FUNCTION search_activity_ids(text) TO dg_app`);
-  }
-
-  public async down(db: QueryRunner): Promise<void> {
-    await db.query(`DROP FUNCTION search_activity_ids(text)`);
-    await db.query(`DROP INDEX activities_title_fold_trgm_idx`);
-    await db.query(`CREATE INDEX activities_title_trgm_idx ON activities
-      USING gin (title gin_trgm_ops)`);
-  }
-}
-
-/** More matches than this, and a page of rows is found faster by reading them in order. */
-const MAX_IDS = 10_000;
+`;

@@ -1,4 +1,5 @@
 import { SEED_IDS } from '../../seeds/programme';
+import { onCitus, skipOnCitus } from '../helpers/citus';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { CREATE_ACTIVITY, errorOf, tjActivity } from '../helpers/writes';
 
@@ -553,7 +554,8 @@ describe('writing translations', () => {
       expect(await search('qoshrabot', as('tj-pilot-editor'))).toEqual([]);
       expect(await search('qoshrabot', as('kg-admin'))).toEqual([]);
       // The lookup can use the index (on these few rows the planner would rather scan, so
-      // scanning is switched off to ask whether it can).
+      // scanning is switched off to ask whether it can). Not on Citus, where it answers NULL.
+      if (onCitus) return;
       const runner = server.db.dataSource.createQueryRunner();
       await runner.startTransaction();
       try {
@@ -570,35 +572,38 @@ describe('writing translations', () => {
       }
     });
 
-    it('the lookup function answers no id outside the settings of the request that calls it', async () => {
-      const { id } = await newActivity('Ҳамдилӣ дар Навобод');
-      const runner = server.db.dataSource.createQueryRunner();
-      await runner.startTransaction();
-      try {
-        await runner.query(`SET LOCAL ROLE dg_app`);
-        const ids = async () =>
-          (
-            (await runner.query(`SELECT search_activity_ids('%hamdili%') AS ids`)) as {
-              ids: string[];
-            }[]
-          )[0]!.ids;
-        expect(await ids()).toEqual([]);
-        await runner.query(`SELECT set_config('app.tenant_ids', $1, true)`, [T.KG]);
-        expect(await ids()).toEqual([]);
-        // A partner of the TJ pilot only: not the main project's activity.
-        await runner.query(
-          `SELECT set_config('app.tenant_ids', $1, true), set_config('app.partner_tenant_ids', $1, true),
+    skipOnCitus('the lookup answers NULL on Citus (see its migration)')(
+      'the lookup function answers no id outside the settings of the request that calls it',
+      async () => {
+        const { id } = await newActivity('Ҳамдилӣ дар Навобод');
+        const runner = server.db.dataSource.createQueryRunner();
+        await runner.startTransaction();
+        try {
+          await runner.query(`SET LOCAL ROLE dg_app`);
+          const ids = async () =>
+            (
+              (await runner.query(`SELECT search_activity_ids('%hamdili%') AS ids`)) as {
+                ids: string[];
+              }[]
+            )[0]!.ids;
+          expect(await ids()).toEqual([]);
+          await runner.query(`SELECT set_config('app.tenant_ids', $1, true)`, [T.KG]);
+          expect(await ids()).toEqual([]);
+          // A partner of the TJ pilot only: not the main project's activity.
+          await runner.query(
+            `SELECT set_config('app.tenant_ids', $1, true), set_config('app.partner_tenant_ids', $1, true),
              set_config('app.partner_project_ids', $2, true)`,
-          [T.TJ, P.tjPilot],
-        );
-        expect(await ids()).toEqual([]);
-        await runner.query(`SELECT set_config('app.partner_tenant_ids', '', true)`);
-        expect(await ids()).toContain(id);
-      } finally {
-        await runner.rollbackTransaction();
-        await runner.release();
-      }
-    });
+            [T.TJ, P.tjPilot],
+          );
+          expect(await ids()).toEqual([]);
+          await runner.query(`SELECT set_config('app.partner_tenant_ids', '', true)`);
+          expect(await ids()).toContain(id);
+        } finally {
+          await runner.rollbackTransaction();
+          await runner.release();
+        }
+      },
+    );
   });
 
   describe('languages by configuration and per tenant', () => {
