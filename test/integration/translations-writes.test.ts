@@ -437,6 +437,44 @@ describe('writing translations', () => {
       }
     });
 
+    it('nobody but its tenant’s admins translates a project, community or indicator through their updates', async () => {
+      const rows = await server.db.dataSource.query<
+        { kind: string; id: string; version: number }[]
+      >(
+        `SELECT 'Project' AS kind, id, version FROM projects WHERE id = $1
+         UNION ALL SELECT 'Community', id, version FROM communities WHERE id = $2
+         UNION ALL SELECT 'Indicator', id, version FROM indicators
+           WHERE tenant_id = $3 ORDER BY 1 LIMIT 3`,
+        [P.TJ, SEED_IDS.communities.tjNavobod, T.TJ],
+      );
+      expect(rows.map((r) => r.kind).sort()).toContain('Project');
+      for (const { kind, id, version } of rows) {
+        const mutation = `mutation ($input: Update${kind}Input!) { update${kind}(input: $input) { id } }`;
+        const input = {
+          id,
+          expectedVersion: version,
+          translations: [{ language: 'ru', value: ATTACK }],
+        };
+        for (const [name, codes] of Object.entries({
+          'tj-editor': ['FORBIDDEN'],
+          'tj-viewer': ['FORBIDDEN'],
+          'tj-pilot-editor': ['FORBIDDEN', 'NOT_FOUND'],
+          'un-analyst': ['FORBIDDEN'],
+          'key:partner-write': ['FORBIDDEN'],
+          'key:partner-read': ['FORBIDDEN'],
+          'kg-admin': ['NOT_FOUND', 'FORBIDDEN'],
+        })) {
+          const code = errorOf(await server.graphql(mutation, { input }, as(name)))?.code;
+          expect({ kind, name, refused: codes.includes(code as string) }).toEqual({
+            kind,
+            name,
+            refused: true,
+          });
+        }
+      }
+      await noAttackStored();
+    });
+
     it('a partner cannot translate through an import what it may not write', async () => {
       for (const name of ['tj-pilot-editor', 'key:pilot-write']) {
         const res = await run(as(name), [
