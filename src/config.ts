@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parseExtraLanguages } from './modules/translation/translation.languages';
 
 /** A configuration mistake: its message names the variable, and is all a person needs to see. */
 export class ConfigError extends Error {}
@@ -81,6 +82,18 @@ const schema = z
       .regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, 'must be seconds separated by commas')
       .transform((value) => value.split(',').map(Number))
       .default([5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400]),
+    // Languages beyond the six built in (README, "Languages"): `tag:fallback,…` separated by `;`.
+    EXTRA_LANGUAGES: z
+      .string()
+      .transform((value, ctx) => {
+        try {
+          return parseExtraLanguages(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      })
+      .default({}),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -285,6 +298,8 @@ export type Config = Readonly<{
     /** Seconds to wait before each retry; after the last, the delivery is dead. */
     retryScheduleS: readonly number[];
   }>;
+  /** Languages added to the built-in six: each tag with its chain (itself first). */
+  extraLanguages: Readonly<Record<string, readonly string[]>>;
   /** Variables that look like ours but are not (see unknownVariables), to warn about. */
   warnings: readonly string[];
 }>;
@@ -364,6 +379,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollMs: e.WEBHOOK_POLL_MS,
       retryScheduleS: Object.freeze([...e.WEBHOOK_RETRY_SCHEDULE_S]),
     }),
+    extraLanguages: Object.freeze({ ...e.EXTRA_LANGUAGES }),
     warnings: Object.freeze(unknown),
   });
 }

@@ -66,6 +66,7 @@ import {
   localePlugin,
   varyByLanguage,
 } from './modules/translation/translation.locale';
+import { configureLanguages } from './modules/translation/translation.languages';
 import { TranslationResolver } from './modules/translation/translation.resolver';
 import { Metrics } from './observability/metrics';
 import { requestLogging } from './observability/request-log';
@@ -148,6 +149,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const pool = poolOf(dataSource);
   configureChangesFeed({ retentionDays: config.changes.retentionDays });
   configureWebhooks(config.webhooks);
+  configureLanguages(config.extraLanguages);
   const bare = enforceListMaximums(await buildBareSchema());
   const schema = options.unsafeTestLayers?.shield === false ? bare : applyPermissions(bare);
   const authenticator = new Authenticator(config.jwt);

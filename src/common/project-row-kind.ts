@@ -80,6 +80,15 @@ export type ProjectRowKind<
   refs: (ctx: RequestContext, values: readonly V[], tenantId?: string) => Promise<R>;
   /** The kind's rules for one row's values; returns the project it is recorded for. */
   check: (values: V, refs: R) => ProjectScope & { recordingOrganisationId: string };
+  /**
+   * Values a new row takes when its write leaves them null (the tenant's language of its
+   * texts): `fill` completes a checked row's values; an existing row keeps its own values of
+   * `fields` when an import item leaves them null.
+   */
+  defaults?: Readonly<{
+    fields: readonly (keyof V & string)[];
+    fill: (values: V, project: ProjectScope) => V;
+  }>;
   /** An update's changes (undefined: keep the stored value); refuses null where required. */
   changes: (input: U) => { [K in keyof V]?: V[K] };
 }>;

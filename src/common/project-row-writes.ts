@@ -43,11 +43,12 @@ const periodRef = (entity: string, row: ProjectRowValues | ProjectRow) => ({
 export async function createRow<T extends ProjectRow, V extends ProjectRowValues>(
   ctx: RequestContext,
   kind: AnyKind<T, VersionedRowInput, V>,
-  values: V,
+  given: V,
   options: Forcing = {},
 ): Promise<T> {
   if (options.force) assertMayForce(ctx);
-  const project = kind.check(values, await kind.refs(ctx, [values]));
+  const project = kind.check(given, await kind.refs(ctx, [given]));
+  const values = kind.defaults ? kind.defaults.fill(given, project) : given;
   const forced = await liftPeriodLocks(ctx, options.force, project.tenantId, [
     periodRef(kind.entity, values),
   ]);

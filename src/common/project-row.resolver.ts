@@ -23,6 +23,8 @@ export type ProjectRowResolverOptions<T extends ProjectRowType, U extends Versio
   updateInput: ClassType<U>;
   /** What the row's project and community are to it, for their descriptions. */
   describe: { project: string; community: string };
+  /** What an update does beyond the row itself, in the same transaction (its translations). */
+  afterUpdate?: (ctx: RequestContext, input: U, row: T) => Promise<void>;
 };
 
 /**
@@ -34,7 +36,7 @@ export type ProjectRowResolverOptions<T extends ProjectRowType, U extends Versio
 export function ProjectRowResolver<T extends ProjectRowType, U extends VersionedRowInput>(
   options: ProjectRowResolverOptions<T, U>,
 ) {
-  const { type, name, noun, kind, updateInput, describe } = options;
+  const { type, name, noun, kind, updateInput, describe, afterUpdate } = options;
 
   // Not listed among the schema's resolvers: its fields reach the schema through the subclasses.
   @Resolver(() => type)
@@ -43,14 +45,16 @@ export function ProjectRowResolver<T extends ProjectRowType, U extends Versioned
       name: `update${name}`,
       description: `Changes ${article(noun)} ${noun}; CONFLICT with currentVersion when expectedVersion is stale.`,
     })
-    update(
+    async update(
       @Arg('input', () => updateInput, {
         description: `Which ${noun}, at which version, and what to change.`,
       })
       input: U,
       @Ctx() ctx: RequestContext,
     ) {
-      return updateRow(ctx, kind, input);
+      const row = await updateRow(ctx, kind, input);
+      if (afterUpdate) await afterUpdate(ctx, input, row);
+      return row;
     }
 
     @Mutation(() => type, {

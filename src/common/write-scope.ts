@@ -3,6 +3,10 @@ import type { RequestContext } from '../context';
 import { badUserInput, forbidden } from './errors';
 import { param } from './sql';
 import type { Span } from './validation';
+import {
+  type TenantLanguages,
+  tenantLanguages,
+} from '../modules/translation/translation.languages';
 
 /*
  * Where a write may go, decided from the principal's grants (Access), never from what the
@@ -32,6 +36,8 @@ export type ProjectScope = Span &
     id: string;
     /** The organisation the principal records this project's rows for; null: may not write. */
     recordingOrganisationId: string | null;
+    /** The languages the project's tenant offers, and the one its texts are in by default. */
+    languages: TenantLanguages;
   }>;
 
 /**
@@ -50,15 +56,23 @@ async function projectScopes(
   const recording = ctx.access.recordingOrganisationSql('p.tenant_id', 'p.id', params);
   const writer = ctx.access.tenantScopeSql(Capability.WRITE, 'p.tenant_id', params);
   const inTenant = tenantId ? ` AND p.tenant_id = ${param(params, tenantId)}` : '';
-  const rows = await ctx.tx.query<ProjectScope>(
+  const rows = await ctx.tx.query<
+    Omit<ProjectScope, 'languages'> & { defaultLocale: string; enabledLanguages: string[] }
+  >(
     `SELECT p.tenant_id AS "tenantId", p.id, p.start_date AS "startDate", p.end_date AS "endDate",
        CASE WHEN ${writer} THEN ${recording} END
-         AS "recordingOrganisationId"
-     FROM projects p
+         AS "recordingOrganisationId",
+       t.default_locale AS "defaultLocale", t.enabled_languages AS "enabledLanguages"
+     FROM projects p JOIN tenants t ON t.id = p.tenant_id
      WHERE p.id = ANY ($1::uuid[]) AND ${visible}${inTenant}`,
     params,
   );
-  return new Map(rows.map((row) => [row.id, row]));
+  return new Map(
+    rows.map(({ defaultLocale, enabledLanguages, ...row }) => [
+      row.id,
+      { ...row, languages: tenantLanguages(defaultLocale, enabledLanguages) },
+    ]),
+  );
 }
 
 /** Key of a (project, community) pair in `targetedPairs`' answer. */

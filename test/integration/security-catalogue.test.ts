@@ -27,6 +27,7 @@ const UPDATABLE: Readonly<Record<string, readonly string[]>> = {
     'participants_male',
     'participants_other',
     'project_id',
+    'source_language',
     'start_date',
     'title',
     'type',
@@ -45,6 +46,7 @@ const UPDATABLE: Readonly<Record<string, readonly string[]>> = {
     'population',
     'region',
     'settlement',
+    'source_language',
     'updated_at',
     'updated_by',
     'version',
@@ -70,6 +72,7 @@ const UPDATABLE: Readonly<Record<string, readonly string[]>> = {
     'description',
     'direction',
     'name',
+    'source_language',
     'unit',
     'updated_at',
     'updated_by',
@@ -100,6 +103,7 @@ const UPDATABLE: Readonly<Record<string, readonly string[]>> = {
     'end_date',
     'name',
     'reporting_period',
+    'source_language',
     'start_date',
     'status',
     'updated_at',
@@ -162,6 +166,12 @@ const TESTED_DEFINERS: Readonly<Record<string, string>> = {
   period_lock_guard: 'trigger only',
   record_history:
     'test/integration/approval-locks.test.ts (hostile calls, as the application role)',
+  // migrations/*source-languages-and-tenant-languages*: a tenant's languages, by its admins.
+  set_tenant_languages:
+    'test/integration/translations-writes.test.ts (as the application role, with the settings of another tenant’s admin)',
+  // migrations/*activity-title-search*: ids of matching activities within the request's scope.
+  search_activity_ids:
+    'test/integration/translations-writes.test.ts (as the application role, with another tenant’s and another partner’s settings)',
 };
 
 /** Functions the request preamble runs as the owner: never callable by the application role. */

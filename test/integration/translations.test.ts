@@ -99,6 +99,7 @@ describe('translations', () => {
           input: {
             tenantCode: 'UZ',
             name: 'Bogʻishamol test',
+            sourceLanguage: 'en',
             region: 'Fergana',
             district: 'Quva',
             settlement: 'RURAL',
@@ -267,7 +268,7 @@ describe('translations', () => {
       // A row of an open period: the seed's periods are approved, hence read-only.
       const created = await server.graphql<{ createActivity: { id: string; version: number } }>(
         CREATE_ACTIVITY,
-        { input: tjActivity({ title: 'Dialogue in Navobod' }) },
+        { input: tjActivity({ title: 'Dialogue in Navobod', sourceLanguage: 'en' }) },
         tjEditor,
       );
       expect(created.body.errors).toBeUndefined();
@@ -373,7 +374,7 @@ describe('translations', () => {
     it('translates nothing that has no source text, nor the source’s own language, nor an unknown one', async () => {
       const created = await server.graphql<{ createProject: { id: string } }>(
         `mutation { createProject(input: { tenantCode: "TJ", code: "TR-NODESC", name: "No description",
-          status: PLANNED, startDate: "2026-01-01" }) { id } }`,
+          sourceLanguage: "en", status: PLANNED, startDate: "2026-01-01" }) { id } }`,
         {},
         tjAdmin,
       );
@@ -426,6 +427,7 @@ describe('translations', () => {
             tenantCode: 'TJ',
             code: 'TR-SIX',
             name: texts.en,
+            sourceLanguage: 'en',
             status: 'PLANNED',
             startDate: '2026-01-01',
             translations: Object.entries(texts)

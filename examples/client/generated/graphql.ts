@@ -20,10 +20,14 @@ export type ActivityImportItem = {
   participants?: ParticipantsInput | null | undefined;
   /** The project; its tenant is the activity’s. */
   projectId: string;
+  /** The language the title is written in (BCP 47), one the tenant offers. A new activity without it is in the tenant's default language; an imported one already stored keeps its own. */
+  sourceLanguage?: string | null | undefined;
   /** First day, within the project’s span. */
   startDate: string;
   /** Title (1–300 characters). */
   title: string;
+  /** Its title in other languages than its source language; a null value removes one, languages not given stay as they are. */
+  translations?: Array<TranslationInput> | null | undefined;
   /** What kind of activity. */
   type: ActivityType;
 };
@@ -149,6 +153,25 @@ export type Scope =
   | 'READ'
   /** Write programme rows. */
   | 'WRITE';
+
+/** A translated text of a row. */
+export type TranslatedField =
+  /** The description. */
+  | 'DESCRIPTION'
+  /** The name. */
+  | 'NAME'
+  /** The title (activities). */
+  | 'TITLE';
+
+/** A text in one more language, beside the source text written in the row itself. */
+export type TranslationInput = {
+  /** Which text: by default the row's name (an activity's title). */
+  field?: TranslatedField | null | undefined;
+  /** Its language (BCP 47): en, ru, tg, ky, uz-Latn, uz-Cyrl or one the deployment adds; not the source language. */
+  language: string;
+  /** The text (1–4000 characters, no control characters), kept exactly as sent; null removes the translation. */
+  value?: string | null | undefined;
+};
 
 export type ChangesQueryVariables = Exact<{
   tenantCode: string;

@@ -102,6 +102,8 @@ async function importExamples(
     communityId: model.community?.id ?? null,
     type: n === 1 ? 'COMMUNITY_DIALOGUE' : 'SAVINGS_GROUP',
     title: `Imported by the example sync (${n} of 2)`,
+    // Written in English: without it the title would be taken as the tenant's language.
+    sourceLanguage: 'en',
     // Today: the model's own day may lie in a period already approved, hence read-only.
     startDate: new Date().toISOString().slice(0, 10),
     participants: { female: 10 + n, male: 5, other: 0 },

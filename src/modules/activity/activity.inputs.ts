@@ -1,4 +1,12 @@
-import { IsInt, IsOptional, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsInt,
+  IsOptional,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { UUIDResolver } from 'graphql-scalars';
 import { ArgsType, Field, InputType, Int, registerEnumType } from 'type-graphql';
 import { LocalDateScalar } from '../../common/scalars';
@@ -11,7 +19,7 @@ import {
   WithExternalId,
 } from '../../common/project-row-inputs';
 import { ActivityType, AgeBand } from './activity.entity';
-import { TranslationInput } from '../translation/translation.type';
+import { MAX_TRANSLATIONS, TranslationInput } from '../translation/translation.type';
 
 export enum ActivityOrderField {
   START_DATE = 'START_DATE',
@@ -133,18 +141,29 @@ export class ActivityValuesInput {
   @Field(() => AgeBand, { nullable: true, description: 'Age band of the participants.' })
   @IsOptional()
   ageBand?: AgeBand | null;
-}
 
-@InputType({ description: 'A new activity of a project you may record for.' })
-export class CreateActivityInput extends WithExternalId(ActivityValuesInput) {
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The language the title is written in (BCP 47), one the tenant offers. A new activity without it is in the tenant's default language; an imported one already stored keeps its own.",
+  })
+  @IsOptional()
+  @MaxLength(35)
+  sourceLanguage?: string | null;
+
   @Field(() => [TranslationInput], {
     nullable: true,
     description:
-      'Its texts in other languages than the source (en by default); the title is translated.',
+      'Its title in other languages than its source language; a null value removes one, languages not given stay as they are.',
   })
   @IsOptional()
-  translations?: TranslationInput[];
+  @ValidateNested()
+  @ArrayMaxSize(MAX_TRANSLATIONS)
+  translations?: TranslationInput[] | null;
 }
+
+@InputType({ description: 'A new activity of a project you may record for.' })
+export class CreateActivityInput extends WithExternalId(ActivityValuesInput) {}
 
 @InputType({ description: 'Changes to an activity; omitted fields stay as they are.' })
 export class UpdateActivityInput extends ProjectRowUpdateInput {
@@ -173,4 +192,23 @@ export class UpdateActivityInput extends ProjectRowUpdateInput {
   @IsOptional()
   @ValidateNested()
   participants?: ParticipantsInput;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The language the title is written in from now on (BCP 47), one the tenant offers; omitted: unchanged.',
+  })
+  @IsOptional()
+  @MaxLength(35)
+  sourceLanguage?: string;
+
+  @Field(() => [TranslationInput], {
+    nullable: true,
+    description:
+      'Its title in other languages than its source language; a null value removes one, languages not given stay as they are.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @ArrayMaxSize(MAX_TRANSLATIONS)
+  translations?: TranslationInput[] | null;
 }

@@ -27,6 +27,14 @@ export class ActivityResolver extends ProjectRowResolver({
     project: 'The project the activity belongs to.',
     community: 'The community it took place in, if any.',
   },
+  afterUpdate: (ctx, input, row) =>
+    saveTranslations(
+      ctx,
+      ACTIVITY_TEXTS,
+      writtenRow(ACTIVITY_TEXTS, row),
+      input.translations,
+      input.sourceLanguage !== undefined,
+    ),
 }) {
   // Nullable: denied to a caller who reads no rows (the analyst), it nulls only itself.
   @Query(() => ActivityConnection, {

@@ -22,6 +22,7 @@ import {
 import type { Activity } from './activity.type';
 import { ACTIVITY_TEXTS, TranslatedField } from '../translation/translation.kinds';
 import { textMatchesSql } from '../translation/translation.search';
+import { checkedSourceLanguage } from '../translation/translation.languages';
 
 /**
  * The columns behind each field of Activity: a list loads only those its query selects (the
@@ -36,6 +37,7 @@ const FIELD_COLUMNS: Record<string, readonly string[]> = {
   type: ['a.type'],
   title: ['a.title', 'a.source_language AS "sourceLanguage"'],
   titleLanguage: ['a.title', 'a.source_language AS "sourceLanguage"'],
+  sourceLanguage: ['a.source_language AS "sourceLanguage"'],
   startDate: ['a.start_date AS "startDate"'],
   endDate: ['a.end_date AS "endDate"'],
   facilitator: ['a.facilitator_organisation_id AS "facilitatorOrganisationId"'],
@@ -132,6 +134,8 @@ export type ActivityValues = {
   participantsOther: number;
   ageBand: AgeBand | null;
   externalId: string | null;
+  /** Null in a create or import item that gives none: the tenant's default, or the stored one. */
+  sourceLanguage: string | null;
 };
 
 /** The values of a create or import input: trimmed, defaults filled in. */
@@ -151,6 +155,7 @@ export function activityValues(
     participantsOther: input.participants?.other ?? 0,
     ageBand: input.ageBand ?? null,
     externalId: trimmed(input.externalId) ?? null,
+    sourceLanguage: input.sourceLanguage ?? null,
   };
 }
 
@@ -198,6 +203,8 @@ export function checkActivity(
   ) {
     throw badUserInput('facilitatorOrganisationId', 'No such organisation');
   }
+  if (values.sourceLanguage !== null)
+    checkedSourceLanguage(values.sourceLanguage, project.languages);
   return project;
 }
 
@@ -215,6 +222,7 @@ const ACTIVITY_VALUE_COLUMNS = entityColumns<keyof ActivityValues>(ActivityEntit
   'participantsOther',
   'ageBand',
   'externalId',
+  'sourceLanguage',
 ]);
 
 /** An update's changes to an activity (undefined: unchanged). */
@@ -231,6 +239,7 @@ function activityChanges(input: UpdateActivityInput): Partial<ActivityValues> {
     participantsOther: input.participants?.other ?? undefined,
     ageBand: input.ageBand,
     externalId: trimmed(input.externalId),
+    sourceLanguage: notNull(input.sourceLanguage, 'sourceLanguage'),
   };
 }
 
@@ -256,5 +265,13 @@ export const ACTIVITIES: ProjectRowKind<
   filters: activityFilters,
   refs: activityRefs,
   check: checkActivity,
+  // A new activity's title is in the tenant's default language unless the write says.
+  defaults: {
+    fields: ['sourceLanguage'],
+    fill: (values, project) => ({
+      ...values,
+      sourceLanguage: values.sourceLanguage ?? project.languages.default,
+    }),
+  },
   changes: activityChanges,
 };

@@ -77,6 +77,12 @@ export class Activity extends ProjectRowType {
   @UseMiddleware(AnsweredIn(ACTIVITY_TEXTS, TranslatedField.TITLE))
   titleLanguage?: string;
 
+  @Field({
+    description:
+      'The language its title is written in (BCP 47); other languages are translations of it.',
+  })
+  sourceLanguage!: string;
+
   @Field(() => LocalDateScalar, { description: 'Day it started.' })
   startDate!: string;
 

@@ -11,6 +11,7 @@ export enum AuditAction {
   REVOKE = 'REVOKE',
   ACCEPT = 'ACCEPT',
   AGGREGATE_READ = 'AGGREGATE_READ',
+  TRANSLATE = 'TRANSLATE',
 }
 
 registerEnumType(AuditAction, {
@@ -24,6 +25,7 @@ registerEnumType(AuditAction, {
     REVOKE: { description: 'A membership, API key or sharing agreement was revoked.' },
     ACCEPT: { description: 'An invitation was taken up by the user its e-mail address names.' },
     AGGREGATE_READ: { description: 'An analyst read aggregates under a sharing agreement.' },
+    TRANSLATE: { description: 'Translations of a row’s texts were set or removed.' },
   },
 });
 
@@ -39,6 +41,7 @@ export enum AuditEntityType {
   SharingAgreement = 'SharingAgreement',
   WebhookEndpoint = 'WebhookEndpoint',
   WebhookDelivery = 'WebhookDelivery',
+  Tenant = 'Tenant',
 }
 
 registerEnumType(AuditEntityType, {
@@ -55,6 +58,7 @@ registerEnumType(AuditEntityType, {
     SharingAgreement: { description: 'A sharing agreement, or an aggregate read under one.' },
     WebhookEndpoint: { description: 'A webhook endpoint (never its secret).' },
     WebhookDelivery: { description: 'A webhook delivery sent again by an admin.' },
+    Tenant: { description: 'A tenant (its languages, set by its admins).' },
   },
 });
 

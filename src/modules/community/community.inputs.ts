@@ -5,7 +5,7 @@ import { IsCleanText } from '../../common/validation';
 import { VersionedRowInput } from '../../common/write-inputs';
 import { OrderBy, PageArgs } from '../../common/connection';
 import { Settlement } from './community.entity';
-import { TranslationInput } from '../translation/translation.type';
+import { MAX_TRANSLATIONS, TranslationInput } from '../translation/translation.type';
 
 export enum CommunityOrderField {
   NAME = 'NAME',
@@ -124,11 +124,22 @@ export class CreateCommunityInput {
   @ArrayMaxSize(100)
   projectIds?: string[] | null;
 
-  @Field(() => [TranslationInput], {
+  @Field(() => String, {
     nullable: true,
-    description: 'Its texts in other languages than the source (en by default).',
+    description:
+      "The language its texts are written in (BCP 47), one its tenant offers; by default the tenant's default language.",
   })
   @IsOptional()
+  @MaxLength(35)
+  sourceLanguage?: string | null;
+
+  @Field(() => [TranslationInput], {
+    nullable: true,
+    description: 'Its texts in other languages than its source language; a null value removes one.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @ArrayMaxSize(MAX_TRANSLATIONS)
   translations?: TranslationInput[];
 }
 
@@ -165,10 +176,21 @@ export class UpdateCommunityInput extends VersionedRowInput {
   @Max(MAX_HEADCOUNT)
   population?: number | null;
 
-  @Field(() => [TranslationInput], {
+  @Field(() => String, {
     nullable: true,
-    description: 'Its texts in other languages than the source (en by default).',
+    description:
+      'The language its texts are written in from now on (BCP 47), one its tenant offers; omitted: unchanged.',
   })
   @IsOptional()
+  @MaxLength(35)
+  sourceLanguage?: string;
+
+  @Field(() => [TranslationInput], {
+    nullable: true,
+    description: 'Its texts in other languages than its source language; a null value removes one.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @ArrayMaxSize(MAX_TRANSLATIONS)
   translations?: TranslationInput[];
 }

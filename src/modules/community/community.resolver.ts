@@ -76,6 +76,7 @@ export class CommunityResolver {
       COMMUNITY_TEXTS,
       writtenRow(COMMUNITY_TEXTS, written),
       input.translations,
+      input.sourceLanguage !== undefined,
     );
     return written;
   }

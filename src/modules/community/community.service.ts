@@ -28,6 +28,7 @@ import {
 import type { Community } from './community.type';
 import { COMMUNITY_TEXTS, TranslatedField } from '../translation/translation.kinds';
 import { textMatchesSql } from '../translation/translation.search';
+import { sourceLanguageFor } from '../translation/translation.service';
 
 export const COMMUNITY_COLUMNS = `c.tenant_id AS "tenantId", c.id, c.name, c.region, c.district,
   c.settlement, c.households, c.population, c.version,
@@ -138,10 +139,11 @@ export async function createCommunity(
   input: CreateCommunityInput,
 ): Promise<Community> {
   const tenantId = adminTenantOf(ctx, input.tenantCode);
+  const sourceLanguage = await sourceLanguageFor(ctx, tenantId, input.sourceLanguage);
   const [community] = await ctx.tx.query<Community>(
     `INSERT INTO communities AS c (tenant_id, name, region, district, settlement, households,
-       population, created_by, updated_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+       population, created_by, updated_by, source_language)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
      RETURNING ${COMMUNITY_COLUMNS}`,
     [
       tenantId,
@@ -152,6 +154,7 @@ export async function createCommunity(
       input.households ?? null,
       input.population ?? null,
       ctx.access.actor,
+      sourceLanguage,
     ],
   );
   const projectIds = [...new Set(input.projectIds ?? [])];
@@ -212,6 +215,10 @@ export async function updateCommunity(
       settlement: notNull(input.settlement, 'settlement'),
       households: input.households,
       population: input.population,
+      source_language:
+        input.sourceLanguage === undefined || input.sourceLanguage === null
+          ? notNull(input.sourceLanguage, 'sourceLanguage')
+          : await sourceLanguageFor(ctx, current.tenantId, input.sourceLanguage),
     },
     params,
   );

@@ -19,6 +19,11 @@ export class Community {
   id!: string;
 
   tenantId!: string;
+
+  @Field({
+    description:
+      'The language its texts are written in (BCP 47); other languages are translations of them.',
+  })
   sourceLanguage!: string;
 
   @Field({ description: "Name, in the request's language where it has one (else as written)." })

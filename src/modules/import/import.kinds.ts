@@ -14,6 +14,8 @@ import {
   measurementValues,
 } from '../measurement/measurement.service';
 import type { ActivityImportItem, MeasurementImportItem } from './import.inputs';
+import { ACTIVITY_TEXTS, type TranslatableKind } from '../translation/translation.kinds';
+import type { TranslationInput } from '../translation/translation.type';
 
 export type Values = ProjectRowValues;
 
@@ -35,16 +37,24 @@ export type ImportKind<I extends object, V extends Values, R> = TableShape<V> &
     /** Loads what checking needs for all items at once; `check` then tests one item. */
     refs: (ctx: RequestContext, values: V[], tenantId: string) => Promise<R>;
     check: (values: V, refs: R) => ProjectScope & { recordingOrganisationId: string };
+    /** Values a new row takes when an item leaves them null; a stored row keeps its own. */
+    defaults?: ProjectRowKind<ProjectRow, V, R, never, never, never>['defaults'];
+    /** The texts of the rows, which items may translate. */
+    texts?: Readonly<{
+      kind: TranslatableKind;
+      translations: (item: I) => readonly TranslationInput[] | null | undefined;
+    }>;
   }>;
 
 /** An import of a kind of project row, whose rows its `values` make of items. */
 function importOf<I extends object, V extends Values, R>(
   kind: Pick<
     ProjectRowKind<ProjectRow, V, R, never, never, never>,
-    'entity' | 'table' | 'valueColumns' | 'sqlTypes' | 'refs' | 'check'
+    'entity' | 'table' | 'valueColumns' | 'sqlTypes' | 'refs' | 'check' | 'defaults'
   >,
   operation: string,
   values: (item: I) => V,
+  texts?: ImportKind<I, V, R>['texts'],
 ): ImportKind<I, V, R> {
   return {
     operation,
@@ -63,6 +73,8 @@ function importOf<I extends object, V extends Values, R>(
     values,
     refs: kind.refs,
     check: kind.check,
+    defaults: kind.defaults,
+    texts,
   };
 }
 
@@ -70,6 +82,7 @@ export const ACTIVITY_IMPORT = importOf<ActivityImportItem, ActivityValues, Acti
   ACTIVITIES,
   'importActivities',
   activityValues,
+  { kind: ACTIVITY_TEXTS, translations: (item) => item.translations },
 );
 
 export const MEASUREMENT_IMPORT = importOf<

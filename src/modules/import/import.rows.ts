@@ -1,4 +1,7 @@
 import type { RequestContext } from '../../context';
+import type { ProjectScope } from '../../common/write-scope';
+import type { Change } from '../translation/translation.service';
+import type { Translation } from '../translation/translation.type';
 import type { TableShape, Values } from './import.kinds';
 
 /* The two statements that write an import's rows, all items at once. */
@@ -7,7 +10,13 @@ export type Planned<V> = {
   index: number;
   values: V;
   organisationId: string;
+  /** The item's project, as its checks found it. */
+  project?: ProjectScope;
   existing?: V & { id: string; deleted: boolean };
+  /** The item's translations, checked, and those its row has stored (none for a new row). */
+  translations?: { changes: Change[]; stored: Translation[] };
+  /** Whether the row's own values change (not only its translations). */
+  valuesChanged?: boolean;
 };
 
 /** The recordset definition and JSON rows of the planned items' values. */

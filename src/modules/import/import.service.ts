@@ -26,6 +26,14 @@ import {
 } from '../approval/approval.locks';
 import { refuseLockedPeriods } from './import.locks';
 import { insertRows, type Planned, updateRows } from './import.rows';
+import {
+  changesTranslations,
+  checkedItemTranslations,
+  storedTranslations,
+  writeItemTranslations,
+  writtenRow,
+} from '../translation/translation.service';
+import type { Translation } from '../translation/translation.type';
 import { ImportItemStatus, type ImportItemResult, type ImportResult } from './import.type';
 
 export const importActivities = (ctx: RequestContext, input: ImportActivitiesInput) =>
@@ -119,7 +127,7 @@ async function applyImport<I extends object, V extends Values, R>(
   for (const { index, values } of candidates) {
     try {
       const project = kind.check(values, refs);
-      planned.push({ index, values, organisationId: project.recordingOrganisationId });
+      planned.push({ index, values, organisationId: project.recordingOrganisationId, project });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       invalid(index, (error.extensions.field as string | undefined) ?? 'projectId', error.message);
@@ -138,6 +146,12 @@ async function applyImport<I extends object, V extends Values, R>(
 
   // What the items' rows hold now, read without locking: an item equal to its row touches
   //    nothing, so it is UNCHANGED even in a locked period (a no-op violates no lock).
+  //    (A field with a default left null keeps the stored value; an item that translates its
+  //    row is never a no-op here: its translations are compared under the row lock below.)
+  const texts = kind.texts;
+  const defaulted = (kind.defaults?.fields ?? []) as string[];
+  const translates = (plan: Planned<V>) =>
+    (texts?.translations(items[plan.index]!)?.length ?? 0) > 0;
   const stored = await storedRows(ctx, kind, tenantId, planned, false);
   const isUnchanged = (plan: Planned<V>, rows: Map<string, StoredRow<V>>) => {
     const row = rows.get(`${plan.organisationId}:${plan.values.externalId}`);
@@ -145,8 +159,11 @@ async function applyImport<I extends object, V extends Values, R>(
       row !== undefined &&
       !row.deleted &&
       row.projectId === plan.values.projectId &&
+      !translates(plan) &&
       !Object.keys(kind.columns).some(
-        (field) => (row as unknown as Values)[field] !== plan.values[field],
+        (field) =>
+          !(defaulted.includes(field) && plan.values[field] === null) &&
+          (row as unknown as Values)[field] !== plan.values[field],
       )
     );
   };
@@ -186,6 +203,20 @@ async function applyImport<I extends object, V extends Values, R>(
       }),
   );
   const stillOpen = new Set([...moving.map((plan) => plan.index), ...noOps]);
+  // The stored translations of the rows whose items translate them or change their language.
+  const translating = (plan: Planned<V>) =>
+    translates(plan) || defaulted.some((field) => plan.values[field] !== null);
+  const storedTexts = texts
+    ? await storedTranslations(
+        ctx,
+        texts.kind,
+        tenantId,
+        open.flatMap((plan) => {
+          const row = byKey.get(`${plan.organisationId}:${plan.values.externalId}`);
+          return row && !row.deleted && translating(plan) ? [row.id] : [];
+        }),
+      )
+    : new Map<string, Translation[]>();
   for (const plan of open.filter((p) => stillOpen.has(p.index))) {
     const row = byKey.get(`${plan.organisationId}:${plan.values.externalId}`);
     const result = results[plan.index]!;
@@ -196,28 +227,84 @@ async function applyImport<I extends object, V extends Values, R>(
         'externalId',
         'The row with this externalId changed while this import ran; send the item again',
       );
-    } else if (!row) {
-      result.status = ImportItemStatus.CREATED;
-      toCreate.push(plan);
-    } else if (row.deleted) {
+      continue;
+    }
+    if (row?.deleted) {
       invalid(
         plan.index,
         'externalId',
         'The row with this externalId was deleted; an admin may restore it',
       );
-    } else if (row.projectId !== plan.values.projectId) {
+      continue;
+    }
+    if (row && row.projectId !== plan.values.projectId) {
       invalid(plan.index, 'projectId', 'The row with this externalId belongs to another project');
-    } else {
-      const { organisationId: _o, deleted: _d, id, ...current } = row;
-      const changed = Object.keys(kind.columns).some(
-        (field) => (current as unknown as Values)[field] !== plan.values[field],
+      continue;
+    }
+    const current = row
+      ? (({ organisationId: _o, deleted: _d, id: _i, ...values }) => values as unknown as V)(row)
+      : null;
+    // What an item leaves null: a new row's default, a stored row's own value.
+    plan.values = current
+      ? {
+          ...plan.values,
+          ...Object.fromEntries(
+            defaulted.map((field) => [field, plan.values[field] ?? current[field]]),
+          ),
+        }
+      : kind.defaults && plan.project
+        ? kind.defaults.fill(plan.values, plan.project)
+        : plan.values;
+    const valuesChanged =
+      current !== null &&
+      Object.keys(kind.columns).some((field) => current[field] !== plan.values[field]);
+    let translationsChanged = false;
+    if (texts) {
+      const given = texts.translations(items[plan.index]!);
+      const before = row ? (storedTexts.get(row.id) ?? []) : [];
+      const sourceChanged = defaulted.some(
+        (field) => current !== null && current[field] !== plan.values[field],
       );
+      try {
+        const changes = checkedItemTranslations(
+          texts.kind,
+          writtenRow(texts.kind, {
+            ...(plan.values as Values & { sourceLanguage?: string }),
+            tenantId,
+            id: row?.id ?? '',
+          }),
+          given,
+          before,
+          sourceChanged,
+        );
+        plan.translations = { changes, stored: before };
+        translationsChanged = changesTranslations(before, changes);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        invalid(
+          plan.index,
+          (error.extensions.field as string | undefined) ?? 'translations',
+          error.message,
+        );
+        continue;
+      }
+    }
+    if (!row) {
+      result.status = ImportItemStatus.CREATED;
+      toCreate.push(plan);
+    } else {
+      const changed = valuesChanged || translationsChanged;
       Object.assign(result, {
-        id,
+        id: row.id,
         status: changed ? ImportItemStatus.UPDATED : ImportItemStatus.UNCHANGED,
       });
-      if (changed)
-        toUpdate.push({ ...plan, existing: { ...(current as unknown as V), id, deleted: false } });
+      if (changed) {
+        toUpdate.push({
+          ...plan,
+          valuesChanged,
+          existing: { ...current!, id: row.id, deleted: false },
+        });
+      }
     }
   }
 
@@ -267,6 +354,8 @@ async function applyImport<I extends object, V extends Values, R>(
     await updateRows(ctx, kind, tenantId, toUpdate);
     for (const plan of toUpdate) {
       const { id, deleted: _d, ...before } = plan.existing!;
+      // A row whose translations alone change is audited as a translation (below).
+      if (!plan.valuesChanged) continue;
       audit.push({
         tenantId,
         organisationId: plan.organisationId,
@@ -278,6 +367,27 @@ async function applyImport<I extends object, V extends Values, R>(
         details,
       });
     }
+  }
+  if (texts) {
+    const translated = [...toCreate, ...toUpdate].filter(
+      (plan) => (plan.translations?.changes.length ?? 0) > 0,
+    );
+    audit.push(
+      ...(await writeItemTranslations(
+        ctx,
+        texts.kind,
+        translated.map((plan) => ({
+          row: writtenRow(texts.kind, {
+            ...(plan.values as Values & { sourceLanguage?: string }),
+            tenantId,
+            id: results[plan.index]!.id!,
+          }),
+          changes: plan.translations!.changes,
+          before: plan.translations!.stored,
+          audit: { organisationId: plan.organisationId, details },
+        })),
+      )),
+    );
   }
   await restorePeriodLocks(ctx, forced);
   await recordAudit(ctx, ...audit);

@@ -4,7 +4,7 @@ import { OrderBy, PageArgs } from '../../common/connection';
 import { IsCleanText } from '../../common/validation';
 import { VersionedRowInput } from '../../common/write-inputs';
 import { IndicatorDirection, IndicatorUnit } from './indicator.entity';
-import { TranslationInput } from '../translation/translation.type';
+import { MAX_TRANSLATIONS, TranslationInput } from '../translation/translation.type';
 
 /** The database's own CHECK on indicator codes. */
 const INDICATOR_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
@@ -92,11 +92,22 @@ export class CreateIndicatorInput {
   @Field(() => IndicatorDirection, { description: 'Which way is better.' })
   direction!: IndicatorDirection;
 
-  @Field(() => [TranslationInput], {
+  @Field(() => String, {
     nullable: true,
-    description: 'Its texts in other languages than the source (en by default).',
+    description:
+      "The language its texts are written in (BCP 47), one its tenant offers; by default the tenant's default language.",
   })
   @IsOptional()
+  @MaxLength(35)
+  sourceLanguage?: string | null;
+
+  @Field(() => [TranslationInput], {
+    nullable: true,
+    description: 'Its texts in other languages than its source language; a null value removes one.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @ArrayMaxSize(MAX_TRANSLATIONS)
   translations?: TranslationInput[];
 }
 
@@ -128,10 +139,21 @@ export class UpdateIndicatorInput extends VersionedRowInput {
   @IsOptional()
   direction?: IndicatorDirection;
 
-  @Field(() => [TranslationInput], {
+  @Field(() => String, {
     nullable: true,
-    description: 'Its texts in other languages than the source (en by default).',
+    description:
+      'The language its texts are written in from now on (BCP 47), one its tenant offers; omitted: unchanged.',
   })
   @IsOptional()
+  @MaxLength(35)
+  sourceLanguage?: string;
+
+  @Field(() => [TranslationInput], {
+    nullable: true,
+    description: 'Its texts in other languages than its source language; a null value removes one.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @ArrayMaxSize(MAX_TRANSLATIONS)
   translations?: TranslationInput[];
 }

@@ -15,6 +15,7 @@ import { indicatorById } from './indicator.loaders';
 import { Indicator, IndicatorConnection } from './indicator.type';
 import { INDICATOR_TEXTS } from '../translation/translation.kinds';
 import { saveTranslations, writtenRow } from '../translation/translation.service';
+import { DEFAULT_LANGUAGE } from '../translation/translation.languages';
 
 @Resolver(() => Indicator)
 export class IndicatorResolver {
@@ -57,6 +58,7 @@ export class IndicatorResolver {
       INDICATOR_TEXTS,
       writtenRow(INDICATOR_TEXTS, written),
       input.translations,
+      input.sourceLanguage !== undefined,
     );
     return written;
   }
@@ -70,6 +72,18 @@ export class IndicatorResolver {
     @Ctx() ctx: RequestContext,
   ) {
     return deleteIndicator(ctx, input);
+  }
+
+  @FieldResolver(() => String, {
+    description:
+      'The language its texts are written in (BCP 47); other languages are translations of them.',
+  })
+  async sourceLanguage(@Root() indicator: Indicator, @Ctx() ctx: RequestContext) {
+    return (
+      indicator.sourceLanguage ??
+      (await indicatorById(ctx).load(indicator.id))?.sourceLanguage ??
+      DEFAULT_LANGUAGE
+    );
   }
 
   @FieldResolver(() => Tenant, {

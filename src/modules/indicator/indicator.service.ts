@@ -22,6 +22,7 @@ import {
 import type { Indicator } from './indicator.type';
 import { INDICATOR_TEXTS, TranslatedField } from '../translation/translation.kinds';
 import { textMatchesSql } from '../translation/translation.search';
+import { sourceLanguageFor } from '../translation/translation.service';
 
 const INDICATOR_COLUMNS = `i.id, i.tenant_id AS "tenantId", i.code, i.name, i.description,
   i.unit, i.direction, i.version, i.created_at AS "createdAt", i.updated_at AS "updatedAt",
@@ -85,10 +86,11 @@ export async function createIndicator(
   input: CreateIndicatorInput,
 ): Promise<Indicator> {
   const tenantId = adminTenantOf(ctx, input.tenantCode);
+  const sourceLanguage = await sourceLanguageFor(ctx, tenantId, input.sourceLanguage);
   const [indicator] = await ctx.tx.query<Indicator>(
     `INSERT INTO indicators AS i (tenant_id, code, name, description, unit, direction,
-       created_by, updated_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+       created_by, updated_by, source_language)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
      RETURNING ${INDICATOR_COLUMNS}`,
     [
       tenantId,
@@ -98,6 +100,7 @@ export async function createIndicator(
       input.unit,
       input.direction,
       ctx.access.actor,
+      sourceLanguage,
     ],
   );
   await recordAudit(ctx, {
@@ -168,6 +171,10 @@ export async function updateIndicator(
       description: trimmed(input.description),
       unit,
       direction: notNull(input.direction, 'direction'),
+      source_language:
+        input.sourceLanguage === undefined || input.sourceLanguage === null
+          ? notNull(input.sourceLanguage, 'sourceLanguage')
+          : await sourceLanguageFor(ctx, current.tenantId, input.sourceLanguage),
     },
     params,
   );

@@ -33,6 +33,9 @@ export class Indicator {
 
   tenantId!: string | null;
 
+  /** Absent on the indicators of outcome summaries (their resolver loads it). */
+  sourceLanguage?: string;
+
   @Field({ description: 'Code, unique among global indicators or within its tenant.' })
   code!: string;
 

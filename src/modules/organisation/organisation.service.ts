@@ -19,8 +19,9 @@ export async function setOrganisationIatiIdentifier(
   let rows: Organisation[];
   try {
     rows = await ctx.tx.query<Organisation>(
-      `SELECT id, name, kind, iati_identifier AS "iatiIdentifier", version
-         FROM set_organisation_iati_identifier($1, $2, $3)`,
+      `SELECT f.id, f.name, f.kind, f.iati_identifier AS "iatiIdentifier", f.version,
+         o.source_language AS "sourceLanguage"
+         FROM set_organisation_iati_identifier($1, $2, $3) f JOIN organisations o ON o.id = f.id`,
       [input.organisationId, input.iatiIdentifier ?? null, input.expectedVersion],
     );
   } catch (error) {

@@ -38,6 +38,11 @@ export class Organisation {
   @UseMiddleware(AnsweredIn(ORGANISATION_TEXTS, TranslatedField.NAME))
   nameLanguage?: string;
 
+  @Field({
+    description: 'The language its name is written in (BCP 47); other languages are translations.',
+  })
+  sourceLanguage!: string;
+
   @Field(() => OrganisationKind, { description: 'What kind of body it is.' })
   kind!: OrganisationKind;
 

@@ -6,7 +6,7 @@ import { IsCleanText } from '../../common/validation';
 import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
 import { OrderBy, PageArgs } from '../../common/connection';
 import { ProjectStatus } from './project.entity';
-import { TranslationInput } from '../translation/translation.type';
+import { MAX_TRANSLATIONS, TranslationInput } from '../translation/translation.type';
 
 export enum ProjectOrderField {
   NAME = 'NAME',
@@ -131,11 +131,22 @@ export class CreateProjectInput {
   @ArrayMaxSize(1000)
   communityIds?: string[] | null;
 
-  @Field(() => [TranslationInput], {
+  @Field(() => String, {
     nullable: true,
-    description: 'Its texts in other languages than the source (en by default).',
+    description:
+      "The language its texts are written in (BCP 47), one its tenant offers; by default the tenant's default language.",
   })
   @IsOptional()
+  @MaxLength(35)
+  sourceLanguage?: string | null;
+
+  @Field(() => [TranslationInput], {
+    nullable: true,
+    description: 'Its texts in other languages than its source language; a null value removes one.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @ArrayMaxSize(MAX_TRANSLATIONS)
   translations?: TranslationInput[];
 }
 
@@ -168,10 +179,21 @@ export class UpdateProjectInput extends VersionedRowInput {
   @IsOptional()
   endDate?: string | null;
 
-  @Field(() => [TranslationInput], {
+  @Field(() => String, {
     nullable: true,
-    description: 'Its texts in other languages than the source (en by default).',
+    description:
+      'The language its texts are written in from now on (BCP 47), one its tenant offers; omitted: unchanged.',
   })
   @IsOptional()
+  @MaxLength(35)
+  sourceLanguage?: string;
+
+  @Field(() => [TranslationInput], {
+    nullable: true,
+    description: 'Its texts in other languages than its source language; a null value removes one.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @ArrayMaxSize(MAX_TRANSLATIONS)
   translations?: TranslationInput[];
 }

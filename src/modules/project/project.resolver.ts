@@ -76,6 +76,7 @@ export class ProjectResolver {
       PROJECT_TEXTS,
       writtenRow(PROJECT_TEXTS, written),
       input.translations,
+      input.sourceLanguage !== undefined,
     );
     return written;
   }

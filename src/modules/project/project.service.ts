@@ -22,6 +22,7 @@ import {
 import type { Project } from './project.type';
 import { PROJECT_TEXTS, TranslatedField } from '../translation/translation.kinds';
 import { textMatchesSql } from '../translation/translation.search';
+import { sourceLanguageFor } from '../translation/translation.service';
 
 export const PROJECT_COLUMNS = `p.tenant_id AS "tenantId", p.id, p.code, p.name, p.description,
   p.status, p.start_date AS "startDate", p.end_date AS "endDate", p.version,
@@ -131,10 +132,11 @@ export async function createProject(
   const unknown = links.find(([id]) => !known.has(id));
   if (unknown) throw badUserInput(unknown[2], `Organisation ${unknown[0]} does not exist`);
 
+  const sourceLanguage = await sourceLanguageFor(ctx, tenantId, input.sourceLanguage);
   const [project] = await ctx.tx.query<Project>(
     `INSERT INTO projects AS p (tenant_id, code, name, description, status, start_date, end_date,
-       created_by, updated_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+       created_by, updated_by, source_language)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
      RETURNING ${PROJECT_COLUMNS}`,
     [
       tenantId,
@@ -145,6 +147,7 @@ export async function createProject(
       input.startDate,
       input.endDate ?? null,
       ctx.access.actor,
+      sourceLanguage,
     ],
   );
   await ctx.tx.query(
@@ -235,6 +238,10 @@ export async function updateProject(
       status: notNull(input.status, 'status'),
       start_date: input.startDate,
       end_date: input.endDate,
+      source_language:
+        input.sourceLanguage === undefined || input.sourceLanguage === null
+          ? notNull(input.sourceLanguage, 'sourceLanguage')
+          : await sourceLanguageFor(ctx, current.tenantId, input.sourceLanguage),
     },
     params,
   );

@@ -23,6 +23,11 @@ export class Project {
   id!: string;
 
   tenantId!: string;
+
+  @Field({
+    description:
+      'The language its texts are written in (BCP 47); other languages are translations of them.',
+  })
   sourceLanguage!: string;
 
   @Field({ description: 'Short code, unique in its tenant, e.g. LWD-TJ.' })

@@ -1,6 +1,9 @@
 import { Check, Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { SOURCE_LANGUAGE_CHECK } from '../translation/translation.languages';
 
+/** A BCP 47 tag of the shapes the translation tables accept, inside a regular expression. */
+const TAG = '[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?';
+
 /** A country programme: the unit of data isolation that every tenant-owned row keys on. */
 @Entity({ name: 'tenants' })
 @Unique('tenants_code_key', ['code'])
@@ -9,6 +12,11 @@ import { SOURCE_LANGUAGE_CHECK } from '../translation/translation.languages';
 @Check('tenants_min_cell_size_check', 'min_cell_size >= 3')
 @Check('tenants_source_language_check', SOURCE_LANGUAGE_CHECK)
 @Check('tenants_enabled_languages_check', 'cardinality(enabled_languages) > 0')
+@Check(
+  'tenants_enabled_languages_tags_check',
+  `array_position(enabled_languages, NULL) IS NULL AND cardinality(enabled_languages) <= 50 ` +
+    `AND array_to_string(enabled_languages, ',') ~ '^${TAG}(,${TAG})*$'`,
+)
 export class TenantEntity {
   @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'tenants_pkey' })
   id!: string;

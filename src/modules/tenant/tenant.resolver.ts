@@ -1,7 +1,8 @@
-import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { PageArgs, toConnection } from '../../common/connection';
 import type { RequestContext } from '../../context';
-import { listTenants, tenantByCode } from './tenant.service';
+import { SetTenantLanguagesInput } from './tenant.inputs';
+import { listTenants, setTenantLanguages, tenantByCode } from './tenant.service';
 import { Tenant, TenantConnection } from './tenant.type';
 
 @Resolver(() => Tenant)
@@ -20,5 +21,17 @@ export class TenantResolver {
     @Ctx() ctx: RequestContext,
   ) {
     return tenantByCode(ctx, code);
+  }
+
+  @Mutation(() => Tenant, {
+    description:
+      "Chooses the languages a tenant offers its names in (the tenant's admins); versioned and audited.",
+  })
+  setTenantLanguages(
+    @Arg('input', { description: 'The tenant, its languages and the version you read.' })
+    input: SetTenantLanguagesInput,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return setTenantLanguages(ctx, input);
   }
 }

@@ -1,5 +1,5 @@
 import { Connection } from '../../common/connection';
-import { Field, ID, ObjectType, UseMiddleware } from 'type-graphql';
+import { Field, ID, Int, ObjectType, UseMiddleware } from 'type-graphql';
 import { TENANT_TEXTS, TranslatedField } from '../translation/translation.kinds';
 import { AnsweredIn, Translated } from '../translation/translation.fields';
 
@@ -27,8 +27,22 @@ export class Tenant {
   @Field({ description: 'Default locale for names and reports (BCP 47, e.g. tg, ky, uz).' })
   defaultLocale!: string;
 
+  @Field({
+    description: 'The language its name is written in (BCP 47); other languages are translations.',
+  })
+  sourceLanguage!: string;
+
+  @Field(() => [String], {
+    description:
+      'The languages its names are offered in (BCP 47), as requests are matched against them; set by setTenantLanguages.',
+  })
+  enabledLanguages!: string[];
+
   @Field({ description: 'IANA time zone of the country office, e.g. Asia/Dushanbe.' })
   timezone!: string;
+
+  @Field(() => Int, { description: 'Row version, for setTenantLanguages.' })
+  version!: number;
 }
 
 export const TenantConnection = Connection(Tenant, 'Tenant');

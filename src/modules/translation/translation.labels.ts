@@ -1,4 +1,11 @@
 import { registerEnumType } from 'type-graphql';
+import { ActivityType, AgeBand } from '../activity/activity.entity';
+import { ApprovalState } from '../approval/approval.entity';
+import { Settlement } from '../community/community.entity';
+import { IndicatorDirection, IndicatorUnit } from '../indicator/indicator.entity';
+import { MeasurementPeriod, Sex } from '../measurement/measurement.entity';
+import { OrganisationKind } from '../organisation/organisation.entity';
+import { ProjectStatus } from '../project/project.entity';
 
 /*
  * Display labels of the enums people see in forms and reports, in every supported language.
@@ -12,6 +19,12 @@ export enum LabelledEnum {
   MeasurementPeriod = 'MeasurementPeriod',
   ProjectStatus = 'ProjectStatus',
   Settlement = 'Settlement',
+  AgeBand = 'AgeBand',
+  Sex = 'Sex',
+  IndicatorUnit = 'IndicatorUnit',
+  IndicatorDirection = 'IndicatorDirection',
+  OrganisationKind = 'OrganisationKind',
+  ApprovalState = 'ApprovalState',
 }
 
 registerEnumType(LabelledEnum, {
@@ -22,6 +35,12 @@ registerEnumType(LabelledEnum, {
     MeasurementPeriod: { description: 'Periods of measurement (baseline, midline, …).' },
     ProjectStatus: { description: 'Statuses of projects.' },
     Settlement: { description: 'Rural or urban settlements.' },
+    AgeBand: { description: 'Age bands of participants and respondents.' },
+    Sex: { description: 'Sexes of a disaggregation.' },
+    IndicatorUnit: { description: 'Units of indicators.' },
+    IndicatorDirection: { description: 'Which way an indicator improves.' },
+    OrganisationKind: { description: 'Kinds of organisation.' },
+    ApprovalState: { description: 'States of a reporting period’s approval.' },
   },
 });
 
@@ -180,4 +199,238 @@ export const ENUM_LABELS: Readonly<Record<LabelledEnum, Labels>> = {
       'uz-Cyrl': 'Шаҳар',
     },
   },
+  [LabelledEnum.AgeBand]: {
+    UNDER_18: {
+      en: 'Under 18',
+      ru: 'До 18 лет',
+      tg: 'То 18-сола',
+      ky: '18 жашка чейин',
+      'uz-Latn': '18 yoshgacha',
+      'uz-Cyrl': '18 ёшгача',
+    },
+    AGE_18_24: {
+      en: '18–24',
+      ru: '18–24 года',
+      tg: '18–24-сола',
+      ky: '18–24 жаш',
+      'uz-Latn': '18–24 yosh',
+      'uz-Cyrl': '18–24 ёш',
+    },
+    AGE_25_49: {
+      en: '25–49',
+      ru: '25–49 лет',
+      tg: '25–49-сола',
+      ky: '25–49 жаш',
+      'uz-Latn': '25–49 yosh',
+      'uz-Cyrl': '25–49 ёш',
+    },
+    AGE_50_PLUS: {
+      en: '50 and over',
+      ru: '50 лет и старше',
+      tg: '50-сола ва болотар',
+      ky: '50 жаш жана андан улуу',
+      'uz-Latn': '50 yosh va undan katta',
+      'uz-Cyrl': '50 ёш ва ундан катта',
+    },
+    MIXED: {
+      en: 'Mixed ages',
+      ru: 'Разный возраст',
+      tg: 'Синну соли гуногун',
+      ky: 'Ар кандай курак',
+      'uz-Latn': 'Turli yoshdagilar',
+      'uz-Cyrl': 'Турли ёшдагилар',
+    },
+  },
+  [LabelledEnum.Sex]: {
+    FEMALE: {
+      en: 'Women and girls',
+      ru: 'Женщины и девочки',
+      tg: 'Занон ва духтарон',
+      ky: 'Аялдар жана кыздар',
+      'uz-Latn': 'Ayollar va qizlar',
+      'uz-Cyrl': 'Аёллар ва қизлар',
+    },
+    MALE: {
+      en: 'Men and boys',
+      ru: 'Мужчины и мальчики',
+      tg: 'Мардон ва писарон',
+      ky: 'Эркектер жана балдар',
+      'uz-Latn': 'Erkaklar va oʻgʻil bolalar',
+      'uz-Cyrl': 'Эркаклар ва ўғил болалар',
+    },
+    OTHER: {
+      en: 'Other or not recorded',
+      ru: 'Другое или не указано',
+      tg: 'Дигар ё қайд нашуда',
+      ky: 'Башка же белгиленген эмес',
+      'uz-Latn': 'Boshqa yoki koʻrsatilmagan',
+      'uz-Cyrl': 'Бошқа ёки кўрсатилмаган',
+    },
+  },
+  [LabelledEnum.IndicatorUnit]: {
+    PERCENT: {
+      en: 'Percent',
+      ru: 'Процент',
+      tg: 'Фоиз',
+      ky: 'Пайыз',
+      'uz-Latn': 'Foiz',
+      'uz-Cyrl': 'Фоиз',
+    },
+    COUNT: {
+      en: 'Count',
+      ru: 'Количество',
+      tg: 'Шумора',
+      ky: 'Саны',
+      'uz-Latn': 'Soni',
+      'uz-Cyrl': 'Сони',
+    },
+    CURRENCY: {
+      en: 'Amount of money',
+      ru: 'Денежная сумма',
+      tg: 'Маблағ',
+      ky: 'Акча суммасы',
+      'uz-Latn': 'Pul miqdori',
+      'uz-Cyrl': 'Пул миқдори',
+    },
+    SCORE: {
+      en: 'Score',
+      ru: 'Балл',
+      tg: 'Хол',
+      ky: 'Упай',
+      'uz-Latn': 'Ball',
+      'uz-Cyrl': 'Балл',
+    },
+    INDEX: {
+      en: 'Index',
+      ru: 'Индекс',
+      tg: 'Индекс',
+      ky: 'Индекс',
+      'uz-Latn': 'Indeks',
+      'uz-Cyrl': 'Индекс',
+    },
+  },
+  [LabelledEnum.IndicatorDirection]: {
+    DECREASE_IS_BETTER: {
+      en: 'Lower is better',
+      ru: 'Чем ниже, тем лучше',
+      tg: 'Ҳар қадар камтар, ҳамон қадар беҳтар',
+      ky: 'Канчалык төмөн болсо, ошончолук жакшы',
+      'uz-Latn': 'Qanchalik past boʻlsa, shunchalik yaxshi',
+      'uz-Cyrl': 'Қанчалик паст бўлса, шунчалик яхши',
+    },
+    INCREASE_IS_BETTER: {
+      en: 'Higher is better',
+      ru: 'Чем выше, тем лучше',
+      tg: 'Ҳар қадар зиёдтар, ҳамон қадар беҳтар',
+      ky: 'Канчалык жогору болсо, ошончолук жакшы',
+      'uz-Latn': 'Qanchalik yuqori boʻlsa, shunchalik yaxshi',
+      'uz-Cyrl': 'Қанчалик юқори бўлса, шунчалик яхши',
+    },
+  },
+  [LabelledEnum.OrganisationKind]: {
+    IMPLEMENTER: {
+      en: 'Implementing organisation',
+      ru: 'Организация-исполнитель',
+      tg: 'Ташкилоти иҷрокунанда',
+      ky: 'Ишке ашыруучу уюм',
+      'uz-Latn': 'Amalga oshiruvchi tashkilot',
+      'uz-Cyrl': 'Амалга оширувчи ташкилот',
+    },
+    PARTNER_NGO: {
+      en: 'Partner NGO',
+      ru: 'Партнёрская НКО',
+      tg: 'Ташкилоти ғайриҳукуматии шарик',
+      ky: 'Өнөктөш бейөкмөт уюм',
+      'uz-Latn': 'Hamkor nodavlat tashkilot',
+      'uz-Cyrl': 'Ҳамкор нодавлат ташкилот',
+    },
+    UN_AGENCY: {
+      en: 'UN agency',
+      ru: 'Агентство ООН',
+      tg: 'Агентии СММ',
+      ky: 'БУУ агенттиги',
+      'uz-Latn': 'BMT agentligi',
+      'uz-Cyrl': 'БМТ агентлиги',
+    },
+    DONOR: {
+      en: 'Donor',
+      ru: 'Донор',
+      tg: 'Донор',
+      ky: 'Донор',
+      'uz-Latn': 'Donor',
+      'uz-Cyrl': 'Донор',
+    },
+    GOVERNMENT: {
+      en: 'Government body',
+      ru: 'Государственный орган',
+      tg: 'Мақомоти давлатӣ',
+      ky: 'Мамлекеттик орган',
+      'uz-Latn': 'Davlat organi',
+      'uz-Cyrl': 'Давлат органи',
+    },
+    RELIGIOUS_INSTITUTION: {
+      en: 'Religious institution',
+      ru: 'Религиозное учреждение',
+      tg: 'Муассисаи динӣ',
+      ky: 'Диний мекеме',
+      'uz-Latn': 'Diniy muassasa',
+      'uz-Cyrl': 'Диний муассаса',
+    },
+    COMMUNITY_GROUP: {
+      en: 'Community group',
+      ru: 'Общественная группа',
+      tg: 'Гурӯҳи ҷамоатӣ',
+      ky: 'Жамааттык топ',
+      'uz-Latn': 'Jamoat guruhi',
+      'uz-Cyrl': 'Жамоат гуруҳи',
+    },
+  },
+  [LabelledEnum.ApprovalState]: {
+    DRAFT: {
+      en: 'Draft',
+      ru: 'Черновик',
+      tg: 'Сиёҳнавис',
+      ky: 'Долбоор',
+      'uz-Latn': 'Qoralama',
+      'uz-Cyrl': 'Қоралама',
+    },
+    SUBMITTED: {
+      en: 'Submitted',
+      ru: 'Отправлено на утверждение',
+      tg: 'Барои тасдиқ ирсол шуд',
+      ky: 'Бекитүүгө жөнөтүлдү',
+      'uz-Latn': 'Tasdiqlashga yuborilgan',
+      'uz-Cyrl': 'Тасдиқлашга юборилган',
+    },
+    APPROVED: {
+      en: 'Approved',
+      ru: 'Утверждено',
+      tg: 'Тасдиқ шуд',
+      ky: 'Бекитилди',
+      'uz-Latn': 'Tasdiqlangan',
+      'uz-Cyrl': 'Тасдиқланган',
+    },
+    RETURNED: {
+      en: 'Returned for correction',
+      ru: 'Возвращено на доработку',
+      tg: 'Барои ислоҳ баргардонида шуд',
+      ky: 'Оңдоого кайтарылды',
+      'uz-Latn': 'Tuzatish uchun qaytarilgan',
+      'uz-Cyrl': 'Тузатиш учун қайтарилган',
+    },
+  },
+};
+
+/** The enums themselves, by name: their values are exactly those labelled (a unit test checks). */
+export const LABELLED_ENUMS: Readonly<Record<LabelledEnum, Readonly<Record<string, string>>>> = {
+  [LabelledEnum.ActivityType]: ActivityType,
+  [LabelledEnum.MeasurementPeriod]: MeasurementPeriod,
+  [LabelledEnum.ProjectStatus]: ProjectStatus,
+  [LabelledEnum.Settlement]: Settlement,
+  [LabelledEnum.AgeBand]: AgeBand,
+  [LabelledEnum.Sex]: Sex,
+  [LabelledEnum.IndicatorUnit]: IndicatorUnit,
+  [LabelledEnum.IndicatorDirection]: IndicatorDirection,
+  [LabelledEnum.OrganisationKind]: OrganisationKind,
+  [LabelledEnum.ApprovalState]: ApprovalState,
 };

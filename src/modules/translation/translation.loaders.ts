@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { RequestContext } from '../../context';
 import type { TranslatableKind, TranslatableRow } from './translation.kinds';
 import { requestLanguage } from './translation.locale';
+import { type TenantLanguages, tenantLanguages } from './translation.languages';
 
 /** A row's stored translations: field → language → text. */
 export type StoredTexts = ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -77,5 +78,20 @@ export function storedTexts(
       },
       { cacheKeyFn: (row) => (kind.global ? `:${row.id}` : keyOf(row)) },
     );
+  });
+}
+
+/** The languages of tenants (by id) as writes check them: one statement per request and batch. */
+export function tenantLanguagesOf(ctx: RequestContext): DataLoader<string, TenantLanguages | null> {
+  return ctx.loader('translations:tenant-languages', () => {
+    return new DataLoader<string, TenantLanguages | null>(async (ids) => {
+      const rows = await ctx.tx.query<{ id: string; defaultLocale: string; enabled: string[] }>(
+        `SELECT id, default_locale AS "defaultLocale", enabled_languages AS enabled
+         FROM tenants WHERE id = ANY ($1::uuid[])`,
+        [ids],
+      );
+      const byId = new Map(rows.map((r) => [r.id, tenantLanguages(r.defaultLocale, r.enabled)]));
+      return ids.map((id) => byId.get(id) ?? null);
+    });
   });
 }

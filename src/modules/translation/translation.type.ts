@@ -1,6 +1,11 @@
+import { ArrayMaxSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { IsCleanText } from '../../common/validation';
 import { UUIDResolver } from 'graphql-scalars';
 import { TranslatableEntity, TranslatedField } from './translation.kinds';
+
+/** Translations one write may give: every language of every text of a row, with room. */
+export const MAX_TRANSLATIONS = 50;
 
 @InputType({
   description: 'A text in one more language, beside the source text written in the row itself.',
@@ -12,25 +17,39 @@ export class TranslationInput {
   })
   field?: TranslatedField;
 
-  @Field({ description: 'Its language (BCP 47): ru, tg, ky, uz-Latn, uz-Cyrl or en.' })
+  @Field({
+    description:
+      'Its language (BCP 47): en, ru, tg, ky, uz-Latn, uz-Cyrl or one the deployment adds; not the source language.',
+  })
+  @MaxLength(35)
   language!: string;
 
   @Field(() => String, {
     nullable: true,
-    description: 'The text, kept exactly as sent; null removes the translation.',
+    description:
+      'The text (1–4000 characters, no control characters), kept exactly as sent; null removes the translation.',
   })
+  @IsOptional()
+  @IsCleanText(4000)
   value!: string | null;
 }
 
 @InputType({ description: 'One language of a text, for setTranslations.' })
 export class TranslationValueInput {
-  @Field({ description: 'Its language (BCP 47): ru, tg, ky, uz-Latn, uz-Cyrl or en.' })
+  @Field({
+    description:
+      'Its language (BCP 47): en, ru, tg, ky, uz-Latn, uz-Cyrl or one the deployment adds; not the source language.',
+  })
+  @MaxLength(35)
   language!: string;
 
   @Field(() => String, {
     nullable: true,
-    description: 'The text, kept exactly as sent; null removes the translation.',
+    description:
+      'The text (1–4000 characters, no control characters), kept exactly as sent; null removes the translation.',
   })
+  @IsOptional()
+  @IsCleanText(4000)
   value!: string | null;
 }
 
@@ -48,6 +67,8 @@ export class SetTranslationsInput {
   @Field(() => [TranslationValueInput], {
     description: 'The languages to set (or, with a null value, remove); others stay as they are.',
   })
+  @ValidateNested()
+  @ArrayMaxSize(MAX_TRANSLATIONS)
   values!: TranslationValueInput[];
 
   @Field(() => Int, {
