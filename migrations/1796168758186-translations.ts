@@ -199,16 +199,16 @@ function translationPolicies(): { read: string; write: string } {
   const readsProject = (p: string) =>
     `(tenant_id = ANY ${READ} AND (NOT (tenant_id = ANY ${PARTNER}) OR ${p} = ANY ${PROJECTS}))`;
   const writesTenant = `(tenant_id = ANY ${WRITE} AND NOT (tenant_id = ANY ${PARTNER}))`;
+  // Without CASE: Citus refuses a STABLE function (the settings' reader) inside a CASE of a
+  // write ("non-IMMUTABLE functions are not allowed in CASE or COALESCE statements"), and
+  // the policies join a write's conditions. entity_type is never NULL (its check).
   return {
-    read: `(CASE entity_type
-      WHEN 'project' THEN ${readsProject('project_id')}
-      WHEN 'activity' THEN ${readsProject('project_id')}
-      WHEN 'community' THEN (tenant_id = ANY ${READ}
+    read: `((entity_type IN ('project', 'activity') AND ${readsProject('project_id')})
+      OR (entity_type = 'community' AND tenant_id = ANY ${READ}
         AND (NOT (tenant_id = ANY ${PARTNER}) OR community_id = ANY ${COMMUNITIES}))
-      ELSE tenant_id = ANY ${READ} END)`,
-    write: `(CASE entity_type
-      WHEN 'activity' THEN (tenant_id = ANY ${WRITE} AND ${readsProject('project_id')})
-      ELSE ${writesTenant} END)`,
+      OR (entity_type NOT IN ('project', 'activity', 'community') AND tenant_id = ANY ${READ}))`,
+    write: `((entity_type = 'activity' AND tenant_id = ANY ${WRITE} AND ${readsProject('project_id')})
+      OR (entity_type <> 'activity' AND ${writesTenant}))`,
   };
 }
 

@@ -109,6 +109,8 @@ async function applyChanges(
       ctx.access.actor,
     ];
     // VALUES, not INSERT … SELECT: Citus would make the latter a COPY, which RLS refuses.
+    // EXCLUDED.updated_at (its default, now()) rather than now(): Citus allows only IMMUTABLE
+    // functions in DO UPDATE SET.
     const tuples = set.map(
       (c) =>
         `($1::uuid, $2, $3::uuid, ${param(params, c.field)}, ${param(params, c.language)}, ` +
@@ -119,7 +121,8 @@ async function applyChanges(
          project_id, community_id, activity_id, indicator_id, created_by, updated_by)
        VALUES ${tuples.join(', ')}
        ON CONFLICT (tenant_id, entity_type, entity_id, field, language)
-       DO UPDATE SET value = EXCLUDED.value, updated_at = now(), updated_by = EXCLUDED.updated_by`,
+       DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at,
+         updated_by = EXCLUDED.updated_by`,
       params,
     );
   }
