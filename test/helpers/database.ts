@@ -144,18 +144,27 @@ async function citusTemplate(serverUrl: string, workers: string[]): Promise<stri
   return template;
 }
 
-/** CREATE DATABASE … TEMPLATE on one node, once the template's last session has left. */
-async function copyDatabase(server: string, name: string, template: string): Promise<void> {
+/**
+ * Runs `work` again while it fails with "database … is being accessed by other users" (up to
+ * five times): on a Citus node the maintenance daemon of a database may connect to it again
+ * between the end of its sessions and the statement.
+ */
+async function retriedWhileInUse(work: () => Promise<void>): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await onServer(server, LEAVE(template), `CREATE DATABASE ${name} TEMPLATE ${template}`);
-      return;
+      return await work();
     } catch (error) {
-      // "source database … is being accessed by other users": a session came back (Citus's
-      // maintenance daemon); try again a few times.
       if (attempt >= 5 || (error as { code?: string }).code !== '55006') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
     }
   }
+}
+
+/** CREATE DATABASE … TEMPLATE on one node, once the template's last session has left. */
+async function copyDatabase(server: string, name: string, template: string): Promise<void> {
+  await retriedWhileInUse(() =>
+    onServer(server, LEAVE(template), `CREATE DATABASE ${name} TEMPLATE ${template}`),
+  );
 }
 
 /**
@@ -200,7 +209,9 @@ export async function createTestDatabase(
     drop: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
       for (const server of [serverUrl, ...workers]) {
-        await onServer(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await retriedWhileInUse(() =>
+          onServer(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+        );
       }
     },
   };
