@@ -42,8 +42,12 @@ const { values: args } = parseArgs({
     small: { type: 'boolean', default: false },
     // Writes the server's CPU profile (.cpuprofile, for Chrome DevTools) under bench/results/.
     'cpu-prof': { type: 'boolean', default: false },
+    // A PostgreSQL of one's own instead of the embedded one (a Citus coordinator, say; also
+    // BENCH_DATABASE_URL): migrated and seeded like the embedded one, its CPU not measured.
+    'database-url': { type: 'string' },
   },
 });
+const givenDatabaseUrl = args['database-url'] ?? process.env.BENCH_DATABASE_URL ?? null;
 const scale = Number(args.scale);
 const duration = Number(args.duration);
 const warmup = Number(args.warmup);
@@ -97,10 +101,16 @@ type Summary = {
 async function main(): Promise<void> {
   if (!Number.isInteger(scale) || scale < 1) throw new Error('--scale must be a whole number ≥ 1');
   const dataDir = join(ROOT, '.data', `bench-postgres-scale-${scale}${args.small ? '-small' : ''}`);
-  const config = loadConfig({ ...process.env, DATABASE_URL: '', EMBEDDED_PG_DIR: dataDir });
+  const config = loadConfig(
+    givenDatabaseUrl
+      ? { ...process.env, DATABASE_URL: givenDatabaseUrl }
+      : { ...process.env, DATABASE_URL: '', EMBEDDED_PG_DIR: dataDir },
+  );
   const say = (line: string) => console.log(line);
 
-  say(`Preparing the benchmark database (scale ${scale}) in ${dataDir}`);
+  say(
+    `Preparing the benchmark database (scale ${scale}) ${givenDatabaseUrl ? `at ${redacted(givenDatabaseUrl)}` : `in ${dataDir}`}`,
+  );
   const database = await openDatabase(config, say);
   const pool = poolOf(database.dataSource);
   const client = await pool.connect();
@@ -145,7 +155,9 @@ async function main(): Promise<void> {
     await start('limit', 'bench/limit.js', '/'),
   ];
   if (args['hand-written']) targets.push(await start('hand-written', 'bench/baseline.js', '/'));
-  const postgres = postmasterPid(dataDir);
+  // The server's processes are known only for the embedded one.
+  const postgres = givenDatabaseUrl ? null : postmasterPid(dataDir);
+  if (postgres === null) say('PostgreSQL CPU is not measured (a given server): it reads 0');
   try {
     const jwt = { ...config.jwt, secret };
     const admin = await signToken(jwt, 'demo|tj-admin');
@@ -394,6 +406,13 @@ function cpuMs(pid: number | null, children: boolean): number {
     }
   }
   return ticks * TICK_MS;
+}
+
+/** A database URL without its password, for the log. */
+function redacted(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }
 
 /** The embedded PostgreSQL's postmaster, from the postmaster.pid in its data directory. */
