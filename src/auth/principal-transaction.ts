@@ -15,7 +15,7 @@ import {
  * first, in a transaction of their own as the owner (`bind_pending_invitations`), and the
  * request's transaction is opened again so that its scope holds them. Binding them inside the
  * request's transaction wrote shards that the request's own reads as the application role then
- * touched, which Citus refuses (migrations/1796183762991-invitations-bound-apart.ts). Only
+ * touched, which Citus refuses (migrations/1796187643326-invitations-bound-apart.ts). Only
  * that first request pays the extra round trips; an invitation that cannot be bound now (the
  * same role granted meanwhile) waits for the next request, as before.
  */

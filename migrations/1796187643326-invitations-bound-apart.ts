@@ -19,13 +19,15 @@ import { RowSecurityEverywhere1796156237055 } from './1796156237055-row-security
  * opens the request's transaction again (src/auth/principal-transaction.ts). Only a request
  * that finds pending invitations pays the extra round trips, once.
  */
-export class InvitationsBoundApart1796183762991 implements MigrationInterface {
-  name = 'InvitationsBoundApart1796183762991';
+export class InvitationsBoundApart1796187643326 implements MigrationInterface {
+  name = 'InvitationsBoundApart1796187643326';
 
   public async up(db: QueryRunner): Promise<void> {
-    const previous = await previousUserPrincipal();
-    const match = BINDING.exec(previous);
-    if (!match) throw new Error('request_user_principal is not as row-security-everywhere left it');
+    // The function as it is now (later migrations may have patched it elsewhere), not as a
+    // migration once wrote it.
+    const current = await currentUserPrincipal(db);
+    const match = BINDING.exec(current);
+    if (!match) throw new Error('request_user_principal binds no invitations: not as expected');
     const binding = match[1]!;
     await db.query(`
       CREATE FUNCTION bind_pending_invitations(p_subject text) RETURNS integer
@@ -47,17 +49,54 @@ ${binding
         RETURN v_bound;
       END $$`);
     await db.query(`REVOKE ALL ON FUNCTION bind_pending_invitations(text) FROM PUBLIC`);
+    // A new column: the function is dropped and created again.
     await db.query(`DROP FUNCTION request_user_principal(text)`);
-    await db.query(withoutBinding(previous, match[0]));
+    await db.query(withoutBinding(current, match[0]));
     await db.query(`REVOKE ALL ON FUNCTION request_user_principal(text) FROM PUBLIC`);
   }
 
   public async down(db: QueryRunner): Promise<void> {
+    const current = await currentUserPrincipal(db);
+    const block = BINDING.exec(await recordedUserPrincipal())?.[0];
+    if (!block) throw new Error('No binding in row-security-everywhere’s request_user_principal');
+    let sql = replaceOnce(
+      current,
+      'tenant_ids text, pending_invitations boolean)',
+      'tenant_ids text)',
+    );
+    sql = replaceOnce(sql, PENDING_COLUMN, '      v_tenant_ids;\n');
+    sql = replaceOnce(sql, AFTER_USER, AFTER_USER + block);
     await db.query(`DROP FUNCTION request_user_principal(text)`);
-    await db.query(await previousUserPrincipal());
+    await db.query(sql);
     await db.query(`REVOKE ALL ON FUNCTION request_user_principal(text) FROM PUBLIC`);
     await db.query(`DROP FUNCTION bind_pending_invitations(text)`);
   }
+}
+
+/** The line after which the binding block stood. */
+const AFTER_USER = '    IF NOT FOUND THEN RETURN; END IF;\n';
+
+/** The principal's last column: whether invitations are pending. */
+const PENDING_COLUMN = `      v_tenant_ids,
+      -- Bound by bind_pending_invitations in a transaction of its own (see the migration).
+      EXISTS (SELECT 1 FROM memberships m WHERE lower(m.invited_email) = lower(v_user.email)
+                 AND m.user_id IS NULL AND m.revoked_at IS NULL);
+`;
+
+function replaceOnce(sql: string, from: string, to: string): string {
+  const at = sql.indexOf(from);
+  if (at < 0 || sql.indexOf(from, at + 1) >= 0) {
+    throw new Error(`request_user_principal: expected exactly one ${JSON.stringify(from)}`);
+  }
+  return sql.slice(0, at) + to + sql.slice(at + from.length);
+}
+
+/** request_user_principal's definition in the database now (CREATE OR REPLACE …). */
+async function currentUserPrincipal(db: QueryRunner): Promise<string> {
+  const [row] = (await db.query(
+    `SELECT pg_get_functiondef('request_user_principal(text)'::regprocedure) AS sql`,
+  )) as { sql: string }[];
+  return row!.sql;
 }
 
 /** The binding block of request_user_principal, from `IF EXISTS (pending)` to its `END IF;`. */
@@ -66,26 +105,13 @@ const BINDING =
 
 /** request_user_principal without the binding, saying instead whether any is pending. */
 function withoutBinding(sql: string, block: string): string {
-  const replace = (from: string, to: string, text: string) => {
-    if (!text.includes(from)) throw new Error(`request_user_principal: no ${from}`);
-    return text.replace(from, to);
-  };
-  let out = sql.replace(block, '');
-  out = replace('tenant_ids text)', 'tenant_ids text, pending_invitations boolean)', out);
-  out = replace(
-    '      v_tenant_ids;\n',
-    `      v_tenant_ids,
-      -- Bound by bind_pending_invitations in a transaction of its own (see the migration).
-      EXISTS (SELECT 1 FROM memberships m WHERE lower(m.invited_email) = lower(v_user.email)
-                 AND m.user_id IS NULL AND m.revoked_at IS NULL);
-`,
-    out,
-  );
-  return out;
+  let out = replaceOnce(sql, block, '');
+  out = replaceOnce(out, 'tenant_ids text)', 'tenant_ids text, pending_invitations boolean)');
+  return replaceOnce(out, '      v_tenant_ids;\n', PENDING_COLUMN);
 }
 
 /** request_user_principal as row-security-everywhere defines it. */
-async function previousUserPrincipal(): Promise<string> {
+async function recordedUserPrincipal(): Promise<string> {
   const statements: string[] = [];
   const recorder = {
     query: (sql: string) => {
