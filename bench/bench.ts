@@ -42,8 +42,15 @@ const { values: args } = parseArgs({
     small: { type: 'boolean', default: false },
     // Writes the server's CPU profile (.cpuprofile, for Chrome DevTools) under bench/results/.
     'cpu-prof': { type: 'boolean', default: false },
+    // A PostgreSQL of one's own instead of the embedded one (a Citus coordinator, say; also
+    // BENCH_DATABASE_URL): migrated and seeded like the embedded one, its CPU not measured.
+    'database-url': { type: 'string' },
+    // Only the API, without the one-message limit (bench/limit.ts), whose single statement a
+    // Citus cluster cannot plan (correlated sub-queries beside sub-queries in FROM).
+    'no-limit': { type: 'boolean', default: false },
   },
 });
+const givenDatabaseUrl = args['database-url'] ?? process.env.BENCH_DATABASE_URL ?? null;
 const scale = Number(args.scale);
 const duration = Number(args.duration);
 const warmup = Number(args.warmup);
@@ -97,10 +104,16 @@ type Summary = {
 async function main(): Promise<void> {
   if (!Number.isInteger(scale) || scale < 1) throw new Error('--scale must be a whole number ≥ 1');
   const dataDir = join(ROOT, '.data', `bench-postgres-scale-${scale}${args.small ? '-small' : ''}`);
-  const config = loadConfig({ ...process.env, DATABASE_URL: '', EMBEDDED_PG_DIR: dataDir });
+  const config = loadConfig(
+    givenDatabaseUrl
+      ? { ...process.env, DATABASE_URL: givenDatabaseUrl }
+      : { ...process.env, DATABASE_URL: '', EMBEDDED_PG_DIR: dataDir },
+  );
   const say = (line: string) => console.log(line);
 
-  say(`Preparing the benchmark database (scale ${scale}) in ${dataDir}`);
+  say(
+    `Preparing the benchmark database (scale ${scale}) ${givenDatabaseUrl ? `at ${redacted(givenDatabaseUrl)}` : `in ${dataDir}`}`,
+  );
   const database = await openDatabase(config, say);
   const pool = poolOf(database.dataSource);
   const client = await pool.connect();
@@ -140,12 +153,12 @@ async function main(): Promise<void> {
     const { child } = await startServer(script, { ...env, PORT: String(port) }, readyPath);
     return { name, url: `http://127.0.0.1:${port}`, child };
   };
-  const targets: Target[] = [
-    await start('api', 'src/main.js', '/readyz'),
-    await start('limit', 'bench/limit.js', '/'),
-  ];
+  const targets: Target[] = [await start('api', 'src/main.js', '/readyz')];
+  if (!args['no-limit']) targets.push(await start('limit', 'bench/limit.js', '/'));
   if (args['hand-written']) targets.push(await start('hand-written', 'bench/baseline.js', '/'));
-  const postgres = postmasterPid(dataDir);
+  // The server's processes are known only for the embedded one.
+  const postgres = givenDatabaseUrl ? null : postmasterPid(dataDir);
+  if (postgres === null) say('PostgreSQL CPU is not measured (a given server): it reads 0');
   try {
     const jwt = { ...config.jwt, secret };
     const admin = await signToken(jwt, 'demo|tj-admin');
@@ -396,6 +409,13 @@ function cpuMs(pid: number | null, children: boolean): number {
   return ticks * TICK_MS;
 }
 
+/** A database URL without its password, for the log. */
+function redacted(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
 /** The embedded PostgreSQL's postmaster, from the postmaster.pid in its data directory. */
 function postmasterPid(dataDir: string): number | null {
   for (const dir of [dataDir, ...readdirSync(dataDir).map((d) => join(dataDir, d))]) {
@@ -455,16 +475,28 @@ async function timeImport(url: string, admin: string): Promise<number | null> {
 
 /** The analyst's organisation gets an agreement in force in every tenant, for Q2. */
 async function grantAnalystEverywhere(client: ClientBase): Promise<void> {
-  await client.query(
-    `INSERT INTO sharing_agreements (tenant_id, recipient_organisation_id, indicator_ids,
-       allowed_group_by, finest_level, min_cell_size, valid_from, approved_by)
-     SELECT t.id, $1, ARRAY(SELECT id FROM indicators WHERE tenant_id IS NULL),
-       ARRAY['TENANT', 'REGION', 'INDICATOR', 'YEAR'], 'REGION', 10, '2020-01-01', 'bench'
-     FROM tenants t
-     WHERE NOT EXISTS (SELECT 1 FROM sharing_agreements s
-       WHERE s.tenant_id = t.id AND s.recipient_organisation_id = $1 AND s.revoked_at IS NULL)`,
-    [SEED_IDS.organisations.unWomen],
+  // Tenant by tenant: on Citus, an INSERT … SELECT over the tenants (a reference table) with a
+  // correlated sub-query on sharing_agreements (distributed) cannot be planned.
+  const organisation = SEED_IDS.organisations.unWomen;
+  const { rows: tenants } = await client.query<{ id: string }>('SELECT id FROM tenants');
+  const { rows: indicators } = await client.query<{ ids: string[] }>(
+    'SELECT array_agg(id ORDER BY id) AS ids FROM indicators WHERE tenant_id IS NULL',
   );
+  for (const { id } of tenants) {
+    const existing = await client.query(
+      `SELECT 1 FROM sharing_agreements
+        WHERE tenant_id = $1 AND recipient_organisation_id = $2 AND revoked_at IS NULL`,
+      [id, organisation],
+    );
+    if (existing.rowCount) continue;
+    await client.query(
+      `INSERT INTO sharing_agreements (tenant_id, recipient_organisation_id, indicator_ids,
+         allowed_group_by, finest_level, min_cell_size, valid_from, approved_by)
+       VALUES ($1, $2, $3::uuid[], ARRAY['TENANT', 'REGION', 'INDICATOR', 'YEAR'], 'REGION', 10,
+         '2020-01-01', 'bench')`,
+      [id, organisation, indicators[0]!.ids],
+    );
+  }
 }
 
 async function benchApiKey(client: ClientBase): Promise<string> {
@@ -541,16 +573,16 @@ function report(
     names.map((n) => f(r.targets[n]!)).join(' · ');
   const rows = results.map((r) => {
     const api = r.targets.api!;
-    const limit = r.targets.limit!;
+    const limit = r.targets.limit;
     return [
       r.name,
       both(r, (s) => String(Math.round(s.requestsPerSecond))),
-      (api.requestsPerSecond / limit.requestsPerSecond).toFixed(2),
+      limit ? (api.requestsPerSecond / limit.requestsPerSecond).toFixed(2) : 'n/a',
       both(r, (s) => s.serverCpuMsPerRequest.toFixed(2)),
       both(r, (s) => s.postgresCpuMsPerRequest.toFixed(2)),
       names.map((n) => String(r.sqlStatementsPerRequest[n] ?? 'n/a')).join(' · '),
       both(r, (s) => `${s.p99Ms}`),
-      (api.p99Ms / Math.max(limit.p99Ms, 1)).toFixed(2),
+      limit ? (api.p99Ms / Math.max(limit.p99Ms, 1)).toFixed(2) : 'n/a',
       both(r, (s) => String(s.errors)),
       String(api.bytesPerResponse),
     ];

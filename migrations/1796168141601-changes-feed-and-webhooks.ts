@@ -141,10 +141,14 @@ export class ChangesFeedAndWebhooks1796168141601 implements MigrationInterface {
       CREATE FUNCTION change_feed_rows(p_tenant uuid, p_full boolean, p_projects uuid[],
         p_communities uuid[])
       RETURNS TABLE (entity_type text, id uuid)
-      LANGUAGE sql STABLE SECURITY DEFINER
+      LANGUAGE plpgsql STABLE SECURITY DEFINER
       SET search_path = public
+      -- PL/pgSQL, not SQL: Citus cannot plan the statements of a SQL function that is not
+      -- inlined (this one is SECURITY DEFINER) when they use its parameters.
       AS $$
-        SELECT 'Project', p.id FROM projects p
+      BEGIN
+        RETURN QUERY
+        SELECT 'Project'::text, p.id FROM projects p
          WHERE p.tenant_id = p_tenant AND (p_full OR p.id = ANY (p_projects))
         UNION ALL
         SELECT 'Community', c.id FROM communities c
@@ -156,7 +160,8 @@ export class ChangesFeedAndWebhooks1796168141601 implements MigrationInterface {
         SELECT 'Measurement', m.id FROM measurements m
          WHERE m.tenant_id = p_tenant AND m.deleted_at IS NULL AND (p_full OR m.project_id = ANY (p_projects))
         UNION ALL
-        SELECT 'Indicator', i.id FROM indicators i WHERE i.tenant_id = p_tenant
+        SELECT 'Indicator', i.id FROM indicators i WHERE i.tenant_id = p_tenant;
+      END
       $$`);
     // The feed's horizon: the oldest transaction that was running when the caller's snapshot
     // was taken, leaving out those seen running in another database (which cannot write this

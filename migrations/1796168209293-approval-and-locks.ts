@@ -303,7 +303,21 @@ function withAnyState(sql: string): string {
   return out.replace(/^CREATE OR REPLACE FUNCTION/, 'CREATE FUNCTION');
 }
 
-/** outcome_raw_cells reading the rows themselves (any state) when `p_any_state`. */
+/**
+ * The kept series and the rows of a date window, united behind conditions on the parameters
+ * only, as the disclosure-control migration writes outcome_raw_cells.
+ */
+const UNITED_SOURCES =
+  / {4}RETURN QUERY\n {4}WITH s AS \(\n([\s\S]*?FROM outcome_series s\n) {7}WHERE p_from IS NULL AND p_to IS NULL\n {9}AND ([\s\S]*?)\n {6}UNION ALL\n {6}SELECT r\.\* FROM outcome_series_rows\(v_tenants, v_by_year, p_from, p_to\) r\n {7}WHERE p_from IS NOT NULL OR p_to IS NOT NULL\n {4}\)\n([\s\S]*?GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;)\n/;
+
+/**
+ * outcome_raw_cells reading the rows themselves (any state) when `p_any_state`, its source (the
+ * kept series, or the rows) chosen in PL/pgSQL before planning. United in one query behind
+ * conditions on the parameters only, those conditions become one-time filters once the
+ * parameters are constants (force_custom_plan), which Citus refuses beside an outer join on
+ * PostgreSQL 15 and 16 ("Distributed queries with outer joins and pseudoconstant quals are not
+ * supported"): every filtered summary failed on a cluster. The cells are the same.
+ */
 function rawCellsWithApproval(sql: string): string {
   let out = replaceAll(
     sql,
@@ -315,18 +329,27 @@ function rawCellsWithApproval(sql: string): string {
     `AND p_group_by <@ ARRAY['TENANT', 'INDICATOR', 'SEX', 'YEAR'] THEN`,
     `AND p_group_by <@ ARRAY['TENANT', 'INDICATOR', 'SEX', 'YEAR'] AND NOT p_any_state THEN`,
   );
-  out = replaceAll(
-    out,
-    '       WHERE p_from IS NULL AND p_to IS NULL\n',
-    '       WHERE p_from IS NULL AND p_to IS NULL AND NOT p_any_state\n',
-  );
-  out = replaceAll(
-    out,
-    `      SELECT r.* FROM outcome_series_rows(v_tenants, v_by_year, p_from, p_to) r
-       WHERE p_from IS NOT NULL OR p_to IS NOT NULL`,
-    `      SELECT r.* FROM outcome_series_rows(v_tenants, v_by_year, p_from, p_to, NULL, NULL, NULL,
+  const match = UNITED_SOURCES.exec(out);
+  if (!match)
+    throw new Error('outcome_raw_cells is not as the disclosure-control migration left it');
+  const [whole, series, seriesConditions, cells] = match;
+  out = out.replace(
+    whole,
+    `    IF p_from IS NULL AND p_to IS NULL AND NOT p_any_state THEN
+      RETURN QUERY
+      WITH s AS (
+${series}       WHERE ${seriesConditions}
+      )
+${cells}
+    ELSE
+      RETURN QUERY
+      WITH s AS (
+        SELECT r.* FROM outcome_series_rows(v_tenants, v_by_year, p_from, p_to, NULL, NULL, NULL,
                'measurements', 'outcome_record_keys', p_any_state) r
-       WHERE p_from IS NOT NULL OR p_to IS NOT NULL OR p_any_state`,
+      )
+${cells}
+    END IF;
+`,
   );
   return out.replace(/^CREATE OR REPLACE FUNCTION/, 'CREATE FUNCTION');
 }
@@ -409,11 +432,14 @@ const FUNCTIONS = [
   `CREATE FUNCTION reporting_period_start(p_length text, p_on date) RETURNS date
    LANGUAGE sql IMMUTABLE PARALLEL SAFE
    AS $$ SELECT date_trunc(lower(p_length), p_on::timestamp)::date $$`,
+  // A searched CASE, not `CASE p_length WHEN …`: Citus deparses the simple form of an inlined
+  // function wrongly in the statements it sends to the shards (`WHEN NULL::boolean`, "operator
+  // does not exist: text = boolean").
   `CREATE FUNCTION reporting_period_end(p_length text, p_on date) RETURNS date
    LANGUAGE sql IMMUTABLE PARALLEL SAFE
    AS $$ SELECT (date_trunc(lower(p_length), p_on::timestamp)
-                 + CASE p_length WHEN 'MONTH' THEN interval '1 month'
-                     WHEN 'QUARTER' THEN interval '3 months' ELSE interval '1 year' END
+                 + CASE WHEN p_length = 'MONTH' THEN interval '1 month'
+                     WHEN p_length = 'QUARTER' THEN interval '3 months' ELSE interval '1 year' END
                  - interval '1 day')::date $$`,
   // Why a period refuses changes of its rows, or NULL when it accepts them.
   `CREATE FUNCTION period_lock_reason(p_state text, p_start date, p_end date, p_window integer,

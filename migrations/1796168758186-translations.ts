@@ -8,10 +8,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `translations` holds the other languages of tenant rows (projects, communities,
  *   activities, tenant indicators): a tenant table like the rows it translates, distributed by
  *   tenant_id on Citus. Each row points at what it translates through a composite foreign key
- *   of the same tenant, so a translation dies with its row, and an activity's translations
- *   follow it to another project (ON UPDATE CASCADE): the row-security policies read the
+ *   of the same tenant, so a translation dies with its row. The row-security policies read the
  *   project id of the translation itself (Citus takes no sub-query in a policy), which must
- *   therefore always be the activity's.
+ *   therefore always be its activity's: the key to the activity holds the project id, and an
+ *   activity never moves to another project (updates do not take one, imports refuse it), so
+ *   a move behind the API's back is refused while the activity has translations (no ON UPDATE
+ *   CASCADE, which Citus refuses on a key holding the distribution column).
  * - `global_translations` holds those of global rows (tenants, organisations, global
  *   indicators), a reference table read by every request and written by no request, as the
  *   rows themselves.
@@ -65,18 +67,7 @@ export class Translations1796168758186 implements MigrationInterface {
           WHEN 'activity' THEN activity_id = entity_id AND project_id IS NOT NULL
             AND num_nulls(community_id, indicator_id) = 2
           WHEN 'community' THEN community_id = entity_id AND num_nulls(project_id, activity_id, indicator_id) = 3
-          ELSE indicator_id = entity_id AND num_nulls(project_id, activity_id, community_id) = 3 END),
-        CONSTRAINT translations_tenant_id_fkey FOREIGN KEY (tenant_id)
-          REFERENCES tenants (id) ON DELETE RESTRICT,
-        CONSTRAINT translations_tenant_id_project_id_fkey FOREIGN KEY (tenant_id, project_id)
-          REFERENCES projects (tenant_id, id) ON DELETE CASCADE,
-        CONSTRAINT translations_tenant_id_project_id_activity_id_fkey
-          FOREIGN KEY (tenant_id, project_id, activity_id)
-          REFERENCES activities (tenant_id, project_id, id) ON DELETE CASCADE ON UPDATE CASCADE,
-        CONSTRAINT translations_tenant_id_community_id_fkey FOREIGN KEY (tenant_id, community_id)
-          REFERENCES communities (tenant_id, id) ON DELETE CASCADE,
-        CONSTRAINT translations_indicator_id_fkey FOREIGN KEY (indicator_id)
-          REFERENCES indicators (id) ON DELETE CASCADE
+          ELSE indicator_id = entity_id AND num_nulls(project_id, activity_id, community_id) = 3 END)
       )`);
     await db.query(`CREATE INDEX translations_project_idx ON translations (tenant_id, project_id)`);
     await db.query(`CREATE INDEX translations_activity_idx ON translations
@@ -133,6 +124,7 @@ export class Translations1796168758186 implements MigrationInterface {
     await db.query(`GRANT SELECT ON global_translations TO dg_app`);
 
     await db.query(`SELECT distribute_tables()`);
+    for (const statement of FOREIGN_KEYS) await db.query(statement);
     await db.query(`
       DO $$ BEGIN
         IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
@@ -155,6 +147,24 @@ export class Translations1796168758186 implements MigrationInterface {
     }
   }
 }
+
+/**
+ * The keys of translations, added once the table is distributed (Citus refuses a key from a
+ * local table to a distributed one, so it cannot be created with them).
+ */
+const FOREIGN_KEYS = [
+  `ALTER TABLE translations ADD CONSTRAINT translations_tenant_id_fkey FOREIGN KEY (tenant_id)
+     REFERENCES tenants (id) ON DELETE RESTRICT`,
+  `ALTER TABLE translations ADD CONSTRAINT translations_tenant_id_project_id_fkey
+     FOREIGN KEY (tenant_id, project_id) REFERENCES projects (tenant_id, id) ON DELETE CASCADE`,
+  `ALTER TABLE translations ADD CONSTRAINT translations_tenant_id_project_id_activity_id_fkey
+     FOREIGN KEY (tenant_id, project_id, activity_id)
+     REFERENCES activities (tenant_id, project_id, id) ON DELETE CASCADE`,
+  `ALTER TABLE translations ADD CONSTRAINT translations_tenant_id_community_id_fkey
+     FOREIGN KEY (tenant_id, community_id) REFERENCES communities (tenant_id, id) ON DELETE CASCADE`,
+  `ALTER TABLE translations ADD CONSTRAINT translations_indicator_id_fkey FOREIGN KEY (indicator_id)
+     REFERENCES indicators (id) ON DELETE CASCADE`,
+];
 
 const SOURCE_TABLES = [
   'tenants',
@@ -189,16 +199,16 @@ function translationPolicies(): { read: string; write: string } {
   const readsProject = (p: string) =>
     `(tenant_id = ANY ${READ} AND (NOT (tenant_id = ANY ${PARTNER}) OR ${p} = ANY ${PROJECTS}))`;
   const writesTenant = `(tenant_id = ANY ${WRITE} AND NOT (tenant_id = ANY ${PARTNER}))`;
+  // Without CASE: Citus refuses a STABLE function (the settings' reader) inside a CASE of a
+  // write ("non-IMMUTABLE functions are not allowed in CASE or COALESCE statements"), and
+  // the policies join a write's conditions. entity_type is never NULL (its check).
   return {
-    read: `(CASE entity_type
-      WHEN 'project' THEN ${readsProject('project_id')}
-      WHEN 'activity' THEN ${readsProject('project_id')}
-      WHEN 'community' THEN (tenant_id = ANY ${READ}
+    read: `((entity_type IN ('project', 'activity') AND ${readsProject('project_id')})
+      OR (entity_type = 'community' AND tenant_id = ANY ${READ}
         AND (NOT (tenant_id = ANY ${PARTNER}) OR community_id = ANY ${COMMUNITIES}))
-      ELSE tenant_id = ANY ${READ} END)`,
-    write: `(CASE entity_type
-      WHEN 'activity' THEN (tenant_id = ANY ${WRITE} AND ${readsProject('project_id')})
-      ELSE ${writesTenant} END)`,
+      OR (entity_type NOT IN ('project', 'activity', 'community') AND tenant_id = ANY ${READ}))`,
+    write: `((entity_type = 'activity' AND tenant_id = ANY ${WRITE} AND ${readsProject('project_id')})
+      OR (entity_type <> 'activity' AND ${writesTenant}))`,
   };
 }
 

@@ -269,7 +269,7 @@ export class Access {
     return deleted
       ? `${alias}.deleted_at IS NOT NULL AND ${this.tenantScopeSql(Capability.RESTORE, tenant, params)}`
       : `${alias}.deleted_at IS NULL AND ${this.tenantScopeSql(Capability.WRITE, tenant, params)}
-       AND ${this.recordingOrganisationSql(tenant, `${alias}.project_id`, params)} IS NOT NULL`;
+       AND ${this.mayRecordSql(tenant, `${alias}.project_id`, params)}`;
   }
 
   /**
@@ -293,6 +293,26 @@ export class Access {
    * parameters onto `params`.
    */
   recordingOrganisationSql(tenantIdSql: string, projectIdSql: string, params: unknown[]): string {
+    return `COALESCE(${this.recordingCandidatesSql(tenantIdSql, projectIdSql, params).join(', ')})`;
+  }
+
+  /**
+   * SQL true when the principal may write the project's rows: `recordingOrganisationSql(…) IS
+   * NOT NULL`, written without COALESCE, which Citus refuses in a write's conditions around
+   * the settings' readers of row security ("non-IMMUTABLE functions are not allowed in CASE or
+   * COALESCE statements").
+   */
+  mayRecordSql(tenantIdSql: string, projectIdSql: string, params: unknown[]): string {
+    const candidates = this.recordingCandidatesSql(tenantIdSql, projectIdSql, params);
+    return `(${candidates.map((c) => `${c} IS NOT NULL`).join('\n      OR ')})`;
+  }
+
+  /** The organisations a write may be recorded for, in order of preference (see above). */
+  private recordingCandidatesSql(
+    tenantIdSql: string,
+    projectIdSql: string,
+    params: unknown[],
+  ): string[] {
     const admin = this.adminWriterTenantIds.map((t) => [t, this.organisationIn(t)] as const);
     const withOrg = admin.filter(([, org]) => org !== null);
     const platform = admin.filter(([, org]) => org === null).map(([t]) => t);
@@ -304,18 +324,19 @@ export class Access {
       this.editorOrganisationIds,
     );
     const n = params.length;
-    return `COALESCE(
-      (SELECT g.organisation_id FROM unnest($${n - 4}::uuid[], $${n - 3}::uuid[]) AS g (tenant_id, organisation_id)
-        WHERE g.tenant_id = ${tenantIdSql} LIMIT 1),
-      (SELECT po.organisation_id FROM project_organisations po
+    return [
+      `(SELECT g.organisation_id FROM unnest($${n - 4}::uuid[], $${n - 3}::uuid[]) AS g (tenant_id, organisation_id)
+        WHERE g.tenant_id = ${tenantIdSql} LIMIT 1)`,
+      `(SELECT po.organisation_id FROM project_organisations po
         WHERE ${tenantIdSql} = ANY ($${n - 2}::uuid[]) AND po.tenant_id = ${tenantIdSql}
-          AND po.project_id = ${projectIdSql} AND po.role = 'IMPLEMENTER'),
-      (SELECT po.organisation_id FROM project_organisations po
+          AND po.project_id = ${projectIdSql} AND po.role = 'IMPLEMENTER')`,
+      `(SELECT po.organisation_id FROM project_organisations po
         JOIN unnest($${n - 1}::uuid[], $${n}::uuid[]) AS g (tenant_id, organisation_id)
           ON g.tenant_id = po.tenant_id AND g.organisation_id = po.organisation_id
         WHERE po.tenant_id = ${tenantIdSql} AND po.project_id = ${projectIdSql}
           AND po.role IN ('IMPLEMENTER', 'PARTNER')
-        ORDER BY po.role, po.organisation_id LIMIT 1))`;
+        ORDER BY po.role, po.organisation_id LIMIT 1)`,
+    ];
   }
 
   get isAuthenticated(): boolean {

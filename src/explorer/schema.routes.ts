@@ -3,14 +3,9 @@ import type { GraphQLSchema } from 'graphql';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { AUTHENTICATION_REQUIRED } from '../auth/anonymous-requests';
-import {
-  AuthenticationError,
-  type Authenticator,
-  principalFromRows,
-  principalPreamble,
-} from '../auth/authenticate';
+import { AuthenticationError, type Authenticator } from '../auth/authenticate';
+import { openPrincipalTransaction } from '../auth/principal-transaction';
 import { ErrorCode } from '../common/errors';
-import { RequestTransaction } from '../db/request-transaction';
 import { schemaSdl } from '../schema-printer';
 
 /**
@@ -31,9 +26,9 @@ export function schemaRouter(deps: {
       const credential = await deps.authenticator.credentialOf(req.headers);
       if (credential.kind === 'anonymous') return unauthenticated(res, AUTHENTICATION_REQUIRED);
       // The same look-up as a GraphQL request's: a revoked user or key is no principal.
-      const [tx, results] = await RequestTransaction.open(deps.pool, principalPreamble(credential));
+      const [tx, found] = await openPrincipalTransaction(deps.pool, credential);
       await tx.rollback();
-      if (!principalFromRows(credential, results[0]?.rows ?? [])) {
+      if (!found) {
         return unauthenticated(res, 'The credential is not valid, or grants nothing any more');
       }
       res.setHeader('Cache-Control', 'private, no-cache');

@@ -3,18 +3,13 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { Access } from '../auth/access';
 import type { ApiKeyUsage } from '../auth/api-key-usage';
-import {
-  AuthenticationError,
-  type Authenticator,
-  principalFromRows,
-  principalPreamble,
-} from '../auth/authenticate';
+import { AuthenticationError, type Authenticator, principalFromRows } from '../auth/authenticate';
+import { openPrincipalTransaction } from '../auth/principal-transaction';
 import { actorOf, PrincipalKind } from '../auth/principal';
 import { databaseError } from '../common/database-errors';
 import { DomainError, ErrorCode } from '../common/errors';
 import type { Config } from '../config';
 import { RequestContext } from '../context';
-import { RequestTransaction } from '../db/request-transaction';
 import type { RateLimit, RateLimitKey } from '../limits/rate-limit';
 import type { RecordLocals } from '../observability/request-log';
 import { sendError } from './http-errors';
@@ -79,14 +74,14 @@ export function requestContextMiddleware(deps: {
         );
         return next();
       }
-      const [tx, results] = await RequestTransaction.open(
+      const [tx, found] = await openPrincipalTransaction(
         pool,
-        principalPreamble(credential, record),
+        credential,
+        record,
         Date.now() + (deps.timeoutMs ?? config.requestTimeoutMs),
       );
       // Whatever happens to the request, its transaction never outlives it.
       res.on('close', () => void tx.rollback().catch(() => undefined));
-      const found = principalFromRows(credential, results[0]?.rows ?? []);
       if (!found) {
         await tx.rollback();
         throw new AuthenticationError('The credential is not valid, or grants nothing any more');

@@ -12,6 +12,8 @@ import {
   type Rules,
   solveCombination,
 } from '../helpers/disclosure-audit';
+import { skipOnCitus } from '../helpers/citus';
+import { setLocal } from '../helpers/database';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 /*
@@ -671,6 +673,9 @@ describe('disclosure attacks on aggregates shared under agreements', () => {
   });
 
   describe('hostile calls to the database, as the application role', () => {
+    // As a request switches (src/db/request-transaction.ts): a propagated SET LOCAL ROLE would
+    // make Citus run the SECURITY DEFINER functions' shard queries as dg_app on the workers.
+    const SWITCH_ROLE = `SELECT set_config('role', '${APPLICATION_ROLE}', true)`;
     /** Runs `work` as dg_app with the settings a request of `subject` would have. */
     async function asApp<R>(
       subject: string | null,
@@ -685,8 +690,8 @@ describe('disclosure attacks on aggregates shared under agreements', () => {
             subject,
           ]);
         }
-        await client.query(`SELECT set_config('app.tenant_ids', $1, true)`, [tenantIds]);
-        await client.query(`SET LOCAL ROLE ${APPLICATION_ROLE}`);
+        await client.query(setLocal('app.tenant_ids', tenantIds));
+        await client.query(SWITCH_ROLE);
         return await work(client);
       } finally {
         await client.query('ROLLBACK');
@@ -800,7 +805,7 @@ describe('disclosure attacks on aggregates shared under agreements', () => {
             [T.TJ, DV, SEED_IDS.projects.tjPilot, O.internationalAlert],
           );
           await client.query('SELECT * FROM request_user_principal($1)', [subject]);
-          await client.query(`SET LOCAL ROLE ${APPLICATION_ROLE}`);
+          await client.query(SWITCH_ROLE);
           const { rows } = await client.query<{ project_id: string; suppressed: boolean }>(
             `SELECT * FROM outcome_cells($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], NULL, NULL,
                NULL, NULL, NULL, ARRAY['INDICATOR', 'PROJECT'], false, NULL)`,
@@ -901,8 +906,8 @@ describe('disclosure attacks on aggregates shared under agreements', () => {
         await client.query(`SELECT request_disclosure_settings('jwt', $1, 'hostile-2', 'mine')`, [
           analyst,
         ]);
-        await client.query(`SELECT set_config('app.tenant_ids', '', true)`);
-        await client.query(`SET LOCAL ROLE ${APPLICATION_ROLE}`);
+        await client.query(setLocal('app.tenant_ids', ''));
+        await client.query(SWITCH_ROLE);
         await cells(client, [T.KG], ['TENANT']);
         await client.query('RESET ROLE');
         const { rows } = await client.query(
@@ -926,10 +931,25 @@ describe('disclosure attacks on aggregates shared under agreements', () => {
     });
   });
 
-  it('sends no cell when the audit record cannot be committed', async () => {
+  // docs/scaling.md, "Known gaps on Citus": not fail-closed there, hence listed as a gap.
+  skipOnCitus(
+    'a deferred failure of the audit row’s commit on a worker is only a WARNING on the coordinator, which commits and answers',
+  )('sends no cell when the audit record cannot be committed', async () => {
     await sql(`CREATE FUNCTION test_refuse_commit() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'audit storage unavailable'; END $$`);
-    await sql(`CREATE CONSTRAINT TRIGGER test_refuse_commit AFTER INSERT ON audit_events
+    // On Citus a trigger on a distributed table needs the setting (it fires on the shards).
+    const withTriggers = async (statement: string) => {
+      const owner = server.db.dataSource.createQueryRunner();
+      try {
+        await owner.startTransaction();
+        await owner.query(`SET LOCAL citus.enable_unsafe_triggers = on`);
+        await owner.query(statement);
+        await owner.commitTransaction();
+      } finally {
+        await owner.release();
+      }
+    };
+    await withTriggers(`CREATE CONSTRAINT TRIGGER test_refuse_commit AFTER INSERT ON audit_events
       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.action = 'AGGREGATE_READ')
       EXECUTE FUNCTION test_refuse_commit()`);
     try {
@@ -956,7 +976,7 @@ describe('disclosure attacks on aggregates shared under agreements', () => {
       );
       expect(admin.body.data?.outcomeSummaries.length).toBeGreaterThan(0);
     } finally {
-      await sql(`DROP TRIGGER test_refuse_commit ON audit_events`);
+      await withTriggers(`DROP TRIGGER test_refuse_commit ON audit_events`);
       await sql(`DROP FUNCTION test_refuse_commit()`);
     }
   });

@@ -34,9 +34,14 @@ describe('paging with first and after', () => {
     // orders real differences as well as ties.
     for (const table of ['activities', 'communities', 'projects', 'measurements']) {
       await server.db.dataSource.query(
-        `UPDATE ${table} t SET created_at = t.created_at - n.k * interval '1 day'
-         FROM (SELECT id, row_number() OVER (ORDER BY id) AS k FROM ${table} WHERE tenant_id = $1) n
-         WHERE t.id = n.id AND n.k % 2 = 1`,
+        // The new time computed in the sub-query: Citus refuses a STABLE operator on a column
+        // of the updated table in SET (timestamptz - interval); the tenant named on both sides
+        // routes the statement to one shard group.
+        `UPDATE ${table} t SET created_at = n.created_at
+         FROM (SELECT tenant_id, id, row_number() OVER (ORDER BY id) AS k,
+                      created_at - row_number() OVER (ORDER BY id) * interval '1 day' AS created_at
+                 FROM ${table} WHERE tenant_id = $1) n
+         WHERE t.tenant_id = $1 AND n.tenant_id = t.tenant_id AND t.id = n.id AND n.k % 2 = 1`,
         [SEED_IDS.tenants.TJ],
       );
     }

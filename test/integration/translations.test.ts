@@ -1,6 +1,6 @@
 import { SEED_IDS } from '../../seeds/programme';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { CREATE_ACTIVITY, tjActivity } from '../helpers/writes';
+import { CREATE_ACTIVITY, tjActivity, UPDATE_ACTIVITY } from '../helpers/writes';
 
 /**
  * Issue 21: names in the languages of the people who read them, chosen per request (the
@@ -307,6 +307,45 @@ describe('translations', () => {
         values: [{ language: 'ru', value: 'x' }],
       });
       expect(stale.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    });
+
+    it('keeps an activity’s translations in its project: no request moves it, and a move behind the API’s back is refused', async () => {
+      // The policies of translations read their own project id, which must stay the
+      // activity's (a partner of the other project would read the title otherwise).
+      const created = await server.graphql<{ createActivity: { id: string; version: number } }>(
+        CREATE_ACTIVITY,
+        { input: tjActivity({ title: 'Savings group start', communityId: null }) },
+        tjAdmin,
+      );
+      expect(created.body.errors).toBeUndefined();
+      const { id, version } = created.body.data!.createActivity;
+      const translated = await set(tjAdmin, {
+        entity: 'ACTIVITY',
+        id,
+        field: 'TITLE',
+        expectedVersion: version,
+        values: [{ language: 'ru', value: 'Начало группы сбережений' }],
+      });
+      expect(translated.body.errors).toBeUndefined();
+      const moved = await server.graphql(
+        UPDATE_ACTIVITY,
+        { input: { id, expectedVersion: version + 1, projectId: P.tjPilot } },
+        tjAdmin,
+      );
+      expect(moved.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      // The table's owner, bypassing row security and the API: the key refuses it.
+      await expect(
+        server.db.dataSource.query(`UPDATE activities SET project_id = $2 WHERE id = $1`, [
+          id,
+          P.tjPilot,
+        ]),
+      ).rejects.toThrow(/translations_tenant_id_project_id_activity_id_fkey/);
+      expect(
+        await server.db.dataSource.query(
+          `SELECT project_id FROM translations WHERE entity_type = 'activity' AND activity_id = $1`,
+          [id],
+        ),
+      ).toEqual([{ project_id: P.TJ }]);
     });
 
     it('refuses every principal that may not write the row', async () => {

@@ -445,7 +445,8 @@ describe('bulk import', () => {
         pid = rows[0]?.pid;
       }
       expect(pid).toBeDefined();
-      await server.db.dataSource.query(`SELECT pg_terminate_backend($1)`, [pid]);
+      // int: Citus adds pg_terminate_backend(bigint) (global process ids) beside the int one.
+      await server.db.dataSource.query(`SELECT pg_terminate_backend($1::int)`, [pid]);
       const killed = await pending;
       expect(killed.result).toBeUndefined();
       await blocker.query('ROLLBACK');

@@ -43,12 +43,14 @@ export async function updateApprovalSettings(
     inputWindowDays: input.inputWindowDays ?? before.inputWindowDays,
     selfApproval: input.selfApproval ?? before.selfApproval,
   };
+  // EXCLUDED.updated_at (its default, now()): Citus allows only IMMUTABLE functions in DO
+  // UPDATE SET.
   await ctx.tx.query(
     `INSERT INTO approval_settings (tenant_id, input_window_days, self_approval, updated_by)
      VALUES ($1, $2, $3, $4)
      ON CONFLICT (tenant_id) DO UPDATE SET input_window_days = EXCLUDED.input_window_days,
        self_approval = EXCLUDED.self_approval, version = approval_settings.version + 1,
-       updated_at = now(), updated_by = EXCLUDED.updated_by`,
+       updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,
     [tenantId, after.inputWindowDays, after.selfApproval, ctx.access.actor],
   );
   await recordAudit(ctx, {

@@ -10,7 +10,7 @@ const TAG = `'^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$'`;
 /**
  * A tenant row's text in one more language (migrations/1796168758186-translations.ts). It
  * points at the row it translates through the composite key of that row's kind, so it dies
- * with the row and, for an activity, follows it to another project.
+ * with the row; an activity with translations cannot change project.
  */
 @Entity({ name: 'translations' })
 @Check(
@@ -98,7 +98,8 @@ export class TranslationEntity {
   ])
   project?: ProjectEntity;
 
-  @ManyToOne(() => ActivityEntity, { onDelete: 'CASCADE', onUpdate: 'CASCADE' })
+  // No ON UPDATE CASCADE (Citus refuses it here): an activity never changes project.
+  @ManyToOne(() => ActivityEntity, { onDelete: 'CASCADE' })
   @JoinColumn([
     {
       name: 'tenant_id',

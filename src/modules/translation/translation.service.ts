@@ -116,6 +116,8 @@ async function applyChanges(
   for (let start = 0; start < set.length; start += TUPLES_PER_STATEMENT) {
     const params: unknown[] = [tenantId, kind.entity, ctx.access.actor];
     // VALUES, not INSERT … SELECT: Citus would make the latter a COPY, which RLS refuses.
+    // EXCLUDED.updated_at (its default, now()) rather than now(): Citus allows only IMMUTABLE
+    // functions in DO UPDATE SET.
     const tuples = set.slice(start, start + TUPLES_PER_STATEMENT).map(({ row, c }) => {
       const p = (value: unknown) => param(params, value);
       const target = (entity: TranslatableEntity, value: string | undefined) =>
@@ -136,7 +138,8 @@ async function applyChanges(
          project_id, community_id, activity_id, indicator_id, created_by, updated_by)
        VALUES ${tuples.join(', ')}
        ON CONFLICT (tenant_id, entity_type, entity_id, field, language)
-       DO UPDATE SET value = EXCLUDED.value, updated_at = now(), updated_by = EXCLUDED.updated_by`,
+       DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at,
+         updated_by = EXCLUDED.updated_by`,
       params,
     );
   }

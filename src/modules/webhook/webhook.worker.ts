@@ -55,6 +55,9 @@ export function eventType(entityType: string, action: string): string {
   return `${noun}.${past}`;
 }
 
+/** Deliveries leased per round, at most. */
+const CLAIM_BATCH = 20;
+
 const matches = (patterns: string[], type: string) =>
   patterns.some(
     (p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))),
@@ -249,17 +252,30 @@ export class WebhookWorker {
   /** Leases the due deliveries of enabled endpoints, with their URLs and current secrets. */
   private async claim(c: PoolClient): Promise<Claimed[]> {
     const leaseMs = this.settings.timeoutMs * 2;
-    const { rows } = await c.query<Omit<Claimed, 'url' | 'secrets'> & { endpointId: string }>(
-      `UPDATE webhook_deliveries d SET leased_until = now() + make_interval(secs => $1 / 1000.0)
-        WHERE (d.tenant_id, d.id) IN (
-          SELECT q.tenant_id, q.id FROM webhook_deliveries q
-           WHERE q.state = 'PENDING' AND q.next_attempt_at <= now()
-             AND (q.leased_until IS NULL OR q.leased_until < now())
-           ORDER BY q.next_attempt_at LIMIT 20 FOR UPDATE SKIP LOCKED)
-        RETURNING d.tenant_id AS "tenantId", d.id, d.change_id AS "changeId",
-          d.endpoint_id AS "endpointId", d.event_type AS "eventType", d.payload, d.attempts`,
-      [leaseMs],
+    // One tenant at a time: Citus locks rows (FOR UPDATE) only in a statement routed to one
+    // shard group, and a tenant's deliveries are in one.
+    const { rows: due } = await c.query<{ tenantId: string }>(
+      `SELECT q.tenant_id AS "tenantId" FROM webhook_deliveries q
+        WHERE q.state = 'PENDING' AND q.next_attempt_at <= now()
+          AND (q.leased_until IS NULL OR q.leased_until < now())
+        GROUP BY q.tenant_id ORDER BY min(q.next_attempt_at) LIMIT ${CLAIM_BATCH}`,
     );
+    const rows: (Omit<Claimed, 'url' | 'secrets'> & { endpointId: string })[] = [];
+    for (const { tenantId } of due) {
+      if (rows.length >= CLAIM_BATCH) break;
+      const claimed = await c.query<Omit<Claimed, 'url' | 'secrets'> & { endpointId: string }>(
+        `UPDATE webhook_deliveries d SET leased_until = now() + make_interval(secs => $1 / 1000.0)
+          WHERE d.tenant_id = $2 AND (d.tenant_id, d.id) IN (
+            SELECT q.tenant_id, q.id FROM webhook_deliveries q
+             WHERE q.tenant_id = $2 AND q.state = 'PENDING' AND q.next_attempt_at <= now()
+               AND (q.leased_until IS NULL OR q.leased_until < now())
+             ORDER BY q.next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+          RETURNING d.tenant_id AS "tenantId", d.id, d.change_id AS "changeId",
+            d.endpoint_id AS "endpointId", d.event_type AS "eventType", d.payload, d.attempts`,
+        [leaseMs, tenantId, CLAIM_BATCH - rows.length],
+      );
+      rows.push(...claimed.rows);
+    }
     if (rows.length === 0) return [];
     const { rows: endpoints } = await c.query<{
       id: string;
