@@ -13,6 +13,7 @@ import { badUserInput } from './errors';
 import type { RequestContext } from '../context';
 import { decodeCursor, keyset, toPage } from './cursor';
 import type { ParentKey } from './loader';
+import { param, prefixedColumns, prefixedRow } from './sql';
 
 export type { ParentKey };
 
@@ -162,7 +163,6 @@ export async function fetchPage<T extends { id: string }>(
   const size = pageSize(query.first);
   const after = decodeCursor(query.after, query.sort.cast);
   const where = query.where.length > 0 ? query.where.join(' AND ') : 'true';
-  const countParams = [...query.params];
   const params = [...query.params];
   const position = keyset(
     query.sort.column,
@@ -179,14 +179,17 @@ export async function fetchPage<T extends { id: string }>(
      ORDER BY ${position.orderBy} LIMIT $${params.length}`,
     params,
   );
-  const count = async () => {
-    const [row] = await ctx.tx.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM ${query.from} WHERE ${where}`,
-      countParams,
-    );
-    return row?.count ?? 0;
-  };
-  return toPage(rows, size, after, query.sort.value, count);
+  return toPage(rows, size, after, query.sort.value, () => countAll(ctx, query));
+}
+
+/** Counts a root list's whole filtered list (for `totalCount`). */
+async function countAll<T>(ctx: RequestContext, query: PageQuery<T>): Promise<number> {
+  const where = query.where.length > 0 ? query.where.join(' AND ') : 'true';
+  const [row] = await ctx.tx.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM ${query.from} WHERE ${where}`,
+    query.params,
+  );
+  return row?.count ?? 0;
 }
 
 /**
@@ -251,7 +254,6 @@ async function fetchTenantNestedPages<T extends { id: string }>(
   const parentIds = parents.map((p) => p.id);
   // The parents' one tenant as a value compared by `=`, which the planner carries through the
   // joins on tenant_id to every table, so that Citus routes the statement to its shard group.
-  const countParams = [...query.params, tenantIds[0] ?? null];
   params.push(tenantIds[0] ?? null);
   const where = (tenant: number) =>
     [query.parentWhere, `${query.tenantColumn} = $${tenant}::uuid`, ...query.where].join(' AND ');
@@ -272,23 +274,133 @@ async function fetchTenantNestedPages<T extends { id: string }>(
   // The row keeps its parentOrdinal: copying a thousand rows to drop it would cost more.
   for (const row of rows) byParent[row.parentOrdinal - 1]!.push(row);
 
+  const countAll = countsPerParent(ctx, query, parents);
+  return byParent.map((pageRows, index) =>
+    toPage(pageRows, size, after, query.sort.value, async () => (await countAll())[index] ?? 0),
+  );
+}
+
+/** Counts a nested connection's whole list for each parent (of one tenant), in one statement, once. */
+function countsPerParent<T>(
+  ctx: RequestContext,
+  query: NestedPageQuery<T>,
+  parents: readonly ParentKey[],
+): () => Promise<number[]> {
   let counts: Promise<number[]> | undefined;
-  const countAll = () => {
+  return () => {
     counts ??= (async () => {
-      const tenants = countParams.length;
-      countParams.push(tenantIds, parentIds);
-      const m = countParams.length;
+      const params = [...query.params];
+      const tenant = param(params, parents[0]?.tenantId ?? null);
+      const tenantIds = param(
+        params,
+        parents.map((p) => p.tenantId),
+      );
+      const parentIds = param(
+        params,
+        parents.map((p) => p.id),
+      );
+      const where = [query.parentWhere, `${query.tenantColumn} = ${tenant}::uuid`, ...query.where];
       const result = await ctx.tx.query<{ count: number }>(
-        `SELECT (SELECT count(*)::int FROM ${query.from} WHERE ${where(tenants)}) AS count
-         FROM unnest($${m - 1}::uuid[], $${m}::uuid[]) WITH ORDINALITY AS k (tenant_id, parent_id, ord)
+        `SELECT (SELECT count(*)::int FROM ${query.from} WHERE ${where.join(' AND ')}) AS count
+         FROM unnest(${tenantIds}::uuid[], ${parentIds}::uuid[]) WITH ORDINALITY AS k (tenant_id, parent_id, ord)
          ORDER BY k.ord`,
-        countParams,
+        params,
       );
       return result.map((r) => r.count);
     })();
     return counts;
   };
-  return byParent.map((pageRows, index) =>
-    toPage(pageRows, size, after, query.sort.value, async () => (await countAll())[index] ?? 0),
+}
+
+/**
+ * A root page of parents of one tenant and one page of a nested connection per parent, in ONE
+ * statement (issue 17: the project page's communities with its projects). `tenantId` is the
+ * one tenant the page can hold (`Access.singleReadableTenant`), named as a value as
+ * `fetchNestedPages` does, so Citus routes the statement to its shard group. `query.select`
+ * must name the parent's keys `"tenantId"` and `id`. `nestedOf` builds the nested query on
+ * the parent query's parameters (its placeholders continue theirs); called again with none
+ * when a nested `totalCount` is asked for. Every condition of both queries applies as in
+ * `fetchPage` and `fetchNestedPages`; only the round trip is shared.
+ */
+export async function fetchPageWithNestedPages<T extends ParentKey, N extends { id: string }>(
+  ctx: RequestContext,
+  query: PageQuery<T> & Readonly<{ tenantColumn: string }>,
+  tenantId: string,
+  nestedOf: (params: unknown[]) => NestedPageQuery<N>,
+): Promise<{ page: Page<T>; nestedPages: Page<N>[] }> {
+  const size = pageSize(query.first);
+  const after = decodeCursor(query.after, query.sort.cast);
+  const nested = nestedOf([...query.params]);
+  const nestedSize = pageSize(nested.first);
+  const nestedAfter = decodeCursor(nested.after, nested.sort.cast);
+  const params = [...nested.params];
+  const desc = (q: { direction: OrderDirection }) => q.direction === OrderDirection.DESC;
+  const position = keyset(
+    query.sort.column,
+    query.idColumn,
+    desc(query),
+    after,
+    query.sort.cast,
+    params,
   );
+  const tenant = param(params, tenantId);
+  const limit = param(params, size + 1);
+  const nestedPosition = keyset(
+    nested.sort.column,
+    nested.idColumn,
+    desc(nested),
+    nestedAfter,
+    nested.sort.cast,
+    params,
+  );
+  const nestedLimit = param(params, nestedSize + 1);
+  const where = [...query.where, `${query.tenantColumn} = ${tenant}::uuid`];
+  if (position.where) where.push(position.where);
+  const nestedWhere = [nested.parentWhere, `${nested.tenantColumn} = ${tenant}::uuid`];
+  nestedWhere.push(...nested.where);
+  if (nestedPosition.where) nestedWhere.push(nestedPosition.where);
+  const rows = await ctx.tx.query<Record<string, unknown>>(
+    `SELECT page.*, x.*
+     FROM (
+       SELECT ${query.select}, (row_number() OVER (ORDER BY ${position.orderBy}))::int AS "@page"
+       FROM ${query.from} WHERE ${where.join(' AND ')}
+       ORDER BY ${position.orderBy} LIMIT ${limit}
+     ) page
+     CROSS JOIN LATERAL (SELECT page."tenantId" AS tenant_id, page.id AS parent_id) k
+     LEFT JOIN LATERAL (
+       SELECT ${prefixedColumns(nested.select, '@')},
+              (row_number() OVER (ORDER BY ${nestedPosition.orderBy}))::int AS "@nested"
+       FROM ${nested.from} WHERE ${nestedWhere.join(' AND ')}
+       ORDER BY ${nestedPosition.orderBy} LIMIT ${nestedLimit}
+     ) x ON true
+     ORDER BY page."@page", x."@nested"`,
+    params,
+  );
+  const parents: T[] = [];
+  const children: N[][] = [];
+  let ordinal = 0;
+  for (const row of rows) {
+    if (row['@page'] !== ordinal) {
+      ordinal = row['@page'] as number;
+      const parent: Record<string, unknown> = {};
+      for (const key in row) if (!key.startsWith('@')) parent[key] = row[key];
+      parents.push(parent as T);
+      children.push([]);
+    }
+    const child = prefixedRow<N>(row, '@');
+    if (child) children[children.length - 1]!.push(child);
+  }
+  const page = toPage(parents, size, after, query.sort.value, () => countAll(ctx, query));
+  const shown = page.edges.map((edge) => edge.node);
+  const counts = countsPerParent(ctx, nestedOf([]), shown);
+  const nestedPages = shown.map((_, index) =>
+    toPage(
+      children[index]!,
+      nestedSize,
+      nestedAfter,
+      nested.sort.value,
+      async () => (await counts())[index] ?? 0,
+    ),
+  );
+  return { page, nestedPages };
 }

@@ -30,7 +30,24 @@ export function perParentLoader<T>(
   fetch: (parents: readonly ParentKey[]) => Promise<T[]>,
 ): DataLoader<ParentKey, T, string> {
   return ctx.loader(
-    `${field}:${JSON.stringify(args)}`,
+    `${field}:${argumentsKey(args)}`,
     () => new DataLoader<ParentKey, T, string>(fetch, { cacheKeyFn: parentCacheKey }),
+  );
+}
+
+/**
+ * The same text for the same argument values whatever the order of their keys: the resolver's
+ * arguments (built by the executor) and a root field's prefetch (built from the query, see
+ * `prefetchedPages`) must name the same loader.
+ */
+export function argumentsKey(args: unknown): string {
+  return JSON.stringify(args, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(
+          Object.entries(value)
+            .filter(([, v]) => v !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : value,
   );
 }

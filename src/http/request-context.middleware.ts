@@ -5,6 +5,7 @@ import { Access } from '../auth/access';
 import type { ApiKeyUsage } from '../auth/api-key-usage';
 import {
   AuthenticationError,
+  type AgreementInForce,
   type Authenticator,
   principalFromRows,
   principalPreamble,
@@ -104,6 +105,8 @@ export function requestContextMiddleware(deps: {
         requestLog.child({ principal: principal.id }),
         record,
         key,
+        // The preamble's third statement (see principalPreamble).
+        (results[2]?.rows as AgreementInForce[] | undefined) ?? null,
       );
       next();
     } catch (error) {

@@ -20,7 +20,8 @@ import { Tenant } from '../tenant/tenant.type';
 import { DeleteRowInput } from '../../common/write-inputs';
 import { CreateProjectInput, ProjectsArgs, UpdateProjectInput } from './project.inputs';
 import { projectById, projectOrganisationLinks } from './project.loaders';
-import { createProject, deleteProject, listProjects, updateProject } from './project.service';
+import { createProject, deleteProject, updateProject } from './project.service';
+import { projectPage } from './project.prefetch';
 import { Project, ProjectConnection } from './project.type';
 import { PROJECT_TEXTS } from '../translation/translation.kinds';
 import { saveTranslations, writtenRow } from '../translation/translation.service';
@@ -32,8 +33,12 @@ export class ProjectResolver {
     nullable: true,
     description: 'Projects you may read, one page at a time; null if you may read no rows.',
   })
-  async projects(@Args() args: ProjectsArgs, @Ctx() ctx: RequestContext) {
-    return toConnection(ProjectConnection, await listProjects(ctx, args));
+  async projects(
+    @Args() args: ProjectsArgs,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return toConnection(ProjectConnection, await projectPage(ctx, args, info));
   }
 
   @Query(() => Project, {
