@@ -366,20 +366,6 @@ export class Access {
     return unique([...this.fullTenantIds, ...this.partnerTenantIds]);
   }
 
-  /**
-   * The one tenant a read of rows can reach, given the codes it filters on (null: no filter),
-   * or null when it can reach several or none. A statement that names its tenant as a value is
-   * routed by Citus to one shard group, so a root page can fetch its nested pages with it.
-   * Null too when the SQL is not scoped (tests of row-level security alone): the value would
-   * be a tenant condition of its own.
-   */
-  singleReadableTenant(codes: readonly string[] | null | undefined): string | null {
-    if (!this.scopedSql) return null;
-    const wanted = codes ? new Set(this.tenantIdsForCodes(codes)) : null;
-    const tenants = this.readableTenantIds.filter((id) => !wanted || wanted.has(id));
-    return tenants.length === 1 ? tenants[0]! : null;
-  }
-
   /** Tenant ids for the given codes among those it may see; unknown codes match nothing. */
   tenantIdsForCodes(codes: readonly string[]): string[] {
     const wanted = new Set(codes.map((code) => code.toUpperCase()));

@@ -313,21 +313,45 @@ function countsPerParent<T>(
 }
 
 /**
- * A root page of parents of one tenant and one page of a nested connection per parent, in ONE
- * statement (issue 17: the project page's communities with its projects). `tenantId` is the
- * one tenant the page can hold (`Access.singleReadableTenant`), named as a value as
- * `fetchNestedPages` does, so Citus routes the statement to its shard group. `query.select`
- * must name the parent's keys `"tenantId"` and `id`. `nestedOf` builds the nested query on
- * the parent query's parameters (its placeholders continue theirs); called again with none
- * when a nested `totalCount` is asked for. Every condition of both queries applies as in
- * `fetchPage` and `fetchNestedPages`; only the round trip is shared.
+ * Like `fetchNestedPages`, and in the SAME statement one page of a connection nested under
+ * those rows (issue 17: a project page's activities of each community with the communities).
+ * `nestedOf` builds the inner query on the outer query's parameters (its placeholders
+ * continue theirs; `k` in its `parentWhere` is then the outer row); called again with none when
+ * an inner `totalCount` is asked for. Every condition of both queries applies as in
+ * `fetchNestedPages`, the tenant named as a value in both; only the round trip is shared.
+ * `query.select` must be a plain column list (see `prefixedColumns`) naming the rows'
+ * keys `"tenantId"` and `id`. Resolves to the outer pages
+ * and, for each, the inner pages of its rows in the same order.
  */
-export async function fetchPageWithNestedPages<T extends ParentKey, N extends { id: string }>(
+export async function fetchNestedPagesWithNestedPages<
+  T extends ParentKey,
+  N extends { id: string },
+>(
   ctx: RequestContext,
-  query: PageQuery<T> & Readonly<{ tenantColumn: string }>,
-  tenantId: string,
+  query: NestedPageQuery<T>,
+  parents: readonly ParentKey[],
   nestedOf: (params: unknown[]) => NestedPageQuery<N>,
-): Promise<{ page: Page<T>; nestedPages: Page<N>[] }> {
+): Promise<{ page: Page<T>; nestedPages: Page<N>[] }[]> {
+  const results = new Array<{ page: Page<T>; nestedPages: Page<N>[] }>(parents.length);
+  for (const tenant of new Set(parents.map((p) => p.tenantId))) {
+    const at = parents.flatMap((p, i) => (p.tenantId === tenant ? [i] : []));
+    const own = await fetchTenantNestedPagesWithNestedPages(
+      ctx,
+      query,
+      at.map((i) => parents[i]!),
+      nestedOf,
+    );
+    at.forEach((index, i) => (results[index] = own[i]!));
+  }
+  return results;
+}
+
+async function fetchTenantNestedPagesWithNestedPages<T extends ParentKey, N extends { id: string }>(
+  ctx: RequestContext,
+  query: NestedPageQuery<T>,
+  parents: readonly ParentKey[],
+  nestedOf: (params: unknown[]) => NestedPageQuery<N>,
+): Promise<{ page: Page<T>; nestedPages: Page<N>[] }[]> {
   const size = pageSize(query.first);
   const after = decodeCursor(query.after, query.sort.cast);
   const nested = nestedOf([...query.params]);
@@ -343,8 +367,6 @@ export async function fetchPageWithNestedPages<T extends ParentKey, N extends { 
     query.sort.cast,
     params,
   );
-  const tenant = param(params, tenantId);
-  const limit = param(params, size + 1);
   const nestedPosition = keyset(
     nested.sort.column,
     nested.idColumn,
@@ -353,54 +375,79 @@ export async function fetchPageWithNestedPages<T extends ParentKey, N extends { 
     nested.sort.cast,
     params,
   );
+  const tenant = param(params, parents[0]?.tenantId ?? null);
+  const tenantIds = param(
+    params,
+    parents.map((p) => p.tenantId),
+  );
+  const parentIds = param(
+    params,
+    parents.map((p) => p.id),
+  );
+  const limit = param(params, size + 1);
   const nestedLimit = param(params, nestedSize + 1);
-  const where = [...query.where, `${query.tenantColumn} = ${tenant}::uuid`];
+  const where = [query.parentWhere, `${query.tenantColumn} = ${tenant}::uuid`, ...query.where];
   if (position.where) where.push(position.where);
   const nestedWhere = [nested.parentWhere, `${nested.tenantColumn} = ${tenant}::uuid`];
   nestedWhere.push(...nested.where);
   if (nestedPosition.where) nestedWhere.push(nestedPosition.where);
+  // The inner page's `k` is the outer row: its own FROM item hides the parents' `k`.
   const rows = await ctx.tx.query<Record<string, unknown>>(
-    `SELECT page.*, x.*
-     FROM (
-       SELECT ${query.select}, (row_number() OVER (ORDER BY ${position.orderBy}))::int AS "@page"
+    `SELECT k.ord::int AS "@parent", page.*, x.*
+     FROM unnest(${tenantIds}::uuid[], ${parentIds}::uuid[]) WITH ORDINALITY AS k (tenant_id, parent_id, ord)
+     CROSS JOIN LATERAL (
+       SELECT ${prefixedColumns(query.select, '@')},
+              (row_number() OVER (ORDER BY ${position.orderBy}))::int AS "@page"
        FROM ${query.from} WHERE ${where.join(' AND ')}
        ORDER BY ${position.orderBy} LIMIT ${limit}
      ) page
-     CROSS JOIN LATERAL (SELECT page."tenantId" AS tenant_id, page.id AS parent_id) k
      LEFT JOIN LATERAL (
-       SELECT ${prefixedColumns(nested.select, '@')},
-              (row_number() OVER (ORDER BY ${nestedPosition.orderBy}))::int AS "@nested"
-       FROM ${nested.from} WHERE ${nestedWhere.join(' AND ')}
-       ORDER BY ${nestedPosition.orderBy} LIMIT ${nestedLimit}
+       SELECT inner_page.* FROM (SELECT page."@.tenantId" AS tenant_id, page."@.id" AS parent_id) k
+       CROSS JOIN LATERAL (
+         SELECT ${nested.select},
+                (row_number() OVER (ORDER BY ${nestedPosition.orderBy}))::int AS "@nested"
+         FROM ${nested.from} WHERE ${nestedWhere.join(' AND ')}
+         ORDER BY ${nestedPosition.orderBy} LIMIT ${nestedLimit}
+       ) inner_page
      ) x ON true
-     ORDER BY page."@page", x."@nested"`,
+     ORDER BY k.ord, page."@page", x."@nested"`,
     params,
   );
-  const parents: T[] = [];
-  const children: N[][] = [];
+  const outer = parents.map(() => [] as T[]);
+  const inner = parents.map(() => [] as N[][]);
+  let parent = 0;
   let ordinal = 0;
   for (const row of rows) {
-    if (row['@page'] !== ordinal) {
+    if (row['@parent'] !== parent || row['@page'] !== ordinal) {
+      parent = row['@parent'] as number;
       ordinal = row['@page'] as number;
-      const parent: Record<string, unknown> = {};
-      for (const key in row) if (!key.startsWith('@')) parent[key] = row[key];
-      parents.push(parent as T);
-      children.push([]);
+      outer[parent - 1]!.push(prefixedRow<T>(row, '@')!);
+      inner[parent - 1]!.push([]);
     }
-    const child = prefixedRow<N>(row, '@');
-    if (child) children[children.length - 1]!.push(child);
+    if (row['id'] === null || row['id'] === undefined) continue; // no inner row (LEFT JOIN)
+    const child: Record<string, unknown> = {};
+    for (const key in row) if (!key.startsWith('@')) child[key] = row[key];
+    inner[parent - 1]!.at(-1)!.push(child as N);
   }
-  const page = toPage(parents, size, after, query.sort.value, () => countAll(ctx, query));
-  const shown = page.edges.map((edge) => edge.node);
-  const counts = countsPerParent(ctx, nestedOf([]), shown);
-  const nestedPages = shown.map((_, index) =>
-    toPage(
-      children[index]!,
-      nestedSize,
-      nestedAfter,
-      nested.sort.value,
-      async () => (await counts())[index] ?? 0,
-    ),
+  const countOuter = countsPerParent(ctx, query, parents);
+  const pages = outer.map((pageRows, index) =>
+    toPage(pageRows, size, after, query.sort.value, async () => (await countOuter())[index] ?? 0),
   );
-  return { page, nestedPages };
+  // One count statement for the inner pages of every outer page, as fetchNestedPages does.
+  const shown = pages.flatMap((page) => page.edges.map((edge) => edge.node));
+  const countInner = countsPerParent(ctx, nestedOf([]), shown);
+  let next = 0;
+  return pages.map((page, index) => {
+    const nestedPages = page.edges.map((_, i) => {
+      const at = next++;
+      return toPage(
+        inner[index]![i]!,
+        nestedSize,
+        nestedAfter,
+        nested.sort.value,
+        async () => (await countInner())[at] ?? 0,
+      );
+    });
+    return { page, nestedPages };
+  });
 }

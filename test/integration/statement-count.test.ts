@@ -68,7 +68,7 @@ describe('SQL statements per request', () => {
     }
   }`;
 
-  it('the project page (Q1) takes 4, with 2 parents or 100 at each level: the communities come with the projects', async () => {
+  it('the project page (Q1) takes 4, with 2 parents or 100 at each level: the activities come with the communities', async () => {
     const small = await statementsOf(PROJECT_PAGE, { projects: 2, communities: 2 }, adminToken);
     const large = await statementsOf(PROJECT_PAGE, { projects: 100, communities: 100 }, adminToken);
     expect(small).toBe(4);

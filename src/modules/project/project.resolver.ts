@@ -7,7 +7,7 @@ import { activitiesOfParent } from '../activity/activity.loaders';
 import { selectedNodeFields } from '../../common/selection';
 import { ActivitiesArgs } from '../activity/activity.inputs';
 import { ActivityConnection } from '../activity/activity.type';
-import { communitiesOfProject } from '../community/community.loaders';
+import { communitiesWithActivities } from '../community/community.prefetch';
 import { CommunitiesArgs } from '../community/community.inputs';
 import { CommunityConnection } from '../community/community.type';
 import { measurementsOfParent } from '../measurement/measurement.loaders';
@@ -20,8 +20,7 @@ import { Tenant } from '../tenant/tenant.type';
 import { DeleteRowInput } from '../../common/write-inputs';
 import { CreateProjectInput, ProjectsArgs, UpdateProjectInput } from './project.inputs';
 import { projectById, projectOrganisationLinks } from './project.loaders';
-import { createProject, deleteProject, updateProject } from './project.service';
-import { projectPage } from './project.prefetch';
+import { createProject, deleteProject, listProjects, updateProject } from './project.service';
 import { Project, ProjectConnection } from './project.type';
 import { PROJECT_TEXTS } from '../translation/translation.kinds';
 import { saveTranslations, writtenRow } from '../translation/translation.service';
@@ -33,12 +32,8 @@ export class ProjectResolver {
     nullable: true,
     description: 'Projects you may read, one page at a time; null if you may read no rows.',
   })
-  async projects(
-    @Args() args: ProjectsArgs,
-    @Ctx() ctx: RequestContext,
-    @Info() info: GraphQLResolveInfo,
-  ) {
-    return toConnection(ProjectConnection, await projectPage(ctx, args, info));
+  async projects(@Args() args: ProjectsArgs, @Ctx() ctx: RequestContext) {
+    return toConnection(ProjectConnection, await listProjects(ctx, args));
   }
 
   @Query(() => Project, {
@@ -127,8 +122,12 @@ export class ProjectResolver {
     @Root() project: Project,
     @Args() args: CommunitiesArgs,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return toConnection(CommunityConnection, await communitiesOfProject(ctx, args).load(project));
+    return toConnection(
+      CommunityConnection,
+      await communitiesWithActivities(ctx, args, info).load(project),
+    );
   }
 
   @FieldResolver(() => ActivityConnection, {

@@ -1,5 +1,5 @@
 import { Capability } from '../../auth/access';
-import { fetchPage, OrderDirection, type Page, type PageQuery } from '../../common/connection';
+import { fetchPage, OrderDirection, type Page } from '../../common/connection';
 import { badUserInput, conflict } from '../../common/errors';
 import { adminTenantOf, existingOrganisations } from '../../common/write-scope';
 import { checkDateOrder, notNull, trimmed } from '../../common/validation';
@@ -46,14 +46,6 @@ export async function listProjects(
   ctx: RequestContext,
   args: ProjectsArgs,
 ): Promise<Page<Project>> {
-  return fetchPage<Project>(ctx, projectPageQuery(ctx, args));
-}
-
-/** The root list of projects: what the principal may read, filtered and sorted. */
-export function projectPageQuery(
-  ctx: RequestContext,
-  args: ProjectsArgs,
-): PageQuery<Project> & { tenantColumn: string } {
   const params: unknown[] = [];
   const where = [ctx.access.projectVisibleSql('p.tenant_id', 'p.id', params)];
   const filter = args.filter ?? {};
@@ -71,10 +63,9 @@ export function projectPageQuery(
     where.push(`(${name} OR p.code ILIKE ${pattern})`);
   }
   const order = args.orderBy ?? { field: ProjectOrderField.NAME, direction: OrderDirection.ASC };
-  return {
+  return fetchPage<Project>(ctx, {
     select: PROJECT_COLUMNS,
     from: 'projects p',
-    tenantColumn: 'p.tenant_id',
     where,
     params,
     sort: SORTS[order.field],
@@ -82,7 +73,7 @@ export function projectPageQuery(
     direction: order.direction,
     first: args.first,
     after: args.after,
-  };
+  });
 }
 
 /** Visible projects by id, in any tenant the principal reads. */
