@@ -15,14 +15,18 @@ export function param(params: unknown[], value: unknown): string {
  * c.id AS "community.id"`.
  */
 export function prefixedColumns(columnList: string, prefix: string): string {
-  return columnList
-    .split(',')
-    .map((column) => {
-      const [, expression, alias] = /^\s*(\S+)(?:\s+AS\s+"([^"]+)")?\s*$/s.exec(column) ?? [];
-      if (!expression) throw new Error(`Cannot prefix the column ${column}`);
-      return `${expression} AS "${prefix}.${alias ?? expression.split('.').pop()!}"`;
-    })
+  return columnsOf(columnList)
+    .map(({ expression, alias }) => `${expression} AS "${prefix}.${alias}"`)
     .join(', ');
+}
+
+/** The expressions and result names of a plain column list (`c.id, c.name AS "title"`). */
+export function columnsOf(columnList: string): { expression: string; alias: string }[] {
+  return columnList.split(',').map((column) => {
+    const [, expression, alias] = /^\s*(\S+)(?:\s+AS\s+"([^"]+)")?\s*$/s.exec(column) ?? [];
+    if (!expression) throw new Error(`Cannot prefix the column ${column}`);
+    return { expression, alias: alias ?? expression.split('.').pop()! };
+  });
 }
 
 /** The columns of a row that `prefixedColumns` named with `prefix`; null when its id is null. */
