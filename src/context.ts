@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import type { Access } from './auth/access';
+import type { AgreementInForce } from './auth/authenticate';
 import { DomainError, ErrorCode } from './common/errors';
 import type { RequestTransaction } from './db/request-transaction';
 import type { RateLimitKey } from './limits/rate-limit';
@@ -23,6 +24,12 @@ export class RequestContext {
     readonly record: RequestRecord,
     /** Whose rate-limit budget the request spends. */
     readonly rateLimitKey: RateLimitKey,
+    /**
+     * The sharing agreements in force for the principal's aggregate grants, as the opening
+     * round trip read them (`principalPreamble`); null when it did not, and whoever needs
+     * them reads them in a statement of their own.
+     */
+    readonly agreementsInForce: readonly AgreementInForce[] | null = null,
     /**
      * Ends the transaction so far and continues in a new one as the same principal, refusing
      * when its credential no longer grants anything; null where the request may not commit in

@@ -112,16 +112,39 @@ export class Authenticator {
 export type RequestIds = Readonly<{ requestId: string; clientRequestId: string | null }>;
 
 /**
+/** A sharing agreement in force for the principal's aggregate grants, as the database sees it. */
+export type AgreementInForce = {
+  tenantId: string;
+  id: string;
+  recipientOrganisationId: string;
+  indicatorIds: string[];
+  indicatorCodes: string[];
+  allowedGroupBy: string[];
+};
+
+/**
+ * The agreements in force for the request's aggregate grants (`app.aggregate_grants`, set by
+ * `request_disclosure_settings` just before). A principal with no such grants has none, and the
+ * condition on the setting is a one-time filter: the function does not even run for it.
+ */
+export const AGREEMENTS_IN_FORCE_SQL = `SELECT tenant_id AS "tenantId", id,
+    recipient_organisation_id AS "recipientOrganisationId", indicator_ids AS "indicatorIds",
+    indicator_codes AS "indicatorCodes", allowed_group_by AS "allowedGroupBy"
+  FROM sharing_agreements_in_force()
+ WHERE coalesce(current_setting('app.aggregate_grants', true), '') <> ''`;
+
 /**
  * The statements that load a principal at the start of its request transaction (run as the
  * owner, before the switch to the application role). The first returns the principal's row and
  * sets the request's scope (`app.tenant_ids`, the partner projects, the tenants it writes and
  * administers: see migrations/1796156237055-row-security-everywhere.ts); the second sets what
  * the outcome functions trust instead of their arguments: the principal, its aggregate grants
- * and the request ids (see docs/disclosure-control.md). The simple query protocol takes no
- * parameters: every value is an escaped literal, and has been validated before (`subjectOf`,
- * `parseApiKey`). Without `ids` (a look-up that reads no data, such as the schema download) only
- * the first.
+ * and the request ids (see docs/disclosure-control.md); the third reads the sharing agreements
+ * in force for those grants (none for most principals), which an outcome summary needs before
+ * its one statement: read here, in the round trip every request makes anyway, instead of in a
+ * statement of its own (issue 17). The simple query protocol takes no parameters: every value
+ * is an escaped literal, and has been validated before (`subjectOf`, `parseApiKey`). Without
+ * `ids` (a look-up that reads no data, such as the schema download) only the first.
  */
 export function principalPreamble(
   credential: Exclude<Credential, { kind: 'anonymous' }>,
@@ -139,6 +162,7 @@ export function principalPreamble(
   return [
     principal,
     `SELECT request_disclosure_settings('${credential.kind}', ${subject}, ${escapeLiteral(ids.requestId)}, ${clientRequestId})`,
+    AGREEMENTS_IN_FORCE_SQL,
   ];
 }
 

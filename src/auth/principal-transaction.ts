@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, QueryResult } from 'pg';
 import { RequestTransaction } from '../db/request-transaction';
 import {
   type Credential,
@@ -8,8 +8,9 @@ import {
 } from './authenticate';
 
 /**
- * Opens a request's transaction with its principal loaded (`principalPreamble`), and the
- * principal found in it (null when the credential names nobody who may act).
+ * Opens a request's transaction with its principal loaded (`principalPreamble`), the
+ * principal found in it (null when the credential names nobody who may act) and the
+ * preamble's results (the agreements in force among them).
  *
  * A user with pending invitations (invited by e-mail address, signing in) has them bound
  * first, in a transaction of their own as the owner (`bind_pending_invitations`), and the
@@ -24,7 +25,7 @@ export async function openPrincipalTransaction(
   credential: Exclude<Credential, { kind: 'anonymous' }>,
   ids?: RequestIds,
   deadline?: number,
-): Promise<[RequestTransaction, ReturnType<typeof principalFromRows>]> {
+): Promise<[RequestTransaction, ReturnType<typeof principalFromRows>, QueryResult[]]> {
   const preamble = principalPreamble(credential, ids);
   let [tx, results] = await RequestTransaction.open(pool, preamble, deadline);
   if (credential.kind === 'jwt' && hasPendingInvitations(results[0]?.rows ?? [])) {
@@ -32,7 +33,7 @@ export async function openPrincipalTransaction(
     await pool.query('SELECT bind_pending_invitations($1)', [credential.subject]);
     [tx, results] = await RequestTransaction.open(pool, preamble, deadline);
   }
-  return [tx, principalFromRows(credential, results[0]?.rows ?? [])];
+  return [tx, principalFromRows(credential, results[0]?.rows ?? []), results];
 }
 
 function hasPendingInvitations(rows: unknown[]): boolean {

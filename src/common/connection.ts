@@ -13,6 +13,7 @@ import { badUserInput } from './errors';
 import type { RequestContext } from '../context';
 import { decodeCursor, keyset, toPage } from './cursor';
 import type { ParentKey } from './loader';
+import { columnsOf, param, prefixedColumns, prefixedRow } from './sql';
 
 export type { ParentKey };
 
@@ -162,7 +163,6 @@ export async function fetchPage<T extends { id: string }>(
   const size = pageSize(query.first);
   const after = decodeCursor(query.after, query.sort.cast);
   const where = query.where.length > 0 ? query.where.join(' AND ') : 'true';
-  const countParams = [...query.params];
   const params = [...query.params];
   const position = keyset(
     query.sort.column,
@@ -179,14 +179,17 @@ export async function fetchPage<T extends { id: string }>(
      ORDER BY ${position.orderBy} LIMIT $${params.length}`,
     params,
   );
-  const count = async () => {
-    const [row] = await ctx.tx.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM ${query.from} WHERE ${where}`,
-      countParams,
-    );
-    return row?.count ?? 0;
-  };
-  return toPage(rows, size, after, query.sort.value, count);
+  return toPage(rows, size, after, query.sort.value, () => countAll(ctx, query));
+}
+
+/** Counts a root list's whole filtered list (for `totalCount`). */
+async function countAll<T>(ctx: RequestContext, query: PageQuery<T>): Promise<number> {
+  const where = query.where.length > 0 ? query.where.join(' AND ') : 'true';
+  const [row] = await ctx.tx.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM ${query.from} WHERE ${where}`,
+    query.params,
+  );
+  return row?.count ?? 0;
 }
 
 /**
@@ -251,7 +254,6 @@ async function fetchTenantNestedPages<T extends { id: string }>(
   const parentIds = parents.map((p) => p.id);
   // The parents' one tenant as a value compared by `=`, which the planner carries through the
   // joins on tenant_id to every table, so that Citus routes the statement to its shard group.
-  const countParams = [...query.params, tenantIds[0] ?? null];
   params.push(tenantIds[0] ?? null);
   const where = (tenant: number) =>
     [query.parentWhere, `${query.tenantColumn} = $${tenant}::uuid`, ...query.where].join(' AND ');
@@ -272,23 +274,188 @@ async function fetchTenantNestedPages<T extends { id: string }>(
   // The row keeps its parentOrdinal: copying a thousand rows to drop it would cost more.
   for (const row of rows) byParent[row.parentOrdinal - 1]!.push(row);
 
+  const countAll = countsPerParent(ctx, query, parents);
+  return byParent.map((pageRows, index) =>
+    toPage(pageRows, size, after, query.sort.value, async () => (await countAll())[index] ?? 0),
+  );
+}
+
+/** Counts a nested connection's whole list for each parent (of one tenant), in one statement, once. */
+function countsPerParent<T>(
+  ctx: RequestContext,
+  query: NestedPageQuery<T>,
+  parents: readonly ParentKey[],
+): () => Promise<number[]> {
   let counts: Promise<number[]> | undefined;
-  const countAll = () => {
+  return () => {
     counts ??= (async () => {
-      const tenants = countParams.length;
-      countParams.push(tenantIds, parentIds);
-      const m = countParams.length;
+      const params = [...query.params];
+      const tenant = param(params, parents[0]?.tenantId ?? null);
+      const tenantIds = param(
+        params,
+        parents.map((p) => p.tenantId),
+      );
+      const parentIds = param(
+        params,
+        parents.map((p) => p.id),
+      );
+      const where = [query.parentWhere, `${query.tenantColumn} = ${tenant}::uuid`, ...query.where];
       const result = await ctx.tx.query<{ count: number }>(
-        `SELECT (SELECT count(*)::int FROM ${query.from} WHERE ${where(tenants)}) AS count
-         FROM unnest($${m - 1}::uuid[], $${m}::uuid[]) WITH ORDINALITY AS k (tenant_id, parent_id, ord)
+        `SELECT (SELECT count(*)::int FROM ${query.from} WHERE ${where.join(' AND ')}) AS count
+         FROM unnest(${tenantIds}::uuid[], ${parentIds}::uuid[]) WITH ORDINALITY AS k (tenant_id, parent_id, ord)
          ORDER BY k.ord`,
-        countParams,
+        params,
       );
       return result.map((r) => r.count);
     })();
     return counts;
   };
-  return byParent.map((pageRows, index) =>
-    toPage(pageRows, size, after, query.sort.value, async () => (await countAll())[index] ?? 0),
+}
+
+/**
+ * Like `fetchNestedPages`, and in the SAME statement one page of a connection nested under
+ * those rows (issue 17: a project page's activities of each community with the communities).
+ * `nestedOf` builds the inner query on the outer query's parameters (its placeholders
+ * continue theirs; `k` in its `parentWhere` is then the outer row); called again with none when
+ * an inner `totalCount` is asked for. Every condition of both queries applies as in
+ * `fetchNestedPages`, the tenant named as a value in both; only the round trip is shared.
+ * `query.select` must be a plain column list (see `prefixedColumns`) naming the rows'
+ * keys `"tenantId"` and `id`. Resolves to the outer pages
+ * and, for each, the inner pages of its rows in the same order.
+ */
+export async function fetchNestedPagesWithNestedPages<
+  T extends ParentKey,
+  N extends { id: string },
+>(
+  ctx: RequestContext,
+  query: NestedPageQuery<T>,
+  parents: readonly ParentKey[],
+  nestedOf: (params: unknown[]) => NestedPageQuery<N>,
+): Promise<{ page: Page<T>; nestedPages: Page<N>[] }[]> {
+  const results = new Array<{ page: Page<T>; nestedPages: Page<N>[] }>(parents.length);
+  for (const tenant of new Set(parents.map((p) => p.tenantId))) {
+    const at = parents.flatMap((p, i) => (p.tenantId === tenant ? [i] : []));
+    const own = await fetchTenantNestedPagesWithNestedPages(
+      ctx,
+      query,
+      at.map((i) => parents[i]!),
+      nestedOf,
+    );
+    at.forEach((index, i) => (results[index] = own[i]!));
+  }
+  return results;
+}
+
+async function fetchTenantNestedPagesWithNestedPages<T extends ParentKey, N extends { id: string }>(
+  ctx: RequestContext,
+  query: NestedPageQuery<T>,
+  parents: readonly ParentKey[],
+  nestedOf: (params: unknown[]) => NestedPageQuery<N>,
+): Promise<{ page: Page<T>; nestedPages: Page<N>[] }[]> {
+  const size = pageSize(query.first);
+  const after = decodeCursor(query.after, query.sort.cast);
+  const nested = nestedOf([...query.params]);
+  const nestedSize = pageSize(nested.first);
+  const nestedAfter = decodeCursor(nested.after, nested.sort.cast);
+  const params = [...nested.params];
+  const desc = (q: { direction: OrderDirection }) => q.direction === OrderDirection.DESC;
+  const position = keyset(
+    query.sort.column,
+    query.idColumn,
+    desc(query),
+    after,
+    query.sort.cast,
+    params,
   );
+  const nestedPosition = keyset(
+    nested.sort.column,
+    nested.idColumn,
+    desc(nested),
+    nestedAfter,
+    nested.sort.cast,
+    params,
+  );
+  const tenant = param(params, parents[0]?.tenantId ?? null);
+  const tenantIds = param(
+    params,
+    parents.map((p) => p.tenantId),
+  );
+  const parentIds = param(
+    params,
+    parents.map((p) => p.id),
+  );
+  const limit = param(params, size + 1);
+  const nestedLimit = param(params, nestedSize + 1);
+  const where = [query.parentWhere, `${query.tenantColumn} = ${tenant}::uuid`, ...query.where];
+  if (position.where) where.push(position.where);
+  const nestedWhere = [nested.parentWhere, `${nested.tenantColumn} = ${tenant}::uuid`];
+  nestedWhere.push(...nested.where);
+  if (nestedPosition.where) nestedWhere.push(nestedPosition.where);
+  // An outer row's columns come with its first inner row only (nulls after): parsing them
+  // again for each of its activities cost more than the statement saved.
+  const outerColumns = columnsOf(query.select)
+    .map(
+      ({ alias }) =>
+        `CASE WHEN coalesce(x."@nested", 1) = 1 THEN page."@.${alias}" END AS "@.${alias}"`,
+    )
+    .join(', ');
+  // The inner page's `k` is the outer row: its own FROM item hides the parents' `k`.
+  const rows = await ctx.tx.query<Record<string, unknown>>(
+    `SELECT k.ord::int AS "@parent", page."@page", ${outerColumns}, x.*
+     FROM unnest(${tenantIds}::uuid[], ${parentIds}::uuid[]) WITH ORDINALITY AS k (tenant_id, parent_id, ord)
+     CROSS JOIN LATERAL (
+       SELECT ${prefixedColumns(query.select, '@')},
+              (row_number() OVER (ORDER BY ${position.orderBy}))::int AS "@page"
+       FROM ${query.from} WHERE ${where.join(' AND ')}
+       ORDER BY ${position.orderBy} LIMIT ${limit}
+     ) page
+     LEFT JOIN LATERAL (
+       SELECT inner_page.* FROM (SELECT page."@.tenantId" AS tenant_id, page."@.id" AS parent_id) k
+       CROSS JOIN LATERAL (
+         SELECT ${nested.select},
+                (row_number() OVER (ORDER BY ${nestedPosition.orderBy}))::int AS "@nested"
+         FROM ${nested.from} WHERE ${nestedWhere.join(' AND ')}
+         ORDER BY ${nestedPosition.orderBy} LIMIT ${nestedLimit}
+       ) inner_page
+     ) x ON true
+     ORDER BY k.ord, page."@page", x."@nested"`,
+    params,
+  );
+  const outer = parents.map(() => [] as T[]);
+  const inner = parents.map(() => [] as N[][]);
+  let parent = 0;
+  let ordinal = 0;
+  for (const row of rows) {
+    if (row['@parent'] !== parent || row['@page'] !== ordinal) {
+      parent = row['@parent'] as number;
+      ordinal = row['@page'] as number;
+      outer[parent - 1]!.push(prefixedRow<T>(row, '@')!);
+      inner[parent - 1]!.push([]);
+    }
+    if (row['id'] === null || row['id'] === undefined) continue; // no inner row (LEFT JOIN)
+    // The row is the inner row, its "@" columns kept: copying a thousand rows to drop them
+    // would cost more (as fetchTenantNestedPages keeps parentOrdinal).
+    inner[parent - 1]!.at(-1)!.push(row as N);
+  }
+  const countOuter = countsPerParent(ctx, query, parents);
+  const pages = outer.map((pageRows, index) =>
+    toPage(pageRows, size, after, query.sort.value, async () => (await countOuter())[index] ?? 0),
+  );
+  // One count statement for the inner pages of every outer page, as fetchNestedPages does.
+  const shown = pages.flatMap((page) => page.edges.map((edge) => edge.node));
+  const countInner = countsPerParent(ctx, nestedOf([]), shown);
+  let next = 0;
+  return pages.map((page, index) => {
+    const nestedPages = page.edges.map((_, i) => {
+      const at = next++;
+      return toPage(
+        inner[index]![i]!,
+        nestedSize,
+        nestedAfter,
+        nested.sort.value,
+        async () => (await countInner())[at] ?? 0,
+      );
+    });
+    return { page, nestedPages };
+  });
 }

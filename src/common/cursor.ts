@@ -105,11 +105,17 @@ export function toPage<T extends { id: string }>(
   const edges = pageRows.map((node) => new Edge(node, sortValue));
   return {
     edges,
+    // The cursors too only when asked for: a project page has 420 pages, and most clients
+    // read none of their cursors.
     pageInfo: {
       hasNextPage,
       hasPreviousPage: after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges[edges.length - 1]?.cursor ?? null;
+      },
     },
     count,
   };

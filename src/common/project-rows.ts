@@ -2,6 +2,7 @@ import type { RequestContext } from '../context';
 import {
   fetchNestedPages,
   fetchPage,
+  type NestedPageQuery,
   type OrderDirection,
   type Page,
   type ParentKey,
@@ -56,8 +57,8 @@ function listQuery<T extends ProjectRow, O extends string>(
   kind: AnyKind<T>,
   args: ProjectRowArgs<ProjectRowFilter, O>,
   fields: ReadonlySet<string> | undefined,
+  params: unknown[] = [],
 ) {
-  const params: unknown[] = [];
   const where = listConditions(ctx, kind, args.filter ?? {}, params);
   const order: { field: string; direction: OrderDirection } = args.orderBy ?? kind.defaultOrder;
   const sort = (kind.sorts as Record<string, RowSort<T>>)[order.field]!;
@@ -93,16 +94,27 @@ export function rowsOf<T extends ProjectRow, O extends string>(
   args: ProjectRowArgs<ProjectRowFilter, O>,
   fields?: ReadonlySet<string>,
 ): Promise<Page<T>[]> {
+  return fetchNestedPages<T>(ctx, rowsOfQuery(ctx, kind, parent, args, fields), parents);
+}
+
+/**
+ * The nested query of a kind's rows per parent, its parameters pushed after `params` (those
+ * of an outer page that fetches them in its own statement: see community.prefetch.ts).
+ */
+export function rowsOfQuery<T extends ProjectRow, O extends string>(
+  ctx: RequestContext,
+  kind: AnyKind<T>,
+  parent: 'project' | 'community',
+  args: ProjectRowArgs<ProjectRowFilter, O>,
+  fields?: ReadonlySet<string>,
+  params: unknown[] = [],
+): NestedPageQuery<T> {
   const a = kind.alias;
-  return fetchNestedPages<T>(
-    ctx,
-    {
-      ...listQuery(ctx, kind, args, fields),
-      parentWhere: `${a}.tenant_id = k.tenant_id AND ${a}.${parent}_id = k.parent_id`,
-      tenantColumn: `${a}.tenant_id`,
-    },
-    parents,
-  );
+  return {
+    ...listQuery(ctx, kind, args, fields, params),
+    parentWhere: `${a}.tenant_id = k.tenant_id AND ${a}.${parent}_id = k.parent_id`,
+    tenantColumn: `${a}.tenant_id`,
+  };
 }
 
 /**

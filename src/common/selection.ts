@@ -39,6 +39,29 @@ export function selectedNodeFields(info: GraphQLResolveInfo): ReadonlySet<string
   return names;
 }
 
+/**
+ * The field nodes named `name` that a query selects on the nodes of the connection `info`
+ * resolves (under `nodes` and `edges { node }`), through fragments and honouring `@skip` and
+ * `@include`: a nested connection a root field may fetch in its own statement.
+ */
+export function selectedNodeFieldNodes(info: GraphQLResolveInfo, name: string): FieldNode[] {
+  const found: FieldNode[] = [];
+  for (const connection of info.fieldNodes.flatMap((node) => fieldsOf(node.selectionSet, info))) {
+    const nodes =
+      connection.name.value === 'nodes'
+        ? [connection]
+        : connection.name.value === 'edges'
+          ? fieldsOf(connection.selectionSet, info).filter((edge) => edge.name.value === 'node')
+          : [];
+    for (const node of nodes) {
+      for (const field of fieldsOf(node.selectionSet, info)) {
+        if (field.name.value === name) found.push(field);
+      }
+    }
+  }
+  return found;
+}
+
 /** The fields of a selection set, fragments expanded, those skipped left out. */
 function fieldsOf(set: SelectionSetNode | undefined, info: GraphQLResolveInfo): FieldNode[] {
   const fields: FieldNode[] = [];

@@ -3,7 +3,12 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { Access } from '../auth/access';
 import type { ApiKeyUsage } from '../auth/api-key-usage';
-import { AuthenticationError, type Authenticator, principalFromRows } from '../auth/authenticate';
+import {
+  AuthenticationError,
+  type AgreementInForce,
+  type Authenticator,
+  principalFromRows,
+} from '../auth/authenticate';
 import { openPrincipalTransaction } from '../auth/principal-transaction';
 import { actorOf, PrincipalKind } from '../auth/principal';
 import { databaseError } from '../common/database-errors';
@@ -74,7 +79,7 @@ export function requestContextMiddleware(deps: {
         );
         return next();
       }
-      const [tx, found] = await openPrincipalTransaction(
+      const [tx, found, results] = await openPrincipalTransaction(
         pool,
         credential,
         record,
@@ -118,6 +123,8 @@ export function requestContextMiddleware(deps: {
         requestLog.child({ principal: principal.id }),
         record,
         key,
+        // The preamble's third statement (see principalPreamble).
+        (results[2]?.rows as AgreementInForce[] | undefined) ?? null,
         renewal,
       );
       next();

@@ -284,4 +284,19 @@ describe('paging with first and after', () => {
       });
     });
   });
+  it('an orderBy given as a variable without its direction takes the default, ASC', async () => {
+    const query = `query ($order: CommunityOrder) {
+      communities(first: 20, orderBy: $order) { nodes { id } }
+    }`;
+    type Answer = { communities: { nodes: { id: string }[] } };
+    const implicit = await server.graphql<Answer>(query, { order: { field: 'NAME' } }, tjAdmin);
+    const explicit = await server.graphql<Answer>(
+      query,
+      { order: { field: 'NAME', direction: 'ASC' } },
+      tjAdmin,
+    );
+    expect(implicit.body.errors).toBeUndefined();
+    expect(implicit.body.data!.communities.nodes.length).toBeGreaterThan(1);
+    expect(implicit.body.data).toEqual(explicit.body.data);
+  });
 });

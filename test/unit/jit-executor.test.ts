@@ -1,17 +1,22 @@
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
-import { buildSchema, getOperationAST, GraphQLError, parse } from 'graphql';
+import { buildSchema, execute, getOperationAST, GraphQLError, parse } from 'graphql';
 import { executionOf, jitGateway } from '../../src/common/jit-executor';
 
 /** The compiled executor answers as graphql-js would where the error formatter looks. */
 describe('graphql-jit behind Apollo', () => {
   const schema = buildSchema(`
-    type Query { items(n: Int!): [Item!]! who: String }
+    type Query { items(n: Int!): [Item!]! who: String order(by: Order): String }
     type Item { ok: String broken: String }
-    type Mutation { touch: String }
+    type Mutation { touch: String first: String second: String order(by: Order!): String }
+    enum Direction { ASC DESC }
+    input Order { field: String! direction: Direction! = ASC tags: [Tag!] }
+    input Tag { name: String! weight: Int! = 1 }
   `);
   const fields = (name: string) =>
     (
-      schema.getType(name) as unknown as { getFields(): Record<string, { resolve?: unknown }> }
+      schema.getType(name) as unknown as {
+        getFields(): Record<string, { resolve?: unknown; defaultValue?: unknown }>;
+      }
     ).getFields();
   fields('Query').items!.resolve = (_: unknown, args: { n: number }) =>
     Array.from({ length: args.n }, () => ({}));
@@ -20,6 +25,25 @@ describe('graphql-jit behind Apollo', () => {
   fields('Item').broken!.resolve = () => {
     throw new Error('boom');
   };
+  // Internal enum values other than their names, as type-graphql gives TypeScript enums.
+  const direction = schema.getType('Direction') as unknown as {
+    getValue(name: string): { value: unknown };
+  };
+  direction.getValue('ASC').value = 'asc';
+  direction.getValue('DESC').value = 'desc';
+  fields('Order').direction!.defaultValue = 'asc';
+  const order = (_: unknown, args: { by: unknown }) => JSON.stringify(args.by);
+  fields('Query').order!.resolve = order;
+  fields('Mutation').order!.resolve = order;
+  const ran: string[] = [];
+  for (const name of ['first', 'second']) {
+    fields('Mutation')[name]!.resolve = async () => {
+      ran.push(`${name} started`);
+      await new Promise((resolve) => setTimeout(resolve, name === 'first' ? 30 : 0));
+      ran.push(`${name} ended`);
+      return name;
+    };
+  }
   let mutationWalkedByJit = true;
   fields('Mutation').touch!.resolve = (_: unknown, _a: unknown, _c: unknown, info: object) => {
     // graphql-js's path carries the parent's typename; graphql-jit's does not.
@@ -61,9 +85,42 @@ describe('graphql-jit behind Apollo', () => {
     expect(result.errors![0]!.nodes?.[0]?.kind).toBe('VariableDefinition');
   });
 
-  it('leaves mutations to graphql-js', async () => {
+  it('runs mutations compiled too, their root fields one after another', async () => {
     expect(await run('mutation { touch }')).toEqual({ data: { touch: 'touched' } });
-    expect(mutationWalkedByJit).toBe(false);
+    expect(mutationWalkedByJit).toBe(true);
+    expect(await run('mutation { first second }')).toEqual({
+      data: { first: 'first', second: 'second' },
+    });
+    expect(ran).toEqual(['first started', 'first ended', 'second started', 'second ended']);
+  });
+
+  it.each(['query ($by: Order) { order(by: $by) }', 'mutation ($by: Order!) { order(by: $by) }'])(
+    'gives an omitted input field its default, as graphql-js does: %s',
+    async (query) => {
+      const by = { field: 'name', tags: [{ name: 'a' }, { name: 'b', weight: 5 }] };
+      const expected = JSON.stringify({
+        field: 'name',
+        direction: 'asc',
+        tags: [
+          { name: 'a', weight: 1 },
+          { name: 'b', weight: 5 },
+        ],
+      });
+      const result = await run(query, { by });
+      expect(result).toEqual({ data: { order: expected } });
+      // Exactly what graphql-js answers.
+      const document = parse(query);
+      expect(await execute({ schema, document, variableValues: { by } })).toEqual(result);
+      // The client's variables are left as they were.
+      expect(by).toEqual({ field: 'name', tags: [{ name: 'a' }, { name: 'b', weight: 5 }] });
+    },
+  );
+
+  it('passes enum names given by the client through unchanged', async () => {
+    const result = await run('query ($by: Order) { order(by: $by) }', {
+      by: { field: 'x', direction: 'DESC' },
+    });
+    expect(result).toEqual({ data: { order: JSON.stringify({ field: 'x', direction: 'desc' }) } });
   });
 
   it('is what the server runs unless BENCH_GRAPHQL_JS=1', () => {

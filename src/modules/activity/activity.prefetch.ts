@@ -1,4 +1,5 @@
 import { rowsByIds } from '../../common/project-rows';
+import { prefixedColumns, prefixedRow, unprefixedRow } from '../../common/sql';
 import type { RequestContext } from '../../context';
 import { communityById } from '../community/community.loaders';
 import { COMMUNITY_COLUMNS } from '../community/community.service';
@@ -36,13 +37,13 @@ export async function activityWithParents(
     const visible = ctx.access.communityVisibleSql('c.tenant_id', 'c.id', params);
     joins.push(`LEFT JOIN communities c ON c.tenant_id = ${a}.tenant_id
       AND c.id = ${a}.community_id AND ${visible}`);
-    columns.push(prefixed(COMMUNITY_COLUMNS, 'community'));
+    columns.push(prefixedColumns(COMMUNITY_COLUMNS, 'community'));
   }
   if (withProject) {
     const visible = ctx.access.projectVisibleSql('p.tenant_id', 'p.id', params);
     joins.push(`LEFT JOIN projects p ON p.tenant_id = ${a}.tenant_id
       AND p.id = ${a}.project_id AND ${visible}`);
-    columns.push(prefixed(PROJECT_COLUMNS, 'project'));
+    columns.push(prefixedColumns(PROJECT_COLUMNS, 'project'));
   }
   const rows = await rowsByIds(ctx, ACTIVITIES, [id], { columns, joins, params });
   const row = rows[0] as unknown as Record<string, unknown> | undefined;
@@ -50,38 +51,11 @@ export async function activityWithParents(
     loader.prime(id, null);
     return null;
   }
-  const activity = unprefixed(row);
+  const activity = unprefixedRow<Activity>(row);
   if (withCommunity && activity.communityId) {
-    communityById(ctx).prime(activity.communityId, parentOf<Community>(row, 'community'));
+    communityById(ctx).prime(activity.communityId, prefixedRow<Community>(row, 'community'));
   }
-  if (withProject) projectById(ctx).prime(activity.projectId, parentOf<Project>(row, 'project'));
+  if (withProject) projectById(ctx).prime(activity.projectId, prefixedRow<Project>(row, 'project'));
   loader.prime(id, activity);
   return activity;
-}
-
-/** `c.tenant_id AS "tenantId", c.id` → `c.tenant_id AS "community.tenantId", c.id AS "community.id"`. */
-function prefixed(columnList: string, prefix: string): string {
-  return columnList
-    .split(',')
-    .map((column) => {
-      const [, expression, alias] = /^\s*(\S+)(?:\s+AS\s+"([^"]+)")?\s*$/s.exec(column) ?? [];
-      if (!expression) throw new Error(`Cannot prefix the column ${column}`);
-      return `${expression} AS "${prefix}.${alias ?? expression.split('.').pop()!}"`;
-    })
-    .join(', ');
-}
-
-function unprefixed(row: Record<string, unknown>): Activity {
-  const own: Record<string, unknown> = {};
-  for (const key in row) if (!key.includes('.')) own[key] = row[key];
-  return own as unknown as Activity;
-}
-
-/** The parent's columns out of a joined row; null when the join found none. */
-function parentOf<T>(row: Record<string, unknown>, prefix: string): T | null {
-  if (row[`${prefix}.id`] === null || row[`${prefix}.id`] === undefined) return null;
-  const parent: Record<string, unknown> = {};
-  const start = prefix.length + 1;
-  for (const key in row) if (key.startsWith(`${prefix}.`)) parent[key.slice(start)] = row[key];
-  return parent as T;
 }

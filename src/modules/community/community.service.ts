@@ -2,6 +2,7 @@ import { Capability } from '../../auth/access';
 import {
   fetchNestedPages,
   fetchPage,
+  type NestedPageQuery,
   OrderDirection,
   type Page,
   type ParentKey,
@@ -102,24 +103,31 @@ export async function communitiesOfProjects(
   projects: readonly ParentKey[],
   args: CommunitiesArgs,
 ): Promise<Page<Community>[]> {
-  const params: unknown[] = [];
+  return fetchNestedPages<Community>(ctx, communitiesOfProjectsQuery(ctx, args, []), projects);
+}
+
+/**
+ * The nested query of a project's communities, its parameters pushed after `params` (those of
+ * a projects page that fetches them in its own statement: see project.prefetch.ts).
+ */
+export function communitiesOfProjectsQuery(
+  ctx: RequestContext,
+  args: CommunitiesArgs,
+  params: unknown[],
+): NestedPageQuery<Community> {
   const where = filterSql(ctx, args, params);
-  return fetchNestedPages<Community>(
-    ctx,
-    {
-      select: COMMUNITY_COLUMNS,
-      from: 'project_communities pc JOIN communities c ON c.tenant_id = pc.tenant_id AND c.id = pc.community_id',
-      tenantColumn: 'pc.tenant_id',
-      parentWhere: 'pc.tenant_id = k.tenant_id AND pc.project_id = k.parent_id',
-      where,
-      params,
-      idColumn: 'c.id',
-      ...order(args),
-      first: args.first,
-      after: args.after,
-    },
-    projects,
-  );
+  return {
+    select: COMMUNITY_COLUMNS,
+    from: 'project_communities pc JOIN communities c ON c.tenant_id = pc.tenant_id AND c.id = pc.community_id',
+    tenantColumn: 'pc.tenant_id',
+    parentWhere: 'pc.tenant_id = k.tenant_id AND pc.project_id = k.parent_id',
+    where,
+    params,
+    idColumn: 'c.id',
+    ...order(args),
+    first: args.first,
+    after: args.after,
+  };
 }
 
 export async function communitiesByIds(

@@ -1,4 +1,5 @@
 import { Capability } from '../../auth/access';
+import { AGREEMENTS_IN_FORCE_SQL, type AgreementInForce } from '../../auth/authenticate';
 import type { Grant } from '../../auth/principal';
 import { badUserInput, forbidden, notFound } from '../../common/errors';
 import type { RequestContext } from '../../context';
@@ -20,14 +21,7 @@ const GEOGRAPHIC_FILTERS = ['projectIds', 'communityIds', 'settlement', 'from', 
 /** One (tenant, indicator) pair to read. */
 type Pair = { tenantId: string; indicatorId: string; code: string };
 
-type Agreement = {
-  tenantId: string;
-  id: string;
-  recipientOrganisationId: string;
-  indicatorIds: string[];
-  indicatorCodes: string[];
-  allowedGroupBy: string[];
-};
+type Agreement = AgreementInForce;
 
 export type Plan = {
   pairs: Pair[];
@@ -233,14 +227,13 @@ async function rowPairs(
   );
 }
 
-/** The agreements in force for the principal's aggregate grants, as the database sees them. */
-async function agreementsInForce(ctx: RequestContext): Promise<Agreement[]> {
-  return ctx.tx.query<Agreement>(
-    `SELECT tenant_id AS "tenantId", id, recipient_organisation_id AS "recipientOrganisationId",
-            indicator_ids AS "indicatorIds", indicator_codes AS "indicatorCodes",
-            allowed_group_by AS "allowedGroupBy"
-       FROM sharing_agreements_in_force()`,
-  );
+/**
+ * The agreements in force for the principal's aggregate grants, as the database sees them:
+ * read by the request's opening round trip (so a summary is one statement more), or here when
+ * it did not.
+ */
+async function agreementsInForce(ctx: RequestContext): Promise<readonly Agreement[]> {
+  return ctx.agreementsInForce ?? ctx.tx.query<Agreement>(AGREEMENTS_IN_FORCE_SQL);
 }
 
 /** An agreement of a tenant the caller administers, for a preview; NOT_FOUND otherwise. */

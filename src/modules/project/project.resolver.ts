@@ -7,7 +7,7 @@ import { activitiesOfParent } from '../activity/activity.loaders';
 import { selectedNodeFields } from '../../common/selection';
 import { ActivitiesArgs } from '../activity/activity.inputs';
 import { ActivityConnection } from '../activity/activity.type';
-import { communitiesOfProject } from '../community/community.loaders';
+import { communitiesWithActivities } from '../community/community.prefetch';
 import { CommunitiesArgs } from '../community/community.inputs';
 import { CommunityConnection } from '../community/community.type';
 import { measurementsOfParent } from '../measurement/measurement.loaders';
@@ -123,8 +123,12 @@ export class ProjectResolver {
     @Root() project: Project,
     @Args() args: CommunitiesArgs,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return toConnection(CommunityConnection, await communitiesOfProject(ctx, args).load(project));
+    return toConnection(
+      CommunityConnection,
+      await communitiesWithActivities(ctx, args, info).load(project),
+    );
   }
 
   @FieldResolver(() => ActivityConnection, {
