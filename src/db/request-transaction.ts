@@ -19,6 +19,9 @@ export const APPLICATION_ROLE = 'dg_app';
  * is the preamble too (the workers would run it again). It need not reach them: Citus opens
  * its worker connections as the current role, so after the switch they are dg_app's.
  */
+/** The start of the warning Citus gives when a worker's one-phase COMMIT failed. */
+const CITUS_COMMIT_FAILED = 'failed to commit transaction on ';
+
 export class RequestTransaction {
   /** SQL round trips this transaction has made, including its own BEGIN and COMMIT. */
   statements = 1;
@@ -137,13 +140,32 @@ export class RequestTransaction {
     if (this.finished) return;
     this.finished = true;
     this.statements += 1;
+    // Citus commits a transaction that wrote on one worker in one phase: when that worker's
+    // COMMIT fails (a deferred constraint, a crash), the coordinator only warns and commits.
+    // The request then fails as if its own COMMIT had: nothing it read (an analyst's cells,
+    // whose audit row was on that worker) is sent as if it had been recorded.
+    const unconfirmed: string[] = [];
+    const onNotice = (notice: { severity?: string; message?: string }) => {
+      if (notice.severity === 'WARNING' && notice.message?.startsWith(CITUS_COMMIT_FAILED)) {
+        unconfirmed.push(notice.message);
+      }
+    };
+    if (command === 'COMMIT') this.client.on('notice', onNotice);
     try {
       await this.inTurn(() => this.client.query(command));
-      this.client.removeListener('error', ignoreError);
-      this.client.release();
     } catch (error) {
       await RequestTransaction.discard(this.client, error);
       throw error;
+    } finally {
+      this.client.removeListener('notice', onNotice);
+    }
+    this.client.removeListener('error', ignoreError);
+    this.client.release();
+    if (unconfirmed.length > 0) {
+      throw new DomainError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        'The database could not confirm that this request was stored; try again',
+      );
     }
   }
 
