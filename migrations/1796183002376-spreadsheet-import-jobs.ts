@@ -22,6 +22,7 @@ export class SpreadsheetImportJobs1796183002376 implements MigrationInterface {
   name = 'SpreadsheetImportJobs1796183002376';
 
   public async up(db: QueryRunner): Promise<void> {
+    await sequentialOnCitus(db);
     await db.query(`
       CREATE TABLE import_jobs (
         tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -85,6 +86,7 @@ export class SpreadsheetImportJobs1796183002376 implements MigrationInterface {
   }
 
   public async down(db: QueryRunner): Promise<void> {
+    await sequentialOnCitus(db);
     await db.query(`DROP TABLE import_job_rows`);
     await db.query(`DROP TABLE import_jobs`);
   }
@@ -110,3 +112,13 @@ const POLICIES_AND_GRANTS: string[] = [
   `CREATE POLICY record ON import_job_rows FOR INSERT WITH CHECK ${own}`,
   `GRANT SELECT, INSERT ON import_job_rows TO dg_app`,
 ];
+
+/**
+ * On Citus, the transaction's commands one shard at a time: Citus refuses to modify a reference
+ * table, or to create a function, after a parallel command on a distributed table in the same
+ * transaction ("there was a parallel operation on a distributed table").
+ */
+async function sequentialOnCitus(db: QueryRunner): Promise<void> {
+  const citus = (await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)) as unknown[];
+  if (citus.length > 0) await db.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
+}

@@ -26,6 +26,7 @@ export class ForcedWritesAndLocalInputWindows1796183066910 implements MigrationI
   name = 'ForcedWritesAndLocalInputWindows1796183066910';
 
   public async up(db: QueryRunner): Promise<void> {
+    await sequentialOnCitus(db);
     await db.query(`SET LOCAL statement_timeout = 0`);
     await db.query(LOCAL_TODAY);
     await db.query(REASON_WITH_ZONE);
@@ -42,6 +43,7 @@ export class ForcedWritesAndLocalInputWindows1796183066910 implements MigrationI
   }
 
   public async down(db: QueryRunner): Promise<void> {
+    await sequentialOnCitus(db);
     await db.query(`SET LOCAL statement_timeout = 0`);
     await db.query(REASON_IN_UTC);
     await db.query(`REVOKE ALL ON FUNCTION ${REASON_OLD} FROM PUBLIC`);
@@ -181,3 +183,13 @@ const REASON_IN_UTC = reason(
   `(p_state text, p_start date, p_end date, p_window integer,
      p_exception_until timestamptz)`,
 );
+
+/**
+ * On Citus, the transaction's commands one shard at a time: Citus refuses to modify a reference
+ * table, or to create a function, after a parallel command on a distributed table in the same
+ * transaction ("there was a parallel operation on a distributed table").
+ */
+async function sequentialOnCitus(db: QueryRunner): Promise<void> {
+  const citus = (await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)) as unknown[];
+  if (citus.length > 0) await db.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
+}

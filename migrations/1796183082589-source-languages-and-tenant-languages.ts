@@ -17,6 +17,13 @@ export class SourceLanguagesAndTenantLanguages1796183082589 implements Migration
   name = 'SourceLanguagesAndTenantLanguages1796183082589';
 
   public async up(db: QueryRunner): Promise<void> {
+    await sequentialOnCitus(db);
+    const citus =
+      ((await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)) as unknown[]).length >
+      0;
+    // Citus refuses to modify a reference table (indicators) after a parallel command on a
+    // distributed one in the same transaction: run this migration's commands sequentially.
+    if (citus) await db.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
     await db.query(
       `GRANT UPDATE (source_language) ON projects, communities, activities, indicators TO dg_app`,
     );
@@ -52,6 +59,7 @@ export class SourceLanguagesAndTenantLanguages1796183082589 implements Migration
   }
 
   public async down(db: QueryRunner): Promise<void> {
+    await sequentialOnCitus(db);
     await db.query(`DROP FUNCTION set_tenant_languages(uuid, text[], integer)`);
     await db.query(`ALTER TABLE tenants DROP CONSTRAINT tenants_enabled_languages_tags_check`);
     await db.query(
@@ -63,3 +71,13 @@ export class SourceLanguagesAndTenantLanguages1796183082589 implements Migration
 /** Every element a BCP 47 tag of the shapes the translation tables accept. */
 const TAGS = (column: string) =>
   `array_to_string(${column}, ',') ~ '^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?(,[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?)*$'`;
+
+/**
+ * On Citus, the transaction's commands one shard at a time: Citus refuses to modify a reference
+ * table, or to create a function, after a parallel command on a distributed table in the same
+ * transaction ("there was a parallel operation on a distributed table").
+ */
+async function sequentialOnCitus(db: QueryRunner): Promise<void> {
+  const citus = (await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)) as unknown[];
+  if (citus.length > 0) await db.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
+}

@@ -21,6 +21,7 @@ export class SyncLookupsAndPeriodsInFeed1796183398383 implements MigrationInterf
   name = 'SyncLookupsAndPeriodsInFeed1796183398383';
 
   public async up(db: QueryRunner): Promise<void> {
+    await sequentialOnCitus(db);
     for (const table of UPDATED) {
       await db.query(
         `CREATE INDEX ${table}_tenant_updated_idx ON ${table} (tenant_id, updated_at, id)`,
@@ -41,6 +42,7 @@ export class SyncLookupsAndPeriodsInFeed1796183398383 implements MigrationInterf
   }
 
   public async down(db: QueryRunner): Promise<void> {
+    await sequentialOnCitus(db);
     await db.query(changeFeedRows(false));
     await db.query(`DROP FUNCTION reporting_period_id(uuid, uuid, date)`);
     for (const table of EXTERNAL) await db.query(`DROP INDEX ${table}_tenant_external_idx`);
@@ -86,4 +88,14 @@ function changeFeedRows(withPeriods: boolean): string {
         ${periods};
       END
       $$`;
+}
+
+/**
+ * On Citus, the transaction's commands one shard at a time: Citus refuses to modify a reference
+ * table, or to create a function, after a parallel command on a distributed table in the same
+ * transaction ("there was a parallel operation on a distributed table").
+ */
+async function sequentialOnCitus(db: QueryRunner): Promise<void> {
+  const citus = (await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)) as unknown[];
+  if (citus.length > 0) await db.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
 }

@@ -26,6 +26,7 @@ export class ActivityTitleSearch1796184913509 implements MigrationInterface {
   name = 'ActivityTitleSearch1796184913509';
 
   public async up(db: QueryRunner): Promise<void> {
+    await sequentialOnCitus(db);
     // Building the index reads every activity: longer than a request's statement timeout.
     await db.query(`SET LOCAL statement_timeout = 0`);
     await db.query(`DROP INDEX activities_title_trgm_idx`);
@@ -47,6 +48,7 @@ export class ActivityTitleSearch1796184913509 implements MigrationInterface {
   }
 
   public async down(db: QueryRunner): Promise<void> {
+    await sequentialOnCitus(db);
     await db.query(`DROP FUNCTION search_activity_ids(text)`);
     await db.query(`DROP INDEX activities_title_fold_trgm_idx`);
     await db.query(`CREATE INDEX activities_title_trgm_idx ON activities
@@ -80,3 +82,13 @@ const LOOKUP = `
           LIMIT ${MAX_IDS + 1}
         ) AS matching
 `;
+
+/**
+ * On Citus, the transaction's commands one shard at a time: Citus refuses to modify a reference
+ * table, or to create a function, after a parallel command on a distributed table in the same
+ * transaction ("there was a parallel operation on a distributed table").
+ */
+async function sequentialOnCitus(db: QueryRunner): Promise<void> {
+  const citus = (await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)) as unknown[];
+  if (citus.length > 0) await db.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
+}

@@ -24,6 +24,7 @@ export class IatiSurveyRounds1796185198185 implements MigrationInterface {
   name = 'IatiSurveyRounds1796185198185';
 
   public async up(db: QueryRunner): Promise<void> {
+    await sequentialOnCitus(db);
     await db.query(`
       CREATE FUNCTION iati_published_cells(p_tenant uuid)
       RETURNS TABLE (project_id uuid, indicator_id uuid, sex text, round text, period text,
@@ -106,9 +107,20 @@ export class IatiSurveyRounds1796185198185 implements MigrationInterface {
   }
 
   public async down(db: QueryRunner): Promise<void> {
+    await sequentialOnCitus(db);
     await db.query(`DROP FUNCTION iati_published_cells(uuid)`);
   }
 }
 
 /** outcome_series' modulus of cell keys (migrations/1796156655380-disclosure-control.ts). */
 const KEY_MODULUS = '281474976710656';
+
+/**
+ * On Citus, the transaction's commands one shard at a time: Citus refuses to modify a reference
+ * table, or to create a function, after a parallel command on a distributed table in the same
+ * transaction ("there was a parallel operation on a distributed table").
+ */
+async function sequentialOnCitus(db: QueryRunner): Promise<void> {
+  const citus = (await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)) as unknown[];
+  if (citus.length > 0) await db.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
+}

@@ -23,6 +23,7 @@ export class InvitationsBoundApart1796187643326 implements MigrationInterface {
   name = 'InvitationsBoundApart1796187643326';
 
   public async up(db: QueryRunner): Promise<void> {
+    await sequentialOnCitus(db);
     // The function as it is now (later migrations may have patched it elsewhere), not as a
     // migration once wrote it.
     const current = await currentUserPrincipal(db);
@@ -56,6 +57,7 @@ ${binding
   }
 
   public async down(db: QueryRunner): Promise<void> {
+    await sequentialOnCitus(db);
     const current = await currentUserPrincipal(db);
     const block = BINDING.exec(await recordedUserPrincipal())?.[0];
     if (!block) throw new Error('No binding in row-security-everywhere’s request_user_principal');
@@ -123,4 +125,14 @@ async function recordedUserPrincipal(): Promise<string> {
   const sql = statements.find((s) => s.startsWith('CREATE FUNCTION request_user_principal('));
   if (!sql) throw new Error('No definition of request_user_principal in row-security-everywhere');
   return sql;
+}
+
+/**
+ * On Citus, the transaction's commands one shard at a time: Citus refuses to modify a reference
+ * table, or to create a function, after a parallel command on a distributed table in the same
+ * transaction ("there was a parallel operation on a distributed table").
+ */
+async function sequentialOnCitus(db: QueryRunner): Promise<void> {
+  const citus = (await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)) as unknown[];
+  if (citus.length > 0) await db.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
 }

@@ -131,7 +131,11 @@ describe('spreadsheet import jobs', () => {
     // Held while the test looks at the job: longer than the pool's idle-in-transaction limit.
     await client.query(`SET idle_in_transaction_session_timeout = 0`);
     await client.query('BEGIN');
-    await client.query(`SELECT 1 FROM activities WHERE external_id = $1 FOR UPDATE`, [externalId]);
+    // The tenant named: Citus locks rows only in a statement routed to one shard group.
+    await client.query(
+      `SELECT 1 FROM activities WHERE tenant_id = $1 AND external_id = $2 FOR UPDATE`,
+      [SEED_IDS.tenants.TJ, externalId],
+    );
     return client;
   }
 
