@@ -1,4 +1,5 @@
 import { SEED_IDS } from '../../seeds/programme';
+import { onCitus } from '../helpers/citus';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { errorOf, tjMeasurement, tokens } from '../helpers/writes';
 
@@ -133,7 +134,9 @@ describe('reporting periods', () => {
     });
   });
 
-  describe('input windows in the tenant’s time zone', () => {
+  // docs/scaling.md, "Known gaps on Citus": the set-up's own query (a correlated sub-query
+  // beside generate_series) cannot be planned there.
+  (onCitus ? describe.skip : describe)('input windows in the tenant’s time zone', () => {
     // A past quarter of the TJ project that holds no rows (none of its periods is stored). Its
     // window is set to close on the day before today in Kiritimati (UTC+14): closed there,
     // still open in Pago Pago (UTC−11), whose date is always at least a day behind.
