@@ -532,9 +532,18 @@ export async function seedSynthetic(
   }
   if (unitsLoaded.length > 0) {
     const t = Date.now();
-    // Fresh statistics so the first queries after a load get sensible plans.
-    await client.query(`ANALYZE organisations, projects, project_organisations, communities,
-      project_communities, activities, measurements`);
+    // Fresh statistics so the first queries after a load get sensible plans. Like the load, not
+    // bound by the pool's statement timeout: a million measurements take longer on a busy machine.
+    await client.query('BEGIN');
+    try {
+      await client.query('SET LOCAL statement_timeout = 0');
+      await client.query(`ANALYZE organisations, projects, project_organisations, communities,
+        project_communities, activities, measurements`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
     log(`analyzed tables in ${seconds(t)} s`);
   }
   const report: SyntheticReport = Object.freeze({
