@@ -227,7 +227,11 @@ describe('spreadsheet import jobs', () => {
       idempotencyKey: 'cut-1',
     });
     const id = await waitForBatches('cut-1', 1);
-    // The import's connection dies while batch 2 waits: as when its process is killed.
+    // The import's connection dies while batch 2 waits: as when its process is killed. Its
+    // statement locking the stored rows cannot end while the blocker holds one of them, so it
+    // is killed once it runs. Not by its wait: on Citus the wait for the lock is on the worker
+    // holding the shard, and the API's backend on the coordinator waits for that worker
+    // (`Client`), not for a lock (`Lock`).
     const killer = await owner();
     let killed = 0;
     try {
@@ -235,7 +239,7 @@ describe('spreadsheet import jobs', () => {
         const { rows } = await killer.query<{ pid: number }>(
           `SELECT pg_terminate_backend(pid) AS ok, pid FROM pg_stat_activity
             WHERE datname = current_database() AND pid <> pg_backend_pid()
-              AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE OF t%'`,
+              AND state = 'active' AND query LIKE '%FOR UPDATE OF t%'`,
         );
         killed = rows.length;
         if (killed === 0) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -243,6 +247,7 @@ describe('spreadsheet import jobs', () => {
     } finally {
       await blocker.query('ROLLBACK');
       blocker.release();
+      killer.release();
     }
     expect(killed).toBe(1);
     const cut = await running;
@@ -262,11 +267,10 @@ describe('spreadsheet import jobs', () => {
     expect(meanwhile.status).toBe(409);
     expect(meanwhile.body.errors![0]!.extensions.jobId).toBe(id);
     // The lease runs out (as it would two minutes later).
-    await killer.query(
+    await server.db.dataSource.query(
       `UPDATE import_jobs SET lease_until = now() - interval '1 second' WHERE id = $1`,
       [id],
     );
-    killer.release();
     expect((await jobOf(id, tjAdmin)).body.data!.importJob).toMatchObject({
       state: 'INTERRUPTED',
       batchesDone: 1,

@@ -220,14 +220,17 @@ async function recordBatch(
 ): Promise<void> {
   await insertRows(ctx, job, rows);
   const count = (status: ImportItemStatus) => rows.filter((r) => r.status === status).length;
+  // The last batch finishes the job. Chosen here rather than by `CASE WHEN … THEN now()`:
+  // Citus refuses a non-IMMUTABLE function inside CASE in an UPDATE (docs/scaling.md).
+  const last = n === job.batchesTotal;
   const progressed = await ctx.tx.query<{ id: string }>(
     `UPDATE import_jobs SET batches_done = $3, rows_done = rows_done + $4,
        created = created + $5, updated = updated + $6, unchanged = unchanged + $7,
        invalid = invalid + $8, applied = applied OR $9, last_error = NULL,
-       lease_until = now() + interval '${JOB_LEASE}', updated_at = now(),
-       state = CASE WHEN $3 = batches_total THEN 'SUCCEEDED' ELSE state END,
-       finished_at = CASE WHEN $3 = batches_total THEN now() END
+       lease_until = now() + interval '${JOB_LEASE}', updated_at = now()
+       ${last ? `, state = 'SUCCEEDED', finished_at = now()` : ''}
      WHERE tenant_id = $1 AND id = $2 AND batches_done = $3 - 1
+       ${last ? 'AND batches_total = $3' : ''}
      RETURNING id`,
     [
       job.tenantId,
