@@ -104,7 +104,7 @@ type Evidence = { statements: number; maxTasks: number; groups: Set<string> };
       await client.query(`SET LOCAL citus.log_remote_commands = on`);
       await client.query(`SET LOCAL citus.log_local_commands = on`);
       for (const statement of preamble) await client.query(statement);
-      await client.query(`SET LOCAL ROLE dg_app`);
+      await client.query(`SELECT set_config('role', 'dg_app', true)`);
       for (const { text, values } of statements) {
         const [plan] = (
           await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${text}`, values)

@@ -1,5 +1,6 @@
 import { SEED_IDS } from '../../seeds/programme';
 import { onCitus, skipOnCitus } from '../helpers/citus';
+import { setLocal } from '../helpers/database';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { CREATE_ACTIVITY, errorOf, tjActivity } from '../helpers/writes';
 
@@ -750,9 +751,9 @@ describe('writing translations', () => {
       const runner = server.db.dataSource.createQueryRunner();
       await runner.startTransaction();
       try {
-        await runner.query(`SET LOCAL ROLE dg_app`);
         // An administrator of KG, not of TJ, calling the function directly.
-        await runner.query(`SELECT set_config('app.admin_tenant_ids', $1, true)`, [T.KG]);
+        await runner.query(setLocal('app.admin_tenant_ids', T.KG));
+        await runner.query(`SELECT set_config('role', 'dg_app', true)`);
         await runner.query(`SAVEPOINT attempt`);
         await expect(
           runner.query(`SELECT * FROM set_tenant_languages($1, '{en}', 1)`, [T.TJ]),
