@@ -153,56 +153,70 @@ type Evidence = { statements: number; maxTasks: number; groups: Set<string> };
   const tjAdmin = DEMO_USERS.tjAdmin.subject;
   const tjEditor = DEMO_USERS.tjEditor.subject;
 
-  const ONE_TENANT: [string, string, string, Record<string, unknown>?][] = [
-    ['me', tjAdmin, `{ me { id kind memberships { role tenant { code } } } }`],
-    [
-      'projects, nested pages of communities, activities and measurements',
-      tjAdmin,
-      `{ projects(first: 10) { totalCount nodes { id name
+  /** A one-tenant request: its label, who sends it, the operation and its variables. */
+  type Case = {
+    label: string;
+    subject: string;
+    query: string;
+    variables?: Record<string, unknown>;
+  };
+  // Objects, not arrays: jest's `it.each` passes a row shorter than the callback's parameters
+  // a `done` callback in the missing place, and then waits for it (a row without variables
+  // waited out the test's timeout after its checks had passed).
+  const ONE_TENANT: Case[] = [
+    {
+      label: 'me',
+      subject: tjAdmin,
+      query: `{ me { id kind memberships { role tenant { code } } } }`,
+    },
+    {
+      label: 'projects, nested pages of communities, activities and measurements',
+      subject: tjAdmin,
+      query: `{ projects(first: 10) { totalCount nodes { id name
           communities(first: 10) { totalCount nodes { id name
             activities(first: 5) { totalCount nodes { id title } } } }
           measurements(first: 5) { totalCount nodes { id value } } } } }`,
-    ],
-    [
-      'lists of communities, activities, measurements and indicators',
-      tjAdmin,
-      `{ communities(first: 20) { totalCount nodes { id } }
+    },
+    {
+      label: 'lists of communities, activities, measurements and indicators',
+      subject: tjAdmin,
+      query: `{ communities(first: 20) { totalCount nodes { id } }
          activities(first: 20, orderBy: { field: START_DATE, direction: DESC }) { totalCount nodes { id } }
          measurements(first: 20) { totalCount nodes { id indicator { code } } }
          indicators(first: 20) { totalCount nodes { code } } }`,
-    ],
-    [
-      'administration lists',
-      tjAdmin,
-      `{ memberships(first: 20) { totalCount nodes { role user { email } } }
+    },
+    {
+      label: 'administration lists',
+      subject: tjAdmin,
+      query: `{ memberships(first: 20) { totalCount nodes { role user { email } } }
          auditEvents(first: 20) { totalCount nodes { action } }
          apiKeys(first: 20) { totalCount nodes { name } }
          sharingAgreements(first: 20) { totalCount nodes { id } } }`,
-    ],
-    [
-      'lookups by id',
-      tjAdmin,
-      `query ($project: UUID!, $community: UUID!, $activity: UUID!) {
+    },
+    {
+      label: 'lookups by id',
+      subject: tjAdmin,
+      query: `query ($project: UUID!, $community: UUID!, $activity: UUID!) {
          project(id: $project) { id name communities(first: 3) { nodes { id } } }
          community(id: $community) { id name }
          activity(id: $activity) { id project { id } } }`,
-      {
+      variables: {
         project: P.TJ,
         community: SEED_IDS.communities.tjDusti,
         activity: Object.values(SEED_IDS.activities)[0],
       },
-    ],
-    [
-      'a project created',
-      tjAdmin,
-      `mutation { createProject(input: { tenantCode: "TJ", code: "ROUTER-1", name: "Router plans",
+    },
+    {
+      label: 'a project created',
+      subject: tjAdmin,
+      query: `mutation { createProject(input: { tenantCode: "TJ", code: "ROUTER-1", name: "Router plans",
           startDate: "2025-01-01" }) { id version } }`,
-    ],
-    [
-      'an activity created by a partner',
-      tjEditor,
-      `mutation ($input: CreateActivityInput!) { createActivity(input: $input) { id } }`,
-      {
+    },
+    {
+      label: 'an activity created by a partner',
+      subject: tjEditor,
+      query: `mutation ($input: CreateActivityInput!) { createActivity(input: $input) { id } }`,
+      variables: {
         input: {
           projectId: P.TJ,
           type: 'TRAINING',
@@ -211,13 +225,13 @@ type Evidence = { statements: number; maxTasks: number; groups: Set<string> };
           participants: { female: 4, male: 2, other: 0 },
         },
       },
-    ],
-    [
-      'measurements imported by a partner (summary maintenance included)',
-      tjEditor,
-      `mutation ($input: ImportMeasurementsInput!) {
+    },
+    {
+      label: 'measurements imported by a partner (summary maintenance included)',
+      subject: tjEditor,
+      query: `mutation ($input: ImportMeasurementsInput!) {
          importMeasurements(input: $input) { created invalid } }`,
-      {
+      variables: {
         input: {
           tenantCode: 'TJ',
           idempotencyKey: 'router-plans',
@@ -233,23 +247,23 @@ type Evidence = { statements: number; maxTasks: number; groups: Set<string> };
           })),
         },
       },
-    ],
-    [
-      'outcome summaries of a tenant admin, by project',
-      tjAdmin,
-      `{ outcomeSummaries(filter: { tenants: ["TJ"] }, groupBy: [PROJECT]) {
+    },
+    {
+      label: 'outcome summaries of a tenant admin, by project',
+      subject: tjAdmin,
+      query: `{ outcomeSummaries(filter: { tenants: ["TJ"] }, groupBy: [PROJECT]) {
            indicator { code } baseline latest } }`,
-    ],
-    [
-      'outcome summaries of a partner, by community',
-      tjEditor,
-      `{ outcomeSummaries(groupBy: [COMMUNITY]) { indicator { code } baseline latest } }`,
-    ],
+    },
+    {
+      label: 'outcome summaries of a partner, by community',
+      subject: tjEditor,
+      query: `{ outcomeSummaries(groupBy: [COMMUNITY]) { indicator { code } baseline latest } }`,
+    },
   ];
 
   it.each(ONE_TENANT)(
-    'a one-tenant request is routed to its tenant’s shard group: %s',
-    async (label, subject, query, variables) => {
+    'a one-tenant request is routed to its tenant’s shard group: $label',
+    async ({ label, subject, query, variables }) => {
       const evidence = await evidenceOf(label, subject, query, variables);
       expect({ label, maxTasks: evidence.maxTasks }).toEqual({
         label,
