@@ -243,6 +243,8 @@ describe('IATI 2.03 export', () => {
       ).rejects.toMatchObject({ code: '42501' });
       await client.query('ROLLBACK');
     } finally {
+      // A failed statement leaves its transaction open: never return it to the pool so.
+      await client.query('ROLLBACK');
       client.release();
     }
   });
@@ -372,6 +374,8 @@ describe('IATI 2.03 export', () => {
           expect(rows).toEqual([{ k: 10, d: 4, v: '2', dv: '5' }]);
           await client.query('ROLLBACK');
         } finally {
+          // A failed statement leaves its transaction open: never return it to the pool so.
+          await client.query('ROLLBACK');
           client.release();
         }
         // Revoked, it no longer counts: the default rules again, the same values as before.
@@ -415,6 +419,8 @@ describe('IATI 2.03 export', () => {
         ).rejects.toMatchObject({ code: '42501' });
         await client.query('ROLLBACK');
       } finally {
+        // A failed statement leaves its transaction open: never return it to the pool so.
+        await client.query('ROLLBACK');
         client.release();
       }
     });
