@@ -52,10 +52,17 @@ async function projectScopes(
   tenantId?: string,
 ): Promise<Map<string, ProjectScope>> {
   const params: unknown[] = [ids];
-  const visible = ctx.access.projectVisibleSql('p.tenant_id', 'p.id', params);
-  const recording = ctx.access.recordingOrganisationSql('p.tenant_id', 'p.id', params);
-  const writer = ctx.access.tenantScopeSql(Capability.WRITE, 'p.tenant_id', params);
-  const inTenant = tenantId ? ` AND p.tenant_id = ${param(params, tenantId)}` : '';
+  // The one tenant as a value, also when the principal reads only one: compared with `=` and
+  // put in place of `p.tenant_id` in the scope's sub-queries, it lets Citus route the
+  // statement to that tenant's shard group. A sub-query correlated by `po.tenant_id =
+  // p.tenant_id` (or an `= ANY (list)`) leaves Citus unable to prune, and it fans out.
+  const readable = ctx.access.readableTenantIds;
+  const oneTenant = tenantId ?? (readable.length === 1 ? readable[0] : undefined);
+  const tenantSql = oneTenant ? `${param(params, oneTenant)}::uuid` : 'p.tenant_id';
+  const visible = ctx.access.projectVisibleSql(tenantSql, 'p.id', params);
+  const recording = ctx.access.recordingOrganisationSql(tenantSql, 'p.id', params);
+  const writer = ctx.access.tenantScopeSql(Capability.WRITE, tenantSql, params);
+  const inTenant = oneTenant ? ` AND p.tenant_id = ${tenantSql}` : '';
   const rows = await ctx.tx.query<
     Omit<ProjectScope, 'languages'> & { defaultLocale: string; enabledLanguages: string[] }
   >(
@@ -87,13 +94,23 @@ async function targetedPairs(
   pairs: readonly { tenantId: string; projectId: string; communityId: string }[],
 ): Promise<Set<string>> {
   if (pairs.length === 0) return new Set();
+  const params: unknown[] = [
+    pairs.map((p) => p.tenantId),
+    pairs.map((p) => p.projectId),
+    pairs.map((p) => p.communityId),
+  ];
+  // Pairs of one tenant (every request but a platform admin's import across tenants) name it
+  // with `=`, so that Citus routes the statement to its shard group.
+  const tenants = new Set(pairs.map((p) => p.tenantId));
+  const oneTenant =
+    tenants.size === 1 ? ` WHERE pc.tenant_id = ${param(params, pairs[0]!.tenantId)}::uuid` : '';
   const rows = await ctx.tx.query<{ projectId: string; communityId: string }>(
     `SELECT pc.project_id AS "projectId", pc.community_id AS "communityId"
      FROM project_communities pc
      JOIN unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS k (tenant_id, project_id, community_id)
        ON pc.tenant_id = k.tenant_id AND pc.project_id = k.project_id
-         AND pc.community_id = k.community_id`,
-    [pairs.map((p) => p.tenantId), pairs.map((p) => p.projectId), pairs.map((p) => p.communityId)],
+         AND pc.community_id = k.community_id${oneTenant}`,
+    params,
   );
   return new Set(rows.map((r) => pairKey(r.projectId, r.communityId)));
 }

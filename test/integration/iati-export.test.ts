@@ -3,7 +3,6 @@ import { poolOf } from '../../src/db/data-source';
 import { APPLICATION_ROLE } from '../../src/db/request-transaction';
 import { IatiSchemaValidator } from '../../src/modules/iati/iati.validator';
 import { setLocal } from '../helpers/database';
-import { skipOnCitus } from '../helpers/citus';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 /*
@@ -228,7 +227,7 @@ describe('IATI 2.03 export', () => {
       ]) {
         await client.query('BEGIN');
         await client.query(setLocal('app.principal', principal));
-        await client.query(`SET LOCAL ROLE ${APPLICATION_ROLE}`);
+        await client.query(`SELECT set_config('role', '${APPLICATION_ROLE}', true)`);
         await expect(
           client.query(`SELECT * FROM set_organisation_iati_identifier($1, 'XX-EVIL-1', 1)`, [
             SEED_IDS.organisations.internationalAlert,
@@ -238,12 +237,14 @@ describe('IATI 2.03 export', () => {
       }
       // dg_app may not write the column itself either.
       await client.query('BEGIN');
-      await client.query(`SET LOCAL ROLE ${APPLICATION_ROLE}`);
+      await client.query(`SELECT set_config('role', '${APPLICATION_ROLE}', true)`);
       await expect(
         client.query(`UPDATE organisations SET iati_identifier = 'XX-EVIL-1'`),
       ).rejects.toMatchObject({ code: '42501' });
       await client.query('ROLLBACK');
     } finally {
+      // A failed statement leaves its transaction open: never return it to the pool so.
+      await client.query('ROLLBACK');
       client.release();
     }
   });
@@ -333,97 +334,95 @@ describe('IATI 2.03 export', () => {
       }
     });
 
-    skipOnCitus('its set-up fails on the cluster (docs/scaling.md, work left)')(
-      'takes the strictest sharing agreement’s minimum cell size and deviations, expired ones included',
-      async () => {
-        const before = await exportTj();
-        expect(resultXml(before, violence)).toBeDefined();
-        // An agreement of the tenant (expired, for another recipient) with a larger k and larger
-        // deviations than the tenant's and the defaults.
-        const [agreement] = await server.db.dataSource.query<{ id: string }[]>(
-          `INSERT INTO sharing_agreements (tenant_id, recipient_organisation_id, indicator_ids,
+    it('takes the strictest sharing agreement’s minimum cell size and deviations, expired ones included', async () => {
+      const before = await exportTj();
+      expect(resultXml(before, violence)).toBeDefined();
+      // An agreement of the tenant (expired, for another recipient) with a larger k and larger
+      // deviations than the tenant's and the defaults.
+      const [agreement] = await server.db.dataSource.query<{ id: string }[]>(
+        `INSERT INTO sharing_agreements (tenant_id, recipient_organisation_id, indicator_ids,
            allowed_group_by, finest_level, min_cell_size, max_deviation, deviation_variance,
            value_deviation, valid_from, expires_at, approved_by, approved_at)
          SELECT tenant_id, recipient_organisation_id, indicator_ids, allowed_group_by,
                 finest_level, 100000, 4, 2, 5, '2023-01-01', '2023-06-01', approved_by, approved_at
            FROM sharing_agreements WHERE id = $1
          RETURNING id`,
-          [SEED_IDS.sharingAgreements.tjUnWomen],
+        [SEED_IDS.sharingAgreements.tjUnWomen],
+      );
+      try {
+        // Every cell now rests on fewer respondents than its k: no result is published.
+        const strict = await exportTj();
+        expect(strict).not.toContain('<result ');
+        expect(await IatiSchemaValidator.instance().validate(strict)).toEqual([]);
+        // The cells' rules are the agreement's, read as the application role with the TJ
+        // admin's settings.
+        await server.db.dataSource.query(
+          `UPDATE sharing_agreements SET min_cell_size = 10 WHERE id = $1`,
+          [agreement!.id],
         );
-        try {
-          // Every cell now rests on fewer respondents than its k: no result is published.
-          const strict = await exportTj();
-          expect(strict).not.toContain('<result ');
-          expect(await IatiSchemaValidator.instance().validate(strict)).toEqual([]);
-          // The cells' rules are the agreement's, read as the application role with the TJ
-          // admin's settings.
-          await server.db.dataSource.query(
-            `UPDATE sharing_agreements SET min_cell_size = 10 WHERE id = $1`,
-            [agreement!.id],
-          );
-          const client = await poolOf(server.db.dataSource).connect();
-          try {
-            await client.query('BEGIN');
-            await client.query(setLocal('app.tenant_ids', TJ));
-            await client.query(`SET LOCAL ROLE ${APPLICATION_ROLE}`);
-            const { rows } = await client.query<{ k: number; d: number; v: string; dv: string }>(
-              `SELECT DISTINCT min_cell_size AS k, max_deviation AS d, deviation_variance::text AS v,
-                    value_deviation::text AS dv
-               FROM iati_published_cells($1)`,
-              [TJ],
-            );
-            expect(rows).toEqual([{ k: 10, d: 4, v: '2', dv: '5' }]);
-            await client.query('ROLLBACK');
-          } finally {
-            client.release();
-          }
-          // Revoked, it no longer counts: the default rules again, the same values as before.
-          await server.db.dataSource.query(
-            `UPDATE sharing_agreements SET revoked_at = now() WHERE id = $1`,
-            [agreement!.id],
-          );
-          expect(resultXml(await exportTj(), violence)).toEqual(resultXml(before, violence));
-        } finally {
-          await server.db.dataSource.query(`DELETE FROM sharing_agreements WHERE id = $1`, [
-            agreement!.id,
-          ]);
-        }
-      },
-    );
-
-    skipOnCitus('its set-up fails on the cluster (docs/scaling.md, work left)')(
-      'iati_published_cells refuses, as the application role, a request that does not read the whole tenant',
-      async () => {
         const client = await poolOf(server.db.dataSource).connect();
         try {
-          const refused: Record<string, string>[] = [
-            { 'app.tenant_ids': SEED_IDS.tenants.KG },
-            { 'app.tenant_ids': TJ, 'app.partner_tenant_ids': TJ },
-            {},
-          ];
-          for (const settings of refused) {
-            await client.query('BEGIN');
-            for (const [name, value] of Object.entries(settings)) {
-              await client.query(setLocal(name, value));
-            }
-            await client.query(`SET LOCAL ROLE ${APPLICATION_ROLE}`);
-            await expect(
-              client.query(`SELECT * FROM iati_published_cells($1)`, [TJ]),
-            ).rejects.toMatchObject({ code: '42501' });
-            await client.query('ROLLBACK');
-          }
-          // No tenant at all, with settings that read TJ in full.
           await client.query('BEGIN');
           await client.query(setLocal('app.tenant_ids', TJ));
-          await client.query(`SET LOCAL ROLE ${APPLICATION_ROLE}`);
-          await expect(
-            client.query(`SELECT * FROM iati_published_cells(NULL)`),
-          ).rejects.toMatchObject({ code: '42501' });
+          await client.query(`SELECT set_config('role', '${APPLICATION_ROLE}', true)`);
+          const { rows } = await client.query<{ k: number; d: number; v: string; dv: string }>(
+            `SELECT DISTINCT min_cell_size AS k, max_deviation AS d, deviation_variance::text AS v,
+                    value_deviation::text AS dv
+               FROM iati_published_cells($1)`,
+            [TJ],
+          );
+          expect(rows).toEqual([{ k: 10, d: 4, v: '2', dv: '5' }]);
           await client.query('ROLLBACK');
         } finally {
+          // A failed statement leaves its transaction open: never return it to the pool so.
+          await client.query('ROLLBACK');
           client.release();
         }
-      },
-    );
+        // Revoked, it no longer counts: the default rules again, the same values as before.
+        await server.db.dataSource.query(
+          `UPDATE sharing_agreements SET revoked_at = now() WHERE id = $1`,
+          [agreement!.id],
+        );
+        expect(resultXml(await exportTj(), violence)).toEqual(resultXml(before, violence));
+      } finally {
+        await server.db.dataSource.query(`DELETE FROM sharing_agreements WHERE id = $1`, [
+          agreement!.id,
+        ]);
+      }
+    });
+
+    it('iati_published_cells refuses, as the application role, a request that does not read the whole tenant', async () => {
+      const client = await poolOf(server.db.dataSource).connect();
+      try {
+        const refused: Record<string, string>[] = [
+          { 'app.tenant_ids': SEED_IDS.tenants.KG },
+          { 'app.tenant_ids': TJ, 'app.partner_tenant_ids': TJ },
+          {},
+        ];
+        for (const settings of refused) {
+          await client.query('BEGIN');
+          for (const [name, value] of Object.entries(settings)) {
+            await client.query(setLocal(name, value));
+          }
+          await client.query(`SELECT set_config('role', '${APPLICATION_ROLE}', true)`);
+          await expect(
+            client.query(`SELECT * FROM iati_published_cells($1)`, [TJ]),
+          ).rejects.toMatchObject({ code: '42501' });
+          await client.query('ROLLBACK');
+        }
+        // No tenant at all, with settings that read TJ in full.
+        await client.query('BEGIN');
+        await client.query(setLocal('app.tenant_ids', TJ));
+        await client.query(`SELECT set_config('role', '${APPLICATION_ROLE}', true)`);
+        await expect(
+          client.query(`SELECT * FROM iati_published_cells(NULL)`),
+        ).rejects.toMatchObject({ code: '42501' });
+        await client.query('ROLLBACK');
+      } finally {
+        // A failed statement leaves its transaction open: never return it to the pool so.
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    });
   });
 });

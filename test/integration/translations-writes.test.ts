@@ -1,5 +1,6 @@
 import { SEED_IDS } from '../../seeds/programme';
 import { onCitus, skipOnCitus } from '../helpers/citus';
+import { setLocal } from '../helpers/database';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { CREATE_ACTIVITY, errorOf, tjActivity } from '../helpers/writes';
 
@@ -617,7 +618,7 @@ describe('writing translations', () => {
         const runner = server.db.dataSource.createQueryRunner();
         await runner.startTransaction();
         try {
-          await runner.query(`SET LOCAL ROLE dg_app`);
+          await runner.query(`SELECT set_config('role', 'dg_app', true)`);
           const ids = async () =>
             (
               (await runner.query(`SELECT search_activity_ids('%hamdili%') AS ids`)) as {
@@ -625,16 +626,14 @@ describe('writing translations', () => {
               }[]
             )[0]!.ids;
           expect(await ids()).toEqual([]);
-          await runner.query(`SELECT set_config('app.tenant_ids', $1, true)`, [T.KG]);
+          await runner.query(setLocal('app.tenant_ids', T.KG));
           expect(await ids()).toEqual([]);
           // A partner of the TJ pilot only: not the main project's activity.
-          await runner.query(
-            `SELECT set_config('app.tenant_ids', $1, true), set_config('app.partner_tenant_ids', $1, true),
-             set_config('app.partner_project_ids', $2, true)`,
-            [T.TJ, P.tjPilot],
-          );
+          await runner.query(setLocal('app.tenant_ids', T.TJ));
+          await runner.query(setLocal('app.partner_tenant_ids', T.TJ));
+          await runner.query(setLocal('app.partner_project_ids', P.tjPilot));
           expect(await ids()).toEqual([]);
-          await runner.query(`SELECT set_config('app.partner_tenant_ids', '', true)`);
+          await runner.query(setLocal('app.partner_tenant_ids', ''));
           expect(await ids()).toContain(id);
         } finally {
           await runner.rollbackTransaction();
@@ -750,9 +749,9 @@ describe('writing translations', () => {
       const runner = server.db.dataSource.createQueryRunner();
       await runner.startTransaction();
       try {
-        await runner.query(`SET LOCAL ROLE dg_app`);
         // An administrator of KG, not of TJ, calling the function directly.
-        await runner.query(`SELECT set_config('app.admin_tenant_ids', $1, true)`, [T.KG]);
+        await runner.query(setLocal('app.admin_tenant_ids', T.KG));
+        await runner.query(`SELECT set_config('role', 'dg_app', true)`);
         await runner.query(`SAVEPOINT attempt`);
         await expect(
           runner.query(`SELECT * FROM set_tenant_languages($1, '{en}', 1)`, [T.TJ]),

@@ -1,4 +1,5 @@
 import { SEED_IDS } from '../../seeds/programme';
+import { setLocal } from '../helpers/database';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { CREATE_ACTIVITY, tjActivity, UPDATE_ACTIVITY } from '../helpers/writes';
 
@@ -390,20 +391,42 @@ describe('translations', () => {
       const runner = server.db.dataSource.createQueryRunner();
       await runner.startTransaction();
       try {
-        await runner.query(`SET LOCAL ROLE dg_app`);
-        await runner.query(
-          `SELECT set_config('app.tenant_ids', $1, true),
-          set_config('app.write_tenant_ids', $1, true), set_config('app.partner_tenant_ids', $1, true),
-          set_config('app.partner_project_ids', $2, true)`,
-          [SEED_IDS.tenants.TJ, P.tjPilot],
-        );
-        await expect(
+        // `SET LOCAL`, which Citus propagates to the workers (set_config does not: there the
+        // policy on the shard would see no settings and refuse anything, proving nothing);
+        // then the role switch as requests make it.
+        for (const [name, value] of [
+          ['app.tenant_ids', SEED_IDS.tenants.TJ],
+          ['app.write_tenant_ids', SEED_IDS.tenants.TJ],
+          ['app.partner_tenant_ids', SEED_IDS.tenants.TJ],
+          ['app.partner_project_ids', P.tjPilot],
+        ] as const) {
+          await runner.query(setLocal(name, value));
+        }
+        await runner.query(`SELECT set_config('role', 'dg_app', true)`);
+        const A = SEED_IDS.activities;
+        const insert = (type: 'project' | 'activity', id: string, project: string) =>
           runner.query(
-            `INSERT INTO translations (tenant_id, entity_type, entity_id, field, language, value, project_id)
-             VALUES ($1, 'project', $2, 'name', 'ru', 'x', $2)`,
-            [SEED_IDS.tenants.TJ, P.TJ],
-          ),
-        ).rejects.toThrow(/row-level security/);
+            `INSERT INTO translations (tenant_id, entity_type, entity_id, field, language, value,
+               project_id, activity_id)
+             VALUES ($1, $2, $3, $4, 'kk', 'x', $5, $6)`,
+            [
+              SEED_IDS.tenants.TJ,
+              type,
+              id,
+              type === 'project' ? 'name' : 'title',
+              project,
+              type === 'activity' ? id : null,
+            ],
+          );
+        // The settings reached the shard: an activity of the partner's own project is written.
+        await runner.query(`SAVEPOINT own`);
+        await insert('activity', A.tjPilotSavingsGroup, P.tjPilot);
+        await runner.query(`ROLLBACK TO SAVEPOINT own`);
+        await expect(insert('activity', A.tjDialogueNavobod, P.TJ)).rejects.toThrow(
+          /row-level security/,
+        );
+        await runner.query(`ROLLBACK TO SAVEPOINT own`);
+        await expect(insert('project', P.TJ, P.TJ)).rejects.toThrow(/row-level security/);
       } finally {
         await runner.rollbackTransaction();
         await runner.release();

@@ -1,4 +1,5 @@
 import { forbidden } from '../../common/errors';
+import { param } from '../../common/sql';
 import type { RequestContext } from '../../context';
 import type { Settlement } from '../community/community.entity';
 import { IndicatorDirection, type IndicatorUnit } from '../indicator/indicator.entity';
@@ -105,13 +106,22 @@ async function partnerScope(
 ): Promise<{ scopedTenants: string[] | null; scopedProjects: string[] | null }> {
   const tenants = [...new Set(ctx.access.partnerTenantIds)];
   if (tenants.length === 0) return { scopedTenants: null, scopedProjects: null };
-  const params: unknown[] = [];
-  const partnered = ctx.access.partnerProjectsSql('p.tenant_id', 'p.id', params);
-  const rows = await ctx.tx.query<{ id: string }>(
-    `SELECT p.id FROM projects p WHERE ${partnered}`,
-    params,
+  // One tenant at a time, named with `=`, so that Citus routes each statement to that
+  // tenant's shard group (an `= ANY (list)` fans out to all of them).
+  const perTenant = await Promise.all(
+    tenants.map((tenant) => {
+      const params: unknown[] = [];
+      const partnered = ctx.access.partnerProjectsSql('p.tenant_id', 'p.id', params);
+      return ctx.tx.query<{ id: string }>(
+        `SELECT p.id FROM projects p WHERE p.tenant_id = ${param(params, tenant)}::uuid AND ${partnered}`,
+        params,
+      );
+    }),
   );
-  return { scopedTenants: tenants, scopedProjects: rows.map((row) => row.id) };
+  return {
+    scopedTenants: tenants,
+    scopedProjects: perTenant.flatMap((rows) => rows.map((row) => row.id)),
+  };
 }
 
 function toSummary(row: CellRow): OutcomeSummary {
