@@ -5,16 +5,22 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import type { ClientBase } from 'pg';
 import { ensureDevApiKey } from '../seeds/dev-api-key';
 import { SEED_IDS, seedProgramme } from '../seeds/programme';
 import { SYNTHETIC_UNIT, seedSynthetic } from '../seeds/synthetic';
-import { generateApiKey } from '../src/auth/api-key-secret';
 import { signToken } from '../src/auth/tokens';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/database';
 import { poolOf } from '../src/db/data-source';
 import { freePort } from '../src/db/embedded-postgres';
+import {
+  benchApiKey,
+  grantAnalystEverywhere,
+  ONE_ACTIVITY,
+  oneActivityId,
+  PROJECT_PAGE,
+  SUMMARY,
+} from './fixtures';
 
 /**
  * `npm run bench [-- --scale N]`: the three workloads of issue 8 (and a 1,000-item import)
@@ -217,13 +223,7 @@ function buildWorkloads(
         "one tenant's first 20 projects → first 10 communities each → latest 5 activities each, as a TENANT_ADMIN",
       headers: { ...json, authorization: `Bearer ${admin}` },
       calls: calls('/Q1', '{}', {
-        query: `query ProjectPage {
-          projects(first: 20, filter: { tenantCodes: ["TJ"] }) {
-            nodes { id name communities(first: 10) { nodes { id name
-              activities(first: 5, orderBy: { field: START_DATE, direction: DESC }) {
-                nodes { title type startDate participants { female male other total } } } } } }
-          }
-        }`,
+        query: PROJECT_PAGE,
       }),
     },
     {
@@ -232,11 +232,7 @@ function buildWorkloads(
         'outcomeSummaries baseline vs endline of DV_PREVALENCE grouped by TENANT, as an analyst with agreements',
       headers: { ...json, authorization: `Bearer ${analyst}` },
       calls: calls('/Q2', '{}', {
-        query: `query Summary {
-          outcomeSummaries(filter: { tenants: ["TJ", "KG", "UZ"], indicatorCodes: ["DV_PREVALENCE"] }, groupBy: [TENANT]) {
-            baseline latest relativeChange sampleSize communities suppressed
-          }
-        }`,
+        query: SUMMARY,
       }),
     },
     {
@@ -244,10 +240,7 @@ function buildWorkloads(
       description: 'an activity by id with its community and project, as an API key',
       headers: { ...json, 'x-api-key': apiKey },
       calls: calls('/Q3', JSON.stringify({ id: activityId }), {
-        query: `query OneActivity($id: UUID!) {
-          activity(id: $id) { id title type startDate participants { total }
-            community { name region } project { name code } }
-        }`,
+        query: ONE_ACTIVITY,
         variables: { id: activityId },
       }),
     },
@@ -471,56 +464,6 @@ async function timeImport(url: string, admin: string): Promise<number | null> {
     return null;
   }
   return seconds;
-}
-
-/** The analyst's organisation gets an agreement in force in every tenant, for Q2. */
-async function grantAnalystEverywhere(client: ClientBase): Promise<void> {
-  // Tenant by tenant: on Citus, an INSERT … SELECT over the tenants (a reference table) with a
-  // correlated sub-query on sharing_agreements (distributed) cannot be planned.
-  const organisation = SEED_IDS.organisations.unWomen;
-  const { rows: tenants } = await client.query<{ id: string }>('SELECT id FROM tenants');
-  const { rows: indicators } = await client.query<{ ids: string[] }>(
-    'SELECT array_agg(id ORDER BY id) AS ids FROM indicators WHERE tenant_id IS NULL',
-  );
-  for (const { id } of tenants) {
-    const existing = await client.query(
-      `SELECT 1 FROM sharing_agreements
-        WHERE tenant_id = $1 AND recipient_organisation_id = $2 AND revoked_at IS NULL`,
-      [id, organisation],
-    );
-    if (existing.rowCount) continue;
-    await client.query(
-      `INSERT INTO sharing_agreements (tenant_id, recipient_organisation_id, indicator_ids,
-         allowed_group_by, finest_level, min_cell_size, valid_from, approved_by)
-       VALUES ($1, $2, $3::uuid[], ARRAY['TENANT', 'REGION', 'INDICATOR', 'YEAR'], 'REGION', 10,
-         '2020-01-01', 'bench')`,
-      [id, organisation, indicators[0]!.ids],
-    );
-  }
-}
-
-async function benchApiKey(client: ClientBase): Promise<string> {
-  const key = generateApiKey();
-  await client.query(
-    `INSERT INTO api_keys (organisation_id, name, prefix, secret_hash, tenant_ids, scopes, created_by)
-     VALUES ($1, 'bench key', $2, $3, ARRAY[$4, $5, $6]::uuid[], ARRAY['read'], 'bench')`,
-    [
-      SEED_IDS.organisations.internationalAlert,
-      key.prefix,
-      key.secretHash,
-      SEED_IDS.tenants.TJ,
-      SEED_IDS.tenants.KG,
-      SEED_IDS.tenants.UZ,
-    ],
-  );
-  return key.token;
-}
-
-async function oneActivityId(pool: { query: ClientBase['query'] }): Promise<string> {
-  const { rows } = await pool.query<{ id: string }>(
-    `SELECT id FROM activities WHERE community_id IS NOT NULL AND deleted_at IS NULL ORDER BY id LIMIT 1 OFFSET 1000`,
-  );
-  return rows[0]!.id;
 }
 
 /** Starts `dist/<script>` with `env` and waits until `readyPath` answers. */

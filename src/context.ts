@@ -14,12 +14,14 @@ import type { RequestRecord } from './observability/request-log';
  */
 export class RequestContext {
   private readonly loaders = new Map<string, DataLoader<unknown, unknown, unknown>>();
+  private logger: Logger | (() => Logger);
 
   constructor(
     readonly requestId: string,
     readonly access: Access,
     readonly transaction: RequestTransaction | null,
-    readonly log: Logger,
+    /** The request's logger, or how to make it when first used (most requests never log). */
+    log: Logger | (() => Logger),
     /** What the request did, for its log line and metrics. */
     readonly record: RequestRecord,
     /** Whose rate-limit budget the request spends. */
@@ -36,7 +38,15 @@ export class RequestContext {
      * steps (GraphQL, whose mutations commit whole or not at all).
      */
     private readonly renewal: ((command: 'COMMIT' | 'ROLLBACK') => Promise<void>) | null = null,
-  ) {}
+  ) {
+    this.logger = log;
+  }
+
+  /** The request's logger, bound to its request id (and principal). */
+  get log(): Logger {
+    if (typeof this.logger === 'function') this.logger = this.logger();
+    return this.logger;
+  }
 
   /** Whether `commitStep` may be used: routes that commit long work in steps. */
   get commitsInSteps(): boolean {

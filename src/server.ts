@@ -5,7 +5,6 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { type GraphQLSchema, specifiedDirectives } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
@@ -23,11 +22,8 @@ import { poolOf } from './db/data-source';
 import { type RequestEndListener, transactionPlugin } from './db/transaction.plugin';
 import { schemaRouter } from './explorer/schema.routes';
 import { bodyErrorHandler } from './http/http-errors';
-import {
-  contextOf,
-  defaultBody,
-  requestContextMiddleware,
-} from './http/request-context.middleware';
+import { graphqlHandler } from './http/graphql-handler';
+import { defaultBody, requestContextMiddleware } from './http/request-context.middleware';
 import { mountRoutes, trustProxyValue } from './http/routes';
 import { enforceListMaximums, queryLimitRules } from './limits/query-limits';
 import { RateLimit } from './limits/rate-limit';
@@ -223,7 +219,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     express.json({ limit: '1mb' }),
     defaultBody,
     requestContextMiddleware(contextDeps),
-    expressMiddleware(apollo, { context: ({ res }) => contextOf(res) }),
+    graphqlHandler(apollo),
   );
   app.use(bodyErrorHandler(log));
 

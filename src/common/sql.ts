@@ -24,10 +24,29 @@ export function updatedSinceSql(alias: string, since: Date, params: unknown[]): 
  * c.id AS "community.id"`.
  */
 export function prefixedColumns(columnList: string, prefix: string): string {
-  return columnsOf(columnList)
-    .map(({ expression, alias }) => `${expression} AS "${prefix}.${alias}"`)
-    .join(', ');
+  let lists = prefixedLists.get(prefix);
+  if (!lists) {
+    lists = new Map();
+    prefixedLists.set(prefix, lists);
+  }
+  let prefixed = lists.get(columnList);
+  if (prefixed === undefined) {
+    prefixed = columnsOf(columnList)
+      .map(({ expression, alias }) => `${expression} AS "${prefix}.${alias}"`)
+      .join(', ');
+    if (lists.size < PREFIXED_LISTS_LIMIT) lists.set(columnList, prefixed);
+  }
+  return prefixed;
 }
+
+/**
+ * Column lists are built from fixed pieces (a service's columns, the fields a query selects),
+ * so few distinct ones are ever prefixed: remembered rather than split and matched again on
+ * every request (issue 17), up to a bound in case a source of distinct lists appears.
+ */
+const PREFIXED_LISTS_LIMIT = 500;
+/** Prefixed lists by prefix (a handful, all fixed in the code), then by column list. */
+const prefixedLists = new Map<string, Map<string, string>>();
 
 /** The expressions and result names of a plain column list (`c.id, c.name AS "title"`). */
 export function columnsOf(columnList: string): { expression: string; alias: string }[] {

@@ -63,7 +63,10 @@ export function requestContextMiddleware(deps: {
   return async (req: Request, res: Response<unknown, ContextLocals>, next: NextFunction) => {
     const record = res.locals.record;
     const { requestId } = record;
-    const requestLog = log.child({ requestId });
+    // Child loggers are made when something logs, not on every request: pino serialises a
+    // child's bindings when it is made, work most requests would do for nothing.
+    let requestLog: Logger | undefined;
+    const logOf = () => (requestLog ??= log.child({ requestId }));
     try {
       const credential = await authenticator.credentialOf(req.headers);
       if (credential.kind === 'anonymous') {
@@ -73,7 +76,7 @@ export function requestContextMiddleware(deps: {
           requestId,
           new Access(null),
           null,
-          requestLog,
+          logOf,
           record,
           key,
         );
@@ -120,7 +123,7 @@ export function requestContextMiddleware(deps: {
         requestId,
         new Access(principal, scopedSql),
         tx,
-        requestLog.child({ principal: principal.id }),
+        () => log.child({ requestId, principal: principal.id }),
         record,
         key,
         // The preamble's third statement (see principalPreamble).
@@ -139,7 +142,7 @@ export function requestContextMiddleware(deps: {
         sendError(res, ErrorCode.RATE_LIMITED, error.message);
         return;
       }
-      requestLog.error({ err: error }, 'could not open the request transaction');
+      logOf().error({ err: error }, 'could not open the request transaction');
       // Only the database being away is 503; anything else opening the request is a bug,
       // masked like every other (the credential has been validated before it reaches SQL).
       if (databaseError(error)?.code === ErrorCode.SERVICE_UNAVAILABLE) {
