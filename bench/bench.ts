@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ensureDevApiKey } from '../seeds/dev-api-key';
 import { SEED_IDS, seedProgramme } from '../seeds/programme';
-import { SYNTHETIC_UNIT, seedSynthetic } from '../seeds/synthetic';
+import { seedSynthetic } from '../seeds/synthetic';
 import { signToken } from '../src/auth/tokens';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/database';
@@ -18,7 +18,10 @@ import {
   grantAnalystEverywhere,
   ONE_ACTIVITY,
   oneActivityId,
+  cpuMs,
   PROJECT_PAGE,
+  peakRss,
+  SMALL_UNIT,
   SUMMARY,
 } from './fixtures';
 
@@ -127,12 +130,7 @@ async function main(): Promise<void> {
   try {
     await seedProgramme(client);
     await ensureDevApiKey(client);
-    await seedSynthetic(
-      client,
-      scale,
-      say,
-      args.small ? { unit: { ...SYNTHETIC_UNIT, activities: 30_000, measurements: 20_000 } } : {},
-    );
+    await seedSynthetic(client, scale, say, args.small ? { unit: SMALL_UNIT } : {});
     await grantAnalystEverywhere(client);
     apiKey = await benchApiKey(client);
   } finally {
@@ -370,38 +368,6 @@ function summarise(m: Measure): Summary {
   };
 }
 
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-
-/**
- * CPU time (user + system) of a process, in ms; with `children`, also of every live child
- * and of the children it has reaped (a postmaster's backends, ended ones included).
- */
-function cpuMs(pid: number | null, children: boolean): number {
-  if (pid === null) return 0;
-  const fields = (p: number | string): string[] | null => {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    } catch {
-      return null;
-    }
-  };
-  // After the command's closing parenthesis: state is field 3; utime 14, stime 15, cutime 16,
-  // cstime 17 (1-based, in proc(5)), so indexes 11–14 here; the parent pid is index 1.
-  const own = fields(pid);
-  if (!own) return 0;
-  let ticks = Number(own[11]) + Number(own[12]);
-  if (children) {
-    ticks += Number(own[13]) + Number(own[14]);
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      const f = fields(entry);
-      if (f && Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
-    }
-  }
-  return ticks * TICK_MS;
-}
-
 /** A database URL without its password, for the log. */
 function redacted(url: string): string {
   const parsed = new URL(url);
@@ -492,17 +458,6 @@ async function startServer(
   }
   child.kill();
   throw new Error(`${script} did not become ready within 60 s`);
-}
-
-/** The child's peak resident set (VmHWM), in MB. */
-function peakRss(child: ChildProcess): number | null {
-  try {
-    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-    return kb ? Math.round(Number(kb) / 1024) : null;
-  } catch {
-    return null;
-  }
 }
 
 function report(

@@ -1,14 +1,13 @@
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDevApiKey } from '../seeds/dev-api-key';
 import { seedProgramme } from '../seeds/programme';
-import { SYNTHETIC_UNIT, seedSynthetic } from '../seeds/synthetic';
+import { seedSynthetic } from '../seeds/synthetic';
 import { signToken } from '../src/auth/tokens';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/database';
@@ -16,10 +15,13 @@ import { poolOf } from '../src/db/data-source';
 import { freePort } from '../src/db/embedded-postgres';
 import {
   benchApiKey,
+  cpuMs,
   grantAnalystEverywhere,
   ONE_ACTIVITY,
   oneActivityId,
   PROJECT_PAGE,
+  peakRss,
+  SMALL_UNIT,
   SUMMARY,
 } from './fixtures';
 
@@ -46,7 +48,6 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
   },
 });
-const TICK_MS = 1000 / 100; // USER_HZ
 
 type Query = { name: string; headers: Record<string, string>; body: string; per: number };
 
@@ -62,9 +63,7 @@ async function main(): Promise<void> {
   try {
     await seedProgramme(client);
     await ensureDevApiKey(client);
-    await seedSynthetic(client, 1, (line) => console.log(line), {
-      unit: { ...SYNTHETIC_UNIT, activities: 30_000, measurements: 20_000 },
-    });
+    await seedSynthetic(client, 1, (line) => console.log(line), { unit: SMALL_UNIT });
     await grantAnalystEverywhere(client);
     apiKey = await benchApiKey(client);
     activityId = await oneActivityId(client);
@@ -122,9 +121,9 @@ async function main(): Promise<void> {
       for (const server of order) {
         for (const query of queries) {
           for (let i = 0; i < Number(args.warmup); i++) await send(server, query);
-          const before = cpuTicks(server.child);
+          const before = cpuMs(server.child.pid ?? null, false);
           for (let i = 0; i < query.per; i++) await send(server, query);
-          const ms = (cpuTicks(server.child) - before) * TICK_MS;
+          const ms = cpuMs(server.child.pid ?? null, false) - before;
           const key = `${server.script}|${query.name}`;
           const total = totals.get(key) ?? { ms: 0, n: 0 };
           totals.set(key, { ms: total.ms + ms, n: total.n + query.per });
@@ -205,19 +204,6 @@ async function startServer(script: string, env: Record<string, string>): Promise
   }
   child.kill();
   throw new Error(`${script} did not become ready within 60 s`);
-}
-
-/** The child's user + system CPU so far, in clock ticks. */
-function cpuTicks(child: ChildProcess): number {
-  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function peakRss(child: ChildProcess): number | null {
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-  return kb ? Math.round(Number(kb) / 1024) : null;
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,7 @@
+import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { ClientBase } from 'pg';
+import { SYNTHETIC_UNIT } from '../seeds/synthetic';
 import { SEED_IDS } from '../seeds/programme';
 import { generateApiKey } from '../src/auth/api-key-secret';
 
@@ -74,4 +77,50 @@ export async function oneActivityId(pool: { query: ClientBase['query'] }): Promi
     `SELECT id FROM activities WHERE community_id IS NOT NULL AND deleted_at IS NULL ORDER BY id LIMIT 1 OFFSET 1000`,
   );
   return rows[0]!.id;
+}
+
+/** `--small` data: a tenth of the activities and 2 % of the measurements of a unit. */
+export const SMALL_UNIT = { ...SYNTHETIC_UNIT, activities: 30_000, measurements: 20_000 };
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/**
+ * CPU time (user + system) of a process, in ms; with `children`, also of every live child
+ * and of the children it has reaped (a postmaster's backends, ended ones included).
+ */
+export function cpuMs(pid: number | null, children: boolean): number {
+  if (pid === null) return 0;
+  const fields = (p: number | string): string[] | null => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return null;
+    }
+  };
+  // After the command's closing parenthesis: state is field 3; utime 14, stime 15, cutime 16,
+  // cstime 17 (1-based, in proc(5)), so indexes 11–14 here; the parent pid is index 1.
+  const own = fields(pid);
+  if (!own) return 0;
+  let ticks = Number(own[11]) + Number(own[12]);
+  if (children) {
+    ticks += Number(own[13]) + Number(own[14]);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const f = fields(entry);
+      if (f && Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
+    }
+  }
+  return ticks * TICK_MS;
+}
+
+/** The child's peak resident set (VmHWM), in MB. */
+export function peakRss(child: ChildProcess): number | null {
+  try {
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : null;
+  } catch {
+    return null;
+  }
 }
