@@ -92,49 +92,64 @@ type Evidence = { statements: number; maxTasks: number; groups: Set<string> };
     );
   }
 
-  /** Replays one request's statements as its principal, EXPLAINing and logging each. */
+  /**
+   * Replays one request's statements as its principal, in a transaction as the request's, with
+   * Citus logging what it sends: (1) running each (for the commands functions send); (2)
+   * EXPLAINing each, in a transaction of its own (an EXPLAIN of a reference table's read
+   * makes Citus execute locally, which a later statement's remote reads then may not switch
+   * from: "cannot switch local execution status").
+   */
   async function analyse(preamble: string[], statements: Recorded[]): Promise<Evidence> {
     const client: PoolClient = await poolOf(server.db.dataSource).connect();
     const notices: string[] = [];
     const onNotice = (notice: { message?: string }) => notices.push(notice.message ?? '');
     client.on('notice', onNotice);
-    let maxTasks = 0;
-    try {
+    const tasks: number[] = [];
+    const groups: Set<string>[] = [];
+    const asRequest = async () => {
       await client.query('BEGIN');
       await client.query(`SET LOCAL citus.log_remote_commands = on`);
       await client.query(`SET LOCAL citus.log_local_commands = on`);
       for (const statement of preamble) await client.query(statement);
       await client.query(`SELECT set_config('role', 'dg_app', true)`);
+    };
+    try {
+      await asRequest();
       for (const { text, values } of statements) {
         const seen = notices.length;
+        // A write the original request already made may now break a constraint once sent,
+        // which changes nothing of where it was sent; any other failure hides evidence.
+        await client.query('SAVEPOINT replay');
+        await client.query(text, values).catch((error: { code?: string }) => {
+          if (!error.code?.startsWith('23')) throw error;
+        });
+        await client.query('ROLLBACK TO SAVEPOINT replay');
+        groups.push(new Set(groupsIn(notices.slice(seen))));
+      }
+      await client.query('ROLLBACK');
+      await asRequest();
+      for (const { text, values } of statements) {
         const [plan] = (
           await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${text}`, values)
         ).rows;
-        const tasks = Math.max(0, ...taskCounts(plan!['QUERY PLAN']));
-        maxTasks = Math.max(maxTasks, tasks);
-        // Run it too, for the commands functions send; a write that the original request
-        // already made may now conflict, which changes nothing of where it was sent.
-        await client.query('SAVEPOINT replay');
-        await client.query(text, values).catch(() => undefined);
-        await client.query('ROLLBACK TO SAVEPOINT replay');
-        const groups = new Set(groupsIn(notices.slice(seen)));
-        if (process.env.ROUTER_PLAN_REPORT && (tasks > 1 || groups.size > 1)) {
-          process.stdout.write(
-            `  ${tasks} task(s), ${groups.size} shard group(s): ${text.replace(/\s+/g, ' ').slice(0, process.env.ROUTER_PLAN_REPORT === '2' ? undefined : 300)}\n`,
-          );
-          if (process.env.ROUTER_PLAN_REPORT === '2') {
-            process.stdout.write(`${notices.slice(seen).join('\n').slice(0, 40000)}\n`);
-          }
-        }
+        tasks.push(Math.max(0, ...taskCounts(plan!['QUERY PLAN'])));
       }
     } finally {
       await client.query('ROLLBACK');
       client.removeListener('notice', onNotice);
       client.release();
     }
+    if (process.env.ROUTER_PLAN_REPORT) {
+      statements.forEach(({ text }, i) => {
+        if (tasks[i]! <= 1 && groups[i]!.size <= 1) return;
+        process.stdout.write(
+          `  ${tasks[i]} task(s), ${groups[i]!.size} shard group(s): ${text.replace(/\s+/g, ' ').slice(0, 300)}\n`,
+        );
+      });
+    }
     return {
       statements: preamble.length + statements.length,
-      maxTasks,
+      maxTasks: Math.max(0, ...tasks),
       groups: new Set(groupsIn(notices)),
     };
   }
@@ -259,6 +274,32 @@ type Evidence = { statements: number; maxTasks: number; groups: Set<string> };
         },
       },
     },
+    // Summaries are read by one call of outcome_cells, a SECURITY DEFINER function whose
+    // statements name the request's tenants: from the kept totals, the kept series, or the
+    // rows of a date window.
+    {
+      label: 'outcome summaries of a tenant admin, by tenant (kept totals)',
+      subject: tjAdmin,
+      query: `{ outcomeSummaries(filter: { tenants: ["TJ"] }, groupBy: [TENANT, SEX]) {
+           indicator { code } baseline latest } }`,
+    },
+    {
+      label: 'outcome summaries of a tenant admin, by project (kept series)',
+      subject: tjAdmin,
+      query: `{ outcomeSummaries(filter: { tenants: ["TJ"] }, groupBy: [PROJECT]) {
+           indicator { code } project { code name } baseline latest } }`,
+    },
+    {
+      label: 'outcome summaries of a tenant admin in a date window (rows)',
+      subject: tjAdmin,
+      query: `{ outcomeSummaries(filter: { tenants: ["TJ"], from: "2020-01-01", to: "2026-12-31" },
+           groupBy: [PROJECT, YEAR]) { indicator { code } project { code } baseline latest } }`,
+    },
+    {
+      label: 'outcome summaries of a partner, by community',
+      subject: tjEditor,
+      query: `{ outcomeSummaries(groupBy: [COMMUNITY]) { indicator { code } baseline latest } }`,
+    },
   ];
 
   it.each(ONE_TENANT)(
@@ -273,34 +314,6 @@ type Evidence = { statements: number; maxTasks: number; groups: Set<string> };
         label,
         groups: evidence.groups.size === 0 ? [] : [tenantGroup.get(T.TJ)],
       });
-    },
-  );
-
-  // Summaries are read by one call of outcome_cells, a SECURITY DEFINER function taking the
-  // request's tenants, projects and communities as arrays: its statements compare tenant_id
-  // with `= ANY (array)`, which Citus does not prune by, so it sends them to every shard group,
-  // where the same conditions find no other tenant's rows. The statements around the call
-  // (the principal, a partner's projects) are routed. Routing them is work left.
-  const SUMMARIES: Case[] = [
-    {
-      label: 'outcome summaries of a tenant admin, by project',
-      subject: tjAdmin,
-      query: `{ outcomeSummaries(filter: { tenants: ["TJ"] }, groupBy: [PROJECT]) {
-           indicator { code } baseline latest } }`,
-    },
-    {
-      label: 'outcome summaries of a partner, by community',
-      subject: tjEditor,
-      query: `{ outcomeSummaries(groupBy: [COMMUNITY]) { indicator { code } baseline latest } }`,
-    },
-  ];
-
-  it.each(SUMMARIES)(
-    'a one-tenant summary is read by outcome_cells from every shard group (and says so): $label',
-    async ({ label, subject, query, variables }) => {
-      const evidence = await evidenceOf(label, subject, query, variables);
-      expect({ label, maxTasks: evidence.maxTasks }).toEqual({ label, maxTasks: 1 });
-      expect(evidence.groups).toEqual(new Set(groupOf.values()));
     },
   );
 
