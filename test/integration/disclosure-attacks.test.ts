@@ -705,7 +705,7 @@ describe('disclosure attacks on aggregates shared under agreements', () => {
     ) =>
       client.query(
         `SELECT * FROM outcome_cells($1::uuid[], $2::uuid[], NULL, NULL, $3::uuid[], $4::uuid[],
-           $5, $6::date, $7::date, $8::text[], $9, $10)`,
+           $5, $6::date, $7::date, $8::text[], $9, $10) ORDER BY region, tenant_id`,
         [
           tenants,
           tenants.map(() => DV),

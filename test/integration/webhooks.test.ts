@@ -52,7 +52,9 @@ const CREATE_ENDPOINT = `mutation ($input: CreateWebhookEndpointInput!) {
 const DELIVERIES = `query ($id: UUID!) { webhookDeliveries(endpointId: $id, first: 50) {
   nodes { webhookId eventType state attempts lastStatus attemptLog { status } } } }`;
 
-const until = async (check: () => boolean | Promise<boolean>, ms = 15_000) => {
+// Long enough for a loaded CI machine (a Citus run once took longer than 15 s to deliver four
+// events); a condition that holds ends the wait at once.
+const until = async (check: () => boolean | Promise<boolean>, ms = 45_000) => {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error('timed out waiting');
