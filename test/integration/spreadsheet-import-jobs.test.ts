@@ -125,6 +125,26 @@ describe('spreadsheet import jobs', () => {
     throw new Error(`the job of ${key} never reached batch ${batches}`);
   }
 
+  /**
+   * Waits until a batch's statement locking the stored rows runs, and returns its backend's
+   * pid. That statement cannot end while the blocker holds one of the rows, and the batch has
+   * read its principal before it. Found by its text, not by its wait: on Citus the wait for the
+   * lock is on the worker holding the shard, and the API's backend on the coordinator waits for
+   * that worker (`Client`), not for a lock (`Lock`).
+   */
+  async function waitForLockingStatement(): Promise<number> {
+    for (let i = 0; i < 600; i++) {
+      const rows = await server.db.dataSource.query<{ pid: number }[]>(
+        `SELECT pid FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()
+            AND state = 'active' AND query LIKE '%FOR UPDATE OF t%'`,
+      );
+      if (rows.length === 1) return rows[0]!.pid;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('no batch ever waited on the locked row');
+  }
+
   /** Holds a row lock on an existing activity, so that the batch updating it waits. */
   async function lockActivity(externalId: string): Promise<PoolClient> {
     const client = await owner();
@@ -227,29 +247,20 @@ describe('spreadsheet import jobs', () => {
       idempotencyKey: 'cut-1',
     });
     const id = await waitForBatches('cut-1', 1);
-    // The import's connection dies while batch 2 waits: as when its process is killed. Its
-    // statement locking the stored rows cannot end while the blocker holds one of them, so it
-    // is killed once it runs. Not by its wait: on Citus the wait for the lock is on the worker
-    // holding the shard, and the API's backend on the coordinator waits for that worker
-    // (`Client`), not for a lock (`Lock`).
-    const killer = await owner();
-    let killed = 0;
+    // The import's connection dies while batch 2 waits: as when its process is killed.
+    let killed: boolean;
     try {
-      for (let i = 0; i < 600 && killed === 0; i++) {
-        const { rows } = await killer.query<{ pid: number }>(
-          `SELECT pg_terminate_backend(pid) AS ok, pid FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> pg_backend_pid()
-              AND state = 'active' AND query LIKE '%FOR UPDATE OF t%'`,
-        );
-        killed = rows.length;
-        if (killed === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const pid = await waitForLockingStatement();
+      const [row] = await server.db.dataSource.query<{ ok: boolean }[]>(
+        `SELECT pg_terminate_backend($1) AS ok`,
+        [pid],
+      );
+      killed = row!.ok;
     } finally {
       await blocker.query('ROLLBACK');
       blocker.release();
-      killer.release();
     }
-    expect(killed).toBe(1);
+    expect(killed).toBe(true);
     const cut = await running;
     expect(cut.status).toBeGreaterThanOrEqual(500);
     expect(JSON.stringify(cut.body)).not.toMatch(/SELECT|terminat/i);
@@ -584,6 +595,8 @@ describe('spreadsheet import jobs', () => {
     });
     try {
       await waitForBatches('rv-1', 1);
+      // Revoked once batch 2 has read its principal and waits on the lock: not before.
+      await waitForLockingStatement();
       await server.db.dataSource.query(`UPDATE memberships SET revoked_at = now() WHERE id = $1`, [
         SEED_IDS.memberships.tjEditor,
       ]);
