@@ -1,4 +1,5 @@
 import { actorOf, type Grant, type Principal, PrincipalKind, Role, Scope } from './principal';
+import { param } from '../common/sql';
 
 /*
  * Longer than 300 lines on purpose: this file is the whole tenancy API, every role and scope
@@ -395,6 +396,15 @@ export class Access {
     return unique([...this.fullTenantIds, ...this.partnerTenantIds]);
   }
 
+  /**
+   * SQL true for a row of a tenant in which it reads at least some rows: for the sub-queries of
+   * filters, which Citus routes by the tenants they name (it is no scope: that is the caller's).
+   */
+  readableTenantSql(tenantIdSql: string, params: unknown[]): string {
+    if (!this.scopedSql) return 'true';
+    return `${tenantIdSql} = ANY (${param(params, this.readableTenantIds)}::uuid[])`;
+  }
+
   /** Tenant ids for the given codes among those it may see; unknown codes match nothing. */
   tenantIdsForCodes(codes: readonly string[]): string[] {
     const wanted = new Set(codes.map((code) => code.toUpperCase()));
@@ -422,8 +432,9 @@ export class Access {
     return anyOf([
       this.fullTenantSql(tenantIdSql, params),
       partner &&
-        `EXISTS (SELECT 1 FROM project_communities pc
-          WHERE pc.tenant_id = ${tenantIdSql} AND pc.community_id = ${communityIdSql} AND ${partner})`,
+        `(${tenantIdSql} = ANY (${param(params, this.partnerTenantIds)}::uuid[])
+          AND (${tenantIdSql}, ${communityIdSql}) IN (
+            SELECT pc.tenant_id, pc.community_id FROM project_communities pc WHERE ${partner}))`,
     ]);
   }
 
@@ -445,6 +456,12 @@ export class Access {
     return `${tenantIdSql} = ANY ($${params.length}::uuid[])`;
   }
 
+  /**
+   * SQL true for a project of a partner tenant that one of the principal's partner
+   * organisations implements or partners. Its tenants are named beside an uncorrelated
+   * sub-query: Citus routes a statement by the tenants it names (a correlated sub-query keeps
+   * it from pruning any shard).
+   */
   private partnerProjectSql(
     tenantIdSql: string,
     projectIdSql: string,
@@ -452,12 +469,12 @@ export class Access {
   ): string | null {
     if (this.partnerTenantIds.length === 0) return null;
     params.push(this.partnerTenantIds, this.partnerOrganisationIds);
-    return `EXISTS (
-      SELECT 1 FROM project_organisations po
-      JOIN unnest($${params.length - 1}::uuid[], $${params.length}::uuid[]) AS g (tenant_id, organisation_id)
+    const tenants = `$${params.length - 1}::uuid[]`;
+    return `(${tenantIdSql} = ANY (${tenants}) AND (${tenantIdSql}, ${projectIdSql}) IN (
+      SELECT po.tenant_id, po.project_id FROM project_organisations po
+      JOIN unnest(${tenants}, $${params.length}::uuid[]) AS g (tenant_id, organisation_id)
         ON g.tenant_id = po.tenant_id AND g.organisation_id = po.organisation_id
-      WHERE po.tenant_id = ${tenantIdSql} AND po.project_id = ${projectIdSql}
-        AND po.role IN ('IMPLEMENTER', 'PARTNER'))`;
+      WHERE po.tenant_id = ANY (${tenants}) AND po.role IN ('IMPLEMENTER', 'PARTNER')))`;
   }
 }
 

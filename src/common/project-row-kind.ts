@@ -1,3 +1,4 @@
+import type { Access } from '../auth/access';
 import type { RequestContext } from '../context';
 import type { OrderDirection } from './connection';
 import type { VersionedRowInput } from './write-inputs';
@@ -75,7 +76,7 @@ export type ProjectRowKind<
   sorts: Readonly<Record<O, RowSort<T>>>;
   defaultOrder: Readonly<{ field: O; direction: OrderDirection }>;
   /** The kind's own list filters, after those every project row has. */
-  filters: (filter: F, params: unknown[]) => string[];
+  filters: (filter: F, params: unknown[], access: Access) => string[];
   /** Loads what checking needs for any number of values at once. */
   refs: (ctx: RequestContext, values: readonly V[], tenantId?: string) => Promise<R>;
   /** The kind's rules for one row's values; returns the project it is recorded for. */

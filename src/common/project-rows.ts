@@ -48,7 +48,7 @@ export function listConditions<T extends ProjectRow, F extends ProjectRowFilter>
     const ids = filter.externalIds.map((id) => id.trim());
     where.push(`${a}.external_id = ANY (${param(params, ids)}::text[])`);
   }
-  return [...where, ...kind.filters(filter, params)];
+  return [...where, ...kind.filters(filter, params, ctx.access)];
 }
 
 /** The list's query: conditions, sort and select list. */

@@ -5,6 +5,23 @@ import { DomainError, ErrorCode } from '../common/errors';
 export const APPLICATION_ROLE = 'dg_app';
 
 /**
+ * A statement parameter whose value another statement answers (its first row's `value`),
+ * run just before in a statement of its own: for a value only a function reading distributed
+ * tables can give, which Citus cannot call from inside a statement it sends to one shard
+ * ("cannot execute a distributed query from a query on a shard"), such as the ids an indexed
+ * search finds.
+ */
+export class Lookup {
+  constructor(
+    readonly text: string,
+    readonly values: unknown[],
+  ) {}
+}
+
+/** The start of the warning Citus gives when a worker's one-phase COMMIT failed. */
+const CITUS_COMMIT_FAILED = 'failed to commit transaction on ';
+
+/**
  * One request's database work: a single transaction on one pooled connection, running as
  * the application role with the principal's tenants set transaction-locally, so row-level
  * security applies to every statement and nothing survives into the next user of the
@@ -19,9 +36,6 @@ export const APPLICATION_ROLE = 'dg_app';
  * is the preamble too (the workers would run it again). It need not reach them: Citus opens
  * its worker connections as the current role, so after the switch they are dg_app's.
  */
-/** The start of the warning Citus gives when a worker's one-phase COMMIT failed. */
-const CITUS_COMMIT_FAILED = 'failed to commit transaction on ';
-
 export class RequestTransaction {
   /** SQL round trips this transaction has made, including its own BEGIN and COMMIT. */
   statements = 1;
@@ -71,8 +85,20 @@ export class RequestTransaction {
     return !this.finished;
   }
 
+  /** Runs a statement; a `Lookup` among its values is answered first, by a statement of its own. */
   async query<T extends QueryResultRow>(text: string, values?: unknown[]): Promise<T[]> {
     if (this.finished) throw new Error('The request transaction has already ended');
+    if (values?.some((value) => value instanceof Lookup)) {
+      const answered: unknown[] = [];
+      for (const value of values) {
+        answered.push(
+          value instanceof Lookup
+            ? (await this.query<{ value: unknown }>(value.text, value.values))[0]?.value
+            : value,
+        );
+      }
+      return this.query<T>(text, answered);
+    }
     this.statements += 1;
     const result = this.inTurn(() => {
       if (Date.now() > this.deadline) {

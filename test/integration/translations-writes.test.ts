@@ -1,5 +1,4 @@
 import { SEED_IDS } from '../../seeds/programme';
-import { onCitus, skipOnCitus } from '../helpers/citus';
 import { setLocal } from '../helpers/database';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { CREATE_ACTIVITY, errorOf, tjActivity } from '../helpers/writes';
@@ -593,8 +592,7 @@ describe('writing translations', () => {
       expect(await search('qoshrabot', as('tj-pilot-editor'))).toEqual([]);
       expect(await search('qoshrabot', as('kg-admin'))).toEqual([]);
       // The lookup can use the index (on these few rows the planner would rather scan, so
-      // scanning is switched off to ask whether it can). Not on Citus, where it answers NULL.
-      if (onCitus) return;
+      // scanning is switched off to ask whether it can).
       const runner = server.db.dataSource.createQueryRunner();
       await runner.startTransaction();
       try {
@@ -611,36 +609,33 @@ describe('writing translations', () => {
       }
     });
 
-    skipOnCitus('the lookup answers NULL on Citus (see its migration)')(
-      'the lookup function answers no id outside the settings of the request that calls it',
-      async () => {
-        const { id } = await newActivity('Ҳамдилӣ дар Навобод');
-        const runner = server.db.dataSource.createQueryRunner();
-        await runner.startTransaction();
-        try {
-          await runner.query(`SELECT set_config('role', 'dg_app', true)`);
-          const ids = async () =>
-            (
-              (await runner.query(`SELECT search_activity_ids('%hamdili%') AS ids`)) as {
-                ids: string[];
-              }[]
-            )[0]!.ids;
-          expect(await ids()).toEqual([]);
-          await runner.query(setLocal('app.tenant_ids', T.KG));
-          expect(await ids()).toEqual([]);
-          // A partner of the TJ pilot only: not the main project's activity.
-          await runner.query(setLocal('app.tenant_ids', T.TJ));
-          await runner.query(setLocal('app.partner_tenant_ids', T.TJ));
-          await runner.query(setLocal('app.partner_project_ids', P.tjPilot));
-          expect(await ids()).toEqual([]);
-          await runner.query(setLocal('app.partner_tenant_ids', ''));
-          expect(await ids()).toContain(id);
-        } finally {
-          await runner.rollbackTransaction();
-          await runner.release();
-        }
-      },
-    );
+    it('the lookup function answers no id outside the settings of the request that calls it', async () => {
+      const { id } = await newActivity('Ҳамдилӣ дар Навобод');
+      const runner = server.db.dataSource.createQueryRunner();
+      await runner.startTransaction();
+      try {
+        await runner.query(`SELECT set_config('role', 'dg_app', true)`);
+        const ids = async () =>
+          (
+            (await runner.query(`SELECT search_activity_ids('%hamdili%') AS ids`)) as {
+              ids: string[];
+            }[]
+          )[0]!.ids;
+        expect(await ids()).toEqual([]);
+        await runner.query(setLocal('app.tenant_ids', T.KG));
+        expect(await ids()).toEqual([]);
+        // A partner of the TJ pilot only: not the main project's activity.
+        await runner.query(setLocal('app.tenant_ids', T.TJ));
+        await runner.query(setLocal('app.partner_tenant_ids', T.TJ));
+        await runner.query(setLocal('app.partner_project_ids', P.tjPilot));
+        expect(await ids()).toEqual([]);
+        await runner.query(setLocal('app.partner_tenant_ids', ''));
+        expect(await ids()).toContain(id);
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+    });
   });
 
   describe('languages by configuration and per tenant', () => {

@@ -1,3 +1,4 @@
+import type { Access } from '../../auth/access';
 import { OrderDirection } from '../../common/connection';
 import { badUserInput } from '../../common/errors';
 import { entityColumns } from '../../common/entity-columns';
@@ -110,13 +111,15 @@ const SORTS = {
 };
 
 /** The filters of activities beyond those every project row has. */
-function activityFilters(filter: ActivityFilter, params: unknown[]): string[] {
+function activityFilters(filter: ActivityFilter, params: unknown[], access: Access): string[] {
   const where: string[] = [];
   if (filter.types) where.push(`a.type = ANY (${param(params, filter.types)}::text[])`);
   if (filter.from) where.push(`a.start_date >= ${param(params, filter.from)}::date`);
   if (filter.to) where.push(`a.start_date <= ${param(params, filter.to)}::date`);
   if (filter.search)
-    where.push(textMatchesSql(ACTIVITY_TEXTS, 'a', TranslatedField.TITLE, filter.search, params));
+    where.push(
+      textMatchesSql(ACTIVITY_TEXTS, 'a', TranslatedField.TITLE, filter.search, params, access),
+    );
   return where;
 }
 

@@ -62,14 +62,18 @@ function filterSql(ctx: RequestContext, args: CommunitiesArgs, params: unknown[]
     where.push(ctx.access.tenantCodesSql('c.tenant_id', filter.tenantCodes, params));
   }
   if (filter.projectIds) {
-    where.push(`EXISTS (SELECT 1 FROM project_communities fp WHERE fp.tenant_id = c.tenant_id
-      AND fp.community_id = c.id AND fp.project_id = ANY (${param(params, filter.projectIds)}::uuid[]))`);
+    // Uncorrelated, its tenants named: Citus routes it (see Access.readableTenantSql).
+    where.push(`(c.tenant_id, c.id) IN (SELECT fp.tenant_id, fp.community_id FROM project_communities fp
+      WHERE ${ctx.access.readableTenantSql('fp.tenant_id', params)}
+        AND fp.project_id = ANY (${param(params, filter.projectIds)}::uuid[]))`);
   }
   if (filter.region) where.push(`c.region = ${param(params, filter.region)}`);
   if (filter.district) where.push(`c.district = ${param(params, filter.district)}`);
   if (filter.settlement) where.push(`c.settlement = ${param(params, filter.settlement)}`);
   if (filter.search)
-    where.push(textMatchesSql(COMMUNITY_TEXTS, 'c', TranslatedField.NAME, filter.search, params));
+    where.push(
+      textMatchesSql(COMMUNITY_TEXTS, 'c', TranslatedField.NAME, filter.search, params, ctx.access),
+    );
   if (filter.updatedSince) where.push(updatedSinceSql('c', filter.updatedSince, params));
   return where;
 }

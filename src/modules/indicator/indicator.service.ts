@@ -52,7 +52,14 @@ export async function listIndicators(
   }
   if (filter.search) {
     const pattern = param(params, containsPattern(filter.search.trim()));
-    const name = textMatchesSql(INDICATOR_TEXTS, 'i', TranslatedField.NAME, filter.search, params);
+    const name = textMatchesSql(
+      INDICATOR_TEXTS,
+      'i',
+      TranslatedField.NAME,
+      filter.search,
+      params,
+      ctx.access,
+    );
     where.push(`(${name} OR i.code ILIKE ${pattern})`);
   }
   if (filter.updatedSince) where.push(updatedSinceSql('i', filter.updatedSince, params));

@@ -60,12 +60,21 @@ export async function listProjects(
   }
   if (filter.status) where.push(`p.status = ANY (${param(params, filter.status)}::text[])`);
   if (filter.organisationIds) {
-    where.push(`EXISTS (SELECT 1 FROM project_organisations fo WHERE fo.tenant_id = p.tenant_id
-      AND fo.project_id = p.id AND fo.organisation_id = ANY (${param(params, filter.organisationIds)}::uuid[]))`);
+    // Uncorrelated, its tenants named: Citus routes it (see Access.readableTenantSql).
+    where.push(`(p.tenant_id, p.id) IN (SELECT fo.tenant_id, fo.project_id FROM project_organisations fo
+      WHERE ${ctx.access.readableTenantSql('fo.tenant_id', params)}
+        AND fo.organisation_id = ANY (${param(params, filter.organisationIds)}::uuid[]))`);
   }
   if (filter.search) {
     const pattern = param(params, containsPattern(filter.search.trim()));
-    const name = textMatchesSql(PROJECT_TEXTS, 'p', TranslatedField.NAME, filter.search, params);
+    const name = textMatchesSql(
+      PROJECT_TEXTS,
+      'p',
+      TranslatedField.NAME,
+      filter.search,
+      params,
+      ctx.access,
+    );
     where.push(`(${name} OR p.code ILIKE ${pattern})`);
   }
   if (filter.updatedSince) where.push(updatedSinceSql('p', filter.updatedSince, params));
