@@ -252,7 +252,7 @@ describe('spreadsheet import jobs', () => {
     try {
       const pid = await waitForLockingStatement();
       const [row] = await server.db.dataSource.query<{ ok: boolean }[]>(
-        `SELECT pg_terminate_backend($1) AS ok`,
+        `SELECT pg_terminate_backend($1::int) AS ok`,
         [pid],
       );
       killed = row!.ok;
