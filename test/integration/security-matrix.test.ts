@@ -444,16 +444,17 @@ describe('who sees which rows (DESIGN §3)', () => {
         }
       });
 
-      it('cannot widen its scope with filters naming every tenant, project and community', async () => {
+      it('cannot widen its scope with filters naming every tenant, project, community and organisation', async () => {
         const everything = {
           tenantCodes: ['TJ', 'KG', 'UZ'],
           projectIds: world.ids.project,
           communityIds: world.ids.community,
+          organisationIds: Object.values(O),
         };
         const data = await read<Record<Kind, { totalCount: number; nodes: Node[] }>>(
           who,
-          `query ($tenants: [String!], $projects: [UUID!], $communities: [UUID!]) {
-            project: projects(first: 100, filter: { tenantCodes: $tenants }) { totalCount nodes { id } }
+          `query ($tenants: [String!], $projects: [UUID!], $communities: [UUID!], $organisations: [UUID!]) {
+            project: projects(first: 100, filter: { tenantCodes: $tenants, organisationIds: $organisations }) { totalCount nodes { id } }
             community: communities(first: 100, filter: { tenantCodes: $tenants, projectIds: $projects }) { totalCount nodes { id } }
             activity: activities(first: 100, filter: { tenantCodes: $tenants, projectIds: $projects, communityIds: $communities }) { totalCount nodes { id } }
             measurement: measurements(first: 100, filter: { tenantCodes: $tenants, projectIds: $projects }) { totalCount nodes { id } } }`,
@@ -461,6 +462,7 @@ describe('who sees which rows (DESIGN §3)', () => {
             tenants: everything.tenantCodes,
             projects: everything.projectIds,
             communities: everything.communityIds,
+            organisations: everything.organisationIds,
           },
         );
         const mine = visible.get(who)!;
